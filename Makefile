@@ -1,0 +1,29 @@
+# kamgen: make run starts the example server; make test runs every test.
+GO ?= go
+PKGS := ./...
+
+.PHONY: run test vet fmt-check gen bench
+
+## run: build and start the demo (see README: what it runs today).
+run:
+	$(GO) run ./examples/markov
+
+## test: vet, formatting, and every test with the race detector.
+test: vet fmt-check
+	$(GO) test -race -count=1 -timeout 8m $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## gen: regenerate every generated file.
+gen:
+	$(GO) generate $(PKGS)
+
+## bench: runtime benchmarks (figures go to docs/benchmarks.md).
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2000000x -count 5 ./runtime/axon
+	$(GO) test -run '^$$' -bench BenchmarkIdleComponent -benchtime 100000x -count 3 ./runtime/axon

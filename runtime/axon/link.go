@@ -1,0 +1,204 @@
+package axon
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// LinkKind is Kamaelia's passthrough number.
+type LinkKind uint8
+
+const (
+	// Normal links an outbox to an inbox (passthrough 0).
+	Normal LinkKind = iota
+	// PassthroughIn forwards a container's inbox to a child's inbox
+	// (passthrough 1).
+	PassthroughIn
+	// PassthroughOut forwards a child's outbox to its container's outbox
+	// (passthrough 2).
+	PassthroughOut
+)
+
+// Linkage is one link between two boxes. Unlink removes it.
+type Linkage struct {
+	src, dst BoxRef
+	kind     LinkKind
+	once     sync.Once
+	unlink   func()
+}
+
+// Source returns the box messages come from.
+func (l *Linkage) Source() BoxRef { return l.src }
+
+// Sink returns the box messages go to.
+func (l *Linkage) Sink() BoxRef { return l.dst }
+
+// Kind returns the kind of link.
+func (l *Linkage) Kind() LinkKind { return l.kind }
+
+// Unlink removes the link. Messages already delivered stay where they are;
+// from now on, what is sent into the source is stored in the source again
+// (an inbox's own queue, or an outbox waiting to be linked). Calling it again
+// does nothing.
+func (l *Linkage) Unlink() { l.once.Do(l.unlink) }
+
+func (l *Linkage) String() string {
+	return fmt.Sprintf("Link( source:[%s,%s], sink:[%s,%s] )",
+		ownerName(l.src), l.src.Name(), ownerName(l.dst), l.dst.Name())
+}
+
+func ownerName(b BoxRef) string {
+	if c := b.Owner(); c != nil {
+		return c.Name()
+	}
+	return "?"
+}
+
+// Wiring is a link described but not yet made: the typed half of a link,
+// checked by the compiler when it is built, made later by Link. Containers
+// such as Graphline take a list of them.
+type Wiring struct {
+	src, dst BoxRef
+	kind     LinkKind
+	make     func() (*Linkage, error)
+}
+
+// Source returns the box the link will come from.
+func (w Wiring) Source() BoxRef { return w.src }
+
+// Sink returns the box the link will go to.
+func (w Wiring) Sink() BoxRef { return w.dst }
+
+// Kind returns the kind of link.
+func (w Wiring) Kind() LinkKind { return w.kind }
+
+// Link makes the link.
+func (w Wiring) Link() (*Linkage, error) {
+	if w.make == nil {
+		return nil, fmt.Errorf("axon: empty Wiring: build it with Wire, WireIn or WireOut")
+	}
+	return w.make()
+}
+
+// Wire describes a link from an outbox to an inbox of the same message type.
+func Wire[T any](out *Outbox[T], in *Inbox[T]) Wiring {
+	return Wiring{src: &out.box, dst: &in.box, kind: Normal, make: func() (*Linkage, error) { return Link(out, in) }}
+}
+
+// WireIn describes a passthrough from a container's inbox to a child's.
+func WireIn[T any](outer, inner *Inbox[T]) Wiring {
+	return Wiring{src: &outer.box, dst: &inner.box, kind: PassthroughIn, make: func() (*Linkage, error) { return PassIn(outer, inner) }}
+}
+
+// WireOut describes a passthrough from a child's outbox to its container's.
+func WireOut[T any](inner, outer *Outbox[T]) Wiring {
+	return Wiring{src: &inner.box, dst: &outer.box, kind: PassthroughOut, make: func() (*Linkage, error) { return PassOut(inner, outer) }}
+}
+
+// Link links an outbox to an inbox: what out sends arrives in in. An outbox
+// has one destination: linking it again before unlinking returns
+// ErrAlreadyLinked. Many outboxes may feed one inbox. Messages the outbox
+// holds (sent while it was not linked) move to the inbox at once.
+func Link[T any](out *Outbox[T], in *Inbox[T]) (*Linkage, error) {
+	return link(&out.box, &in.box, Normal)
+}
+
+// PassIn links a container's inbox to a child's inbox, so that what arrives
+// for the container goes to the child (Kamaelia's passthrough=1).
+func PassIn[T any](outer, inner *Inbox[T]) (*Linkage, error) {
+	return link(&outer.box, &inner.box, PassthroughIn)
+}
+
+// PassOut links a child's outbox to its container's outbox, so that what the
+// child sends leaves through the container (Kamaelia's passthrough=2).
+func PassOut[T any](inner, outer *Outbox[T]) (*Linkage, error) {
+	return link(&inner.box, &outer.box, PassthroughOut)
+}
+
+func link[T any](src, dst *box[T], kind LinkKind) (*Linkage, error) {
+	if src.owner == nil || dst.owner == nil {
+		return nil, ErrNotInitialized
+	}
+	topology.Lock()
+	defer topology.Unlock()
+	if t := src.target(); t != nil {
+		return nil, fmt.Errorf("%w: %s already goes to %s", ErrAlreadyLinked, src.fullName(), t.fullName())
+	}
+	for b := dst; b != nil; b = b.target() {
+		if b == src {
+			return nil, fmt.Errorf("%w: %s -> %s", ErrLinkCycle, src.fullName(), dst.fullName())
+		}
+	}
+	newEnd := dst
+	for newEnd.target() != nil {
+		newEnd = newEnd.target()
+	}
+	upstream := collectUpstream(src)
+
+	// src is the end of its own chain (it has no target), so every upstream
+	// sender is locking src to send. Holding src while the ends change makes
+	// them retry against the new end.
+	src.mu.Lock()
+	newEnd.mu.Lock()
+	moved := src.q.len()
+	src.q.moveTo(&newEnd.q)
+	for _, u := range upstream {
+		u.final.Store(newEnd)
+	}
+	waiting := src.waiters
+	src.waiters = nil
+	newEnd.mu.Unlock()
+	src.mu.Unlock()
+
+	src.graph().target = dst
+	dst.graph().sources = append(dst.graph().sources, src)
+	for _, w := range waiting {
+		w.wake()
+	}
+	if moved > 0 && newEnd.dir == In {
+		newEnd.owner.wake()
+	}
+	l := &Linkage{src: src, dst: dst, kind: kind}
+	l.unlink = func() { unlink(src, dst) }
+	return l, nil
+}
+
+func unlink[T any](src, dst *box[T]) {
+	topology.Lock()
+	defer topology.Unlock()
+	if src.target() != dst {
+		return
+	}
+	oldEnd := dst.end()
+	upstream := collectUpstream(src)
+	oldEnd.mu.Lock()
+	for _, u := range upstream {
+		if u == src {
+			u.final.Store(nil)
+		} else {
+			u.final.Store(src)
+		}
+	}
+	// Senders waiting for room at the old end now send into src: let them
+	// try again.
+	oldEnd.wakeWaitersLocked()
+	oldEnd.mu.Unlock()
+	src.links.target = nil
+	g := dst.graph()
+	if i := slices.Index(g.sources, src); i >= 0 {
+		g.sources = slices.Delete(g.sources, i, i+1)
+	}
+}
+
+// collectUpstream returns b and every box whose chain passes through b.
+// The topology lock is held.
+func collectUpstream[T any](b *box[T]) []*box[T] {
+	out := []*box[T]{b}
+	for i := 0; i < len(out); i++ {
+		if g := out[i].links; g != nil {
+			out = append(out, g.sources...)
+		}
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+package axon
+
+// ring is a FIFO queue on a power-of-two circular buffer. It grows on demand
+// and never shrinks, so a box that has seen traffic costs no allocation per
+// message, and a box that never held a message costs no buffer at all.
+// It is not safe for concurrent use; the box that holds it locks around it.
+type ring[T any] struct {
+	buf  []T
+	head int
+	n    int
+}
+
+func (r *ring[T]) len() int { return r.n }
+
+func (r *ring[T]) grow() {
+	size := len(r.buf) * 2
+	if size == 0 {
+		size = 4
+	}
+	buf := make([]T, size)
+	if r.n > 0 {
+		k := copy(buf, r.buf[r.head:])
+		if k < r.n {
+			copy(buf[k:], r.buf[:r.n-k])
+		}
+	}
+	r.buf, r.head = buf, 0
+}
+
+// push appends v at the tail.
+func (r *ring[T]) push(v T) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	r.buf[(r.head+r.n)&(len(r.buf)-1)] = v
+	r.n++
+}
+
+// pushFront puts v back at the head, before every queued message.
+func (r *ring[T]) pushFront(v T) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	r.head = (r.head - 1) & (len(r.buf) - 1)
+	r.buf[r.head] = v
+	r.n++
+}
+
+// pop removes and returns the head. The caller checks len first.
+func (r *ring[T]) pop() T {
+	var zero T
+	v := r.buf[r.head]
+	r.buf[r.head] = zero // let the garbage collector have what the message holds
+	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.n--
+	return v
+}
+
+// popInto moves up to len(dst) messages into dst and returns how many.
+func (r *ring[T]) popInto(dst []T) int {
+	k := min(len(dst), r.n)
+	for i := range k {
+		dst[i] = r.pop()
+	}
+	return k
+}
+
+// moveTo appends every message to dst, in order, and leaves r empty.
+func (r *ring[T]) moveTo(dst *ring[T]) {
+	for r.n > 0 {
+		dst.push(r.pop())
+	}
+}

@@ -1,0 +1,269 @@
+package axon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Runtime is a scheduler instance: a pool of workers that run reactive
+// components' turns, the components activated in it, and its service
+// registry. Runtimes are independent of each other: two in one process (two
+// tests, say) share nothing.
+type Runtime struct {
+	log      *slog.Logger
+	services Services
+	ids      atomic.Uint64
+
+	mu     sync.Mutex // guards the run queue
+	work   sync.Cond
+	runq   ring[*Component]
+	idle   int
+	closed bool
+	wg     sync.WaitGroup
+
+	topMu   sync.Mutex // guards what follows
+	top     map[*Component]struct{}
+	errs    []error
+	allDone chan struct{} // closed while top is empty
+}
+
+// Option configures a Runtime.
+type Option func(*Runtime, *int)
+
+// WithWorkers sets the number of workers that run reactive components
+// (default GOMAXPROCS).
+func WithWorkers(n int) Option {
+	return func(_ *Runtime, workers *int) {
+		if n > 0 {
+			*workers = n
+		}
+	}
+}
+
+// WithLogger sets the logger components and the runtime log to (default
+// slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(rt *Runtime, _ *int) {
+		if l != nil {
+			rt.log = l
+		}
+	}
+}
+
+// NewRuntime starts a runtime with its workers. Stop it with Shutdown or
+// Close.
+func NewRuntime(opts ...Option) *Runtime {
+	rt := &Runtime{log: slog.Default(), top: map[*Component]struct{}{}}
+	workers := runtime.GOMAXPROCS(0)
+	for _, o := range opts {
+		o(rt, &workers)
+	}
+	rt.work.L = &rt.mu
+	rt.services.init()
+	rt.allDone = make(chan struct{})
+	close(rt.allDone)
+	rt.wg.Add(workers)
+	for range workers {
+		go rt.worker()
+	}
+	return rt
+}
+
+// Services returns the runtime's service registry.
+func (rt *Runtime) Services() *Services { return &rt.services }
+
+// Activate starts top-level components (Kamaelia's activate). A component is
+// activated once; a reactive one runs its first turn soon after, a threaded
+// one's Main starts in its own goroutine.
+func (rt *Runtime) Activate(parts ...Part) error {
+	var errs []error
+	for _, p := range parts {
+		errs = append(errs, rt.activate(p, nil))
+	}
+	return errors.Join(errs...)
+}
+
+func (rt *Runtime) activate(p Part, parent *Component) error {
+	if p == nil {
+		return errors.New("axon: activate: nil component")
+	}
+	c := p.Base()
+	if c == nil {
+		return fmt.Errorf("axon: activate %T: Base returned nil", p)
+	}
+	th, isThreaded := p.(Threaded)
+	_, isReactive := p.(Reactive)
+	if !isThreaded && !isReactive {
+		return fmt.Errorf("axon: %T is neither reactive (Dispatch) nor threaded (Main): run kamgen to generate its dispatch", p)
+	}
+	c.mu.Lock()
+	if c.rt != nil || c.life.Load() != created {
+		c.mu.Unlock()
+		return fmt.Errorf("axon: %T activated twice", p)
+	}
+	c.self, c.rt, c.parent, c.id = p, rt, parent, rt.ids.Add(1)
+	if isThreaded {
+		ctx, cancel := context.WithCancel(context.Background())
+		c.th = &threadState{notify: make(chan struct{}, 1), ctx: ctx}
+		x := c.more()
+		x.ctx, x.cancel = ctx, cancel
+		if c.stopReq.Load() {
+			cancel()
+		}
+	}
+	c.mu.Unlock()
+
+	if parent != nil {
+		parent.mu.Lock()
+		if parent.life.Load() == done {
+			parent.mu.Unlock()
+			return fmt.Errorf("axon: %s: cannot start a child after it finished", parent.Name())
+		}
+		parent.children = append(parent.children, c)
+		parent.mu.Unlock()
+		if parent.stopReq.Load() {
+			c.Stop()
+		}
+	} else {
+		rt.topMu.Lock()
+		if len(rt.top) == 0 {
+			rt.allDone = make(chan struct{})
+		}
+		rt.top[c] = struct{}{}
+		rt.topMu.Unlock()
+	}
+	c.life.Store(active)
+	if isThreaded {
+		go c.runMain(th)
+	} else {
+		c.wake()
+	}
+	return nil
+}
+
+func (rt *Runtime) topDone(c *Component, err error) {
+	rt.topMu.Lock()
+	defer rt.topMu.Unlock()
+	delete(rt.top, c)
+	if err != nil {
+		rt.errs = append(rt.errs, fmt.Errorf("%s: %w", c.Name(), err))
+	}
+	if len(rt.top) == 0 {
+		close(rt.allDone)
+	}
+}
+
+// Wait blocks until every top-level component has finished, or ctx ends.
+// It returns the errors top-level components failed with, joined, or ctx's
+// error.
+func (rt *Runtime) Wait(ctx context.Context) error {
+	rt.topMu.Lock()
+	ch := rt.allDone
+	rt.topMu.Unlock()
+	select {
+	case <-ch:
+		rt.topMu.Lock()
+		defer rt.topMu.Unlock()
+		return errors.Join(rt.errs...)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// StopAll asks every top-level component (and so every component) to stop.
+func (rt *Runtime) StopAll() {
+	rt.topMu.Lock()
+	tops := make([]*Component, 0, len(rt.top))
+	for c := range rt.top {
+		tops = append(tops, c)
+	}
+	rt.topMu.Unlock()
+	for _, c := range tops {
+		c.Stop()
+	}
+}
+
+// Shutdown stops every component, waits for them to finish or for ctx to
+// end, then stops the workers. It returns what Wait returns. Components that
+// have not finished when ctx ends are abandoned: reactive ones never run
+// again; a threaded one whose Main ignores its context keeps its goroutine.
+func (rt *Runtime) Shutdown(ctx context.Context) error {
+	rt.StopAll()
+	err := rt.Wait(ctx)
+	rt.mu.Lock()
+	rt.closed = true
+	rt.work.Broadcast()
+	rt.mu.Unlock()
+	rt.wg.Wait()
+	return err
+}
+
+// Close is Shutdown with no deadline.
+func (rt *Runtime) Close() error { return rt.Shutdown(context.Background()) }
+
+// Run starts a runtime, activates parts, and waits until they have all
+// finished or ctx ends; then it stops everything and returns the errors the
+// components failed with. A ctx that ends is a normal way to stop: it is
+// not reported as an error.
+func Run(ctx context.Context, parts ...Part) error {
+	rt := NewRuntime()
+	if err := rt.Activate(parts...); err != nil {
+		_ = rt.Close()
+		return err
+	}
+	if err := rt.Wait(ctx); err != nil && ctx.Err() == nil {
+		_ = rt.Close()
+		return err
+	}
+	return rt.Close()
+}
+
+func (rt *Runtime) enqueue(c *Component) {
+	rt.mu.Lock()
+	rt.runq.push(c)
+	if rt.idle > 0 {
+		rt.work.Signal()
+	}
+	rt.mu.Unlock()
+}
+
+func (rt *Runtime) next() *Component {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for rt.runq.len() == 0 && !rt.closed {
+		rt.idle++
+		rt.work.Wait()
+		rt.idle--
+	}
+	if rt.closed {
+		return nil
+	}
+	return rt.runq.pop()
+}
+
+func (rt *Runtime) worker() {
+	defer rt.wg.Done()
+	var t Turn
+	for {
+		c := rt.next()
+		if c == nil {
+			return
+		}
+		c.sched.Store(running)
+		if c.turn(&t) {
+			c.sched.Store(queued)
+			rt.enqueue(c)
+			continue
+		}
+		if !c.sched.CompareAndSwap(running, idle) {
+			// Woken while it ran: give it another turn, behind the others.
+			c.sched.Store(queued)
+			rt.enqueue(c)
+		}
+	}
+}
