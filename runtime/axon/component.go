@@ -41,8 +41,10 @@ type (
 	// Starter is called once, in the component's first turn, before any
 	// message is handled.
 	Starter interface{ OnStart() }
-	// Stopper is called once when the component stops, whatever stopped it
-	// (Stop, Fail, its parent, its runtime, a panic aside).
+	// Stopper is called once when a component that has started stops,
+	// whatever stopped it (Stop, its parent, its runtime), unless it failed
+	// or panicked. A component stopped before its first turn never starts:
+	// neither OnStart nor OnStop runs.
 	Stopper interface{ OnStop() }
 	// ChildWatcher is told each time one of its children has finished; err
 	// is what the child failed with, or nil.
@@ -544,7 +546,7 @@ func (c *Component) finishReactive() {
 	if !c.stopHooked {
 		c.stopHooked = true
 		c.life.Store(stopping)
-		if s, ok := c.self.(Stopper); ok && c.Err() == nil {
+		if s, ok := c.self.(Stopper); ok && c.started && c.Err() == nil {
 			func() {
 				defer func() {
 					if r := recover(); r != nil {

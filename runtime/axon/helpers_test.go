@@ -1,12 +1,13 @@
 package axon_test
 
 import (
-	"context"
-	"sync"
+	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,6 +22,7 @@ type relay[T any] struct {
 	Out     axon.Outbox[T]
 	Signal  axon.Outbox[axon.Signal]
 	seen    int
+	turns   atomic.Int64
 }
 
 func newRelay[T any]() *relay[T] {
@@ -33,6 +35,7 @@ func newRelay[T any]() *relay[T] {
 }
 
 func (r *relay[T]) Dispatch(t *axon.Turn) {
+	r.turns.Add(1)
 	axon.Serve(t, &r.In, r.onIn)
 	axon.ServeLast(t, &r.Control, r.onControl)
 }
@@ -44,145 +47,73 @@ func (r *relay[T]) onControl(s axon.Signal) {
 	r.Stop()
 }
 
-// sink records what reaches it; it is threaded-safe to read through its
-// methods from a test goroutine.
-type sink[T any] struct {
+// counting is a reactive component that counts its turns and the messages
+// each of its inboxes was given. It has a second inbox to make chains of
+// inbox passthroughs.
+type counting struct {
 	axon.Component
-	In      axon.Inbox[T]
-	Control axon.Inbox[axon.Signal]
-	Out     axon.Outbox[T]
-	Signal  axon.Outbox[axon.Signal]
-
-	mu      sync.Mutex
-	got     []T
-	signals []axon.Signal
-	changed chan struct{}
-	stopOn  bool // stop on any control signal
+	In     axon.Inbox[int]
+	Extra  axon.Inbox[int]
+	Out    axon.Outbox[int]
+	Extra2 axon.Outbox[int]
+	turns  atomic.Int64
+	got    atomic.Int64
+	last   atomic.Int64
 }
 
-func newSink[T any]() *sink[T] {
-	s := &sink[T]{changed: make(chan struct{}, 1), stopOn: true}
-	s.In.Init(&s.Component, "inbox", 0)
-	s.Control.Init(&s.Component, "control", 0)
-	s.Out.Init(&s.Component, "outbox", 0)
-	s.Signal.Init(&s.Component, "signal", 0)
-	return s
+func newCounting() *counting {
+	c := &counting{}
+	c.In.Init(&c.Component, "inbox", 0)
+	c.Extra.Init(&c.Component, "extra", 0)
+	c.Out.Init(&c.Component, "outbox", 0)
+	c.Extra2.Init(&c.Component, "extra2", 0)
+	return c
 }
 
-func (s *sink[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &s.In, s.onIn)
-	axon.ServeLast(t, &s.Control, s.onControl)
+func (c *counting) Dispatch(t *axon.Turn) {
+	c.turns.Add(1)
+	axon.Serve(t, &c.In, c.onIn)
+	axon.Serve(t, &c.Extra, c.onIn)
 }
 
-func (s *sink[T]) poke() {
-	select {
-	case s.changed <- struct{}{}:
-	default:
-	}
-}
+func (c *counting) onIn(m int) { c.got.Add(1); c.last.Store(int64(m)) }
 
-func (s *sink[T]) onIn(m T) {
-	s.mu.Lock()
-	s.got = append(s.got, m)
-	s.mu.Unlock()
-	s.poke()
-}
+// quiet keeps expected panics out of the test output.
+var quiet = axon.WithLogger(slog.New(slog.DiscardHandler))
 
-func (s *sink[T]) onControl(sig axon.Signal) {
-	s.mu.Lock()
-	s.signals = append(s.signals, sig)
-	s.mu.Unlock()
-	s.poke()
-	if s.stopOn {
-		s.Stop()
-	}
-}
-
-func (s *sink[T]) messages() []T {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]T(nil), s.got...)
-}
-
-func (s *sink[T]) sigs() []axon.Signal {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]axon.Signal(nil), s.signals...)
-}
-
-// waitFor waits until cond holds, re-checking whenever the sink changes.
-func (s *sink[T]) waitFor(t *testing.T, what string, cond func() bool) {
+// idle waits until the runtime has nothing queued or running.
+func idle(t *testing.T, rt *axon.Runtime) {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
-	for !cond() {
-		select {
-		case <-s.changed:
-		case <-deadline:
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
+	require.True(t, rt.WaitIdle(axontest.Timeout), "runtime did not go idle")
 }
 
-func (s *sink[T]) waitCount(t *testing.T, n int) []T {
-	t.Helper()
-	s.waitFor(t, "messages", func() bool { return len(s.messages()) >= n })
-	return s.messages()
-}
-
-// source is a threaded component that sends the messages it is given, then
-// a ProducerFinished, and returns.
-type source[T any] struct {
-	axon.Component
-	In      axon.Inbox[T]
-	Control axon.Inbox[axon.Signal]
-	Out     axon.Outbox[T]
-	Signal  axon.Outbox[axon.Signal]
-	msgs    []T
-}
-
-func newSource[T any](msgs ...T) *source[T] {
-	s := &source[T]{msgs: msgs}
-	s.In.Init(&s.Component, "inbox", 0)
-	s.Control.Init(&s.Component, "control", 0)
-	s.Out.Init(&s.Component, "outbox", 0)
-	s.Signal.Init(&s.Component, "signal", 0)
-	return s
-}
-
-func (s *source[T]) Main(ctx context.Context) error {
-	for _, m := range s.msgs {
-		if err := s.Out.Send(m); err != nil {
-			return err
-		}
-	}
-	return s.Signal.Send(axon.Finished(s))
-}
-
-// newRT starts a runtime that the test shuts down.
 func newRT(t *testing.T, opts ...axon.Option) *axon.Runtime {
 	t.Helper()
-	rt := axon.NewRuntime(opts...)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = rt.Shutdown(ctx)
-	})
-	return rt
+	return axontest.Runtime(t, opts...)
 }
 
-// waitDone waits for a component to finish.
 func waitDone(t *testing.T, p axon.Part) {
 	t.Helper()
-	select {
-	case <-p.Base().Done():
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s did not finish", p.Base().Name())
-	}
+	axontest.WaitDone(t, p)
 }
 
 func mustLink[T any](t *testing.T, out *axon.Outbox[T], in *axon.Inbox[T]) *axon.Linkage {
 	t.Helper()
-	l, err := axon.Link(out, in)
-	require.NoError(t, err)
-	return l
+	return axontest.Link(t, out, in)
+}
+
+// eventually waits, re-checking every millisecond, until cond holds. It is
+// for conditions no channel reports (such as a counter another goroutine
+// updates); it fails the test after the deadline.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(axontest.Timeout)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		<-tick.C
+	}
 }

@@ -83,17 +83,17 @@ func (w Wiring) Link() (*Linkage, error) {
 
 // Wire describes a link from an outbox to an inbox of the same message type.
 func Wire[T any](out *Outbox[T], in *Inbox[T]) Wiring {
-	return Wiring{src: &out.box, dst: &in.box, kind: Normal, make: func() (*Linkage, error) { return Link(out, in) }}
+	return Wiring{src: out, dst: in, kind: Normal, make: func() (*Linkage, error) { return Link(out, in) }}
 }
 
 // WireIn describes a passthrough from a container's inbox to a child's.
 func WireIn[T any](outer, inner *Inbox[T]) Wiring {
-	return Wiring{src: &outer.box, dst: &inner.box, kind: PassthroughIn, make: func() (*Linkage, error) { return PassIn(outer, inner) }}
+	return Wiring{src: outer, dst: inner, kind: PassthroughIn, make: func() (*Linkage, error) { return PassIn(outer, inner) }}
 }
 
 // WireOut describes a passthrough from a child's outbox to its container's.
 func WireOut[T any](inner, outer *Outbox[T]) Wiring {
-	return Wiring{src: &inner.box, dst: &outer.box, kind: PassthroughOut, make: func() (*Linkage, error) { return PassOut(inner, outer) }}
+	return Wiring{src: inner, dst: outer, kind: PassthroughOut, make: func() (*Linkage, error) { return PassOut(inner, outer) }}
 }
 
 // Link links an outbox to an inbox: what out sends arrives in in. An outbox
@@ -101,22 +101,24 @@ func WireOut[T any](inner, outer *Outbox[T]) Wiring {
 // ErrAlreadyLinked. Many outboxes may feed one inbox. Messages the outbox
 // holds (sent while it was not linked) move to the inbox at once.
 func Link[T any](out *Outbox[T], in *Inbox[T]) (*Linkage, error) {
-	return link(&out.box, &in.box, Normal)
+	return link(&out.box, &in.box, out, in, Normal)
 }
 
 // PassIn links a container's inbox to a child's inbox, so that what arrives
 // for the container goes to the child (Kamaelia's passthrough=1).
 func PassIn[T any](outer, inner *Inbox[T]) (*Linkage, error) {
-	return link(&outer.box, &inner.box, PassthroughIn)
+	return link(&outer.box, &inner.box, outer, inner, PassthroughIn)
 }
 
 // PassOut links a child's outbox to its container's outbox, so that what the
 // child sends leaves through the container (Kamaelia's passthrough=2).
 func PassOut[T any](inner, outer *Outbox[T]) (*Linkage, error) {
-	return link(&inner.box, &outer.box, PassthroughOut)
+	return link(&inner.box, &outer.box, inner, outer, PassthroughOut)
 }
 
-func link[T any](src, dst *box[T], kind LinkKind) (*Linkage, error) {
+// link links src to dst; srcRef and dstRef are the boxes as their owner
+// declared them (an *Outbox or *Inbox), which the Linkage reports.
+func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linkage, error) {
 	if src.owner == nil || dst.owner == nil {
 		return nil, ErrNotInitialized
 	}
@@ -159,7 +161,7 @@ func link[T any](src, dst *box[T], kind LinkKind) (*Linkage, error) {
 	if moved > 0 && newEnd.dir == In {
 		newEnd.owner.wake()
 	}
-	l := &Linkage{src: src, dst: dst, kind: kind}
+	l := &Linkage{src: srcRef, dst: dstRef, kind: kind}
 	l.unlink = func() { unlink(src, dst) }
 	return l, nil
 }

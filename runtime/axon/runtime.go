@@ -19,12 +19,14 @@ type Runtime struct {
 	services Services
 	ids      atomic.Uint64
 
-	mu     sync.Mutex // guards the run queue
-	work   sync.Cond
-	runq   ring[*Component]
-	idle   int
-	closed bool
-	wg     sync.WaitGroup
+	mu      sync.Mutex // guards the run queue
+	work    sync.Cond
+	quiet   sync.Cond // broadcast when every worker waits for work
+	runq    ring[*Component]
+	idle    int
+	workers int
+	closed  bool
+	wg      sync.WaitGroup
 
 	topMu   sync.Mutex // guards what follows
 	top     map[*Component]struct{}
@@ -63,7 +65,8 @@ func NewRuntime(opts ...Option) *Runtime {
 	for _, o := range opts {
 		o(rt, &workers)
 	}
-	rt.work.L = &rt.mu
+	rt.work.L, rt.quiet.L = &rt.mu, &rt.mu
+	rt.workers = workers
 	rt.services.init()
 	rt.allDone = make(chan struct{})
 	close(rt.allDone)
@@ -237,6 +240,9 @@ func (rt *Runtime) next() *Component {
 	defer rt.mu.Unlock()
 	for rt.runq.len() == 0 && !rt.closed {
 		rt.idle++
+		if rt.idle == rt.workers {
+			rt.quiet.Broadcast()
+		}
 		rt.work.Wait()
 		rt.idle--
 	}

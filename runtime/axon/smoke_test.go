@@ -3,19 +3,20 @@ package axon_test
 import (
 	"testing"
 
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/stretchr/testify/require"
 )
 
-func TestSmokePipeline(t *testing.T) {
+func TestPipelineOfRelaysDeliversEverythingInOrder(t *testing.T) {
 	rt := newRT(t)
 	const n = 10000
 	msgs := make([]int, n)
 	for i := range msgs {
 		msgs[i] = i
 	}
-	src := newSource(msgs...)
+	src := axontest.NewSource(msgs...)
 	a, b := newRelay[int](), newRelay[int]()
-	snk := newSink[int]()
+	snk := axontest.NewSink[int]()
 	mustLink(t, &src.Out, &a.In)
 	mustLink(t, &a.Out, &b.In)
 	mustLink(t, &b.Out, &snk.In)
@@ -23,9 +24,9 @@ func TestSmokePipeline(t *testing.T) {
 	mustLink(t, &a.Signal, &b.Control)
 	mustLink(t, &b.Signal, &snk.Control)
 	require.NoError(t, rt.Activate(src, a, b, snk))
-	got := snk.waitCount(t, n)
-	require.Equal(t, msgs, got)
 	waitDone(t, snk)
+	require.Equal(t, msgs, snk.Messages())
 	waitDone(t, a)
-	require.Len(t, snk.sigs(), 1)
+	waitDone(t, b)
+	require.Len(t, snk.Signals(), 1, "the producerFinished reaches the end once")
 }

@@ -1,0 +1,22 @@
+package axon
+
+import "time"
+
+// WaitIdle waits until no reactive component is queued or running, or
+// timeout passes; it reports whether the runtime went idle.
+func (rt *Runtime) WaitIdle(timeout time.Duration) bool {
+	expired := false
+	t := time.AfterFunc(timeout, func() {
+		rt.mu.Lock()
+		expired = true
+		rt.quiet.Broadcast()
+		rt.mu.Unlock()
+	})
+	defer t.Stop()
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for !(rt.idle == rt.workers && rt.runq.len() == 0) && !expired {
+		rt.quiet.Wait()
+	}
+	return rt.idle == rt.workers && rt.runq.len() == 0
+}

@@ -1,0 +1,307 @@
+package axon_test
+
+import (
+	"testing"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Conformance with Kamaelia's test_Linkage.py and test_Postoffice.py.
+
+// Mirrors test_Linkage.py: a linkage records its source, sink and kind, and
+// prints as Kamaelia does.
+func TestLinkageRecordsEnds(t *testing.T) {
+	a, b := newCounting(), newCounting()
+	l, err := axon.Link(&a.Out, &b.In)
+	require.NoError(t, err)
+	assert.Equal(t, axon.BoxRef(&a.Out), l.Source())
+	assert.Equal(t, axon.BoxRef(&b.In), l.Sink())
+	assert.Equal(t, axon.Normal, l.Kind())
+	assert.Equal(t, "Link( source:[*axon.Component,outbox], sink:[*axon.Component,inbox] )", l.String(),
+		"unactivated components have no id yet")
+
+	p1, err := axon.PassIn(&a.In, &b.Extra)
+	require.NoError(t, err)
+	assert.Equal(t, axon.PassthroughIn, p1.Kind())
+	p2, err := axon.PassOut(&b.Extra2, &a.Extra2)
+	require.NoError(t, err)
+	assert.Equal(t, axon.PassthroughOut, p2.Kind())
+
+	w := axon.Wire(&b.Out, &a.Extra)
+	assert.Equal(t, axon.BoxRef(&b.Out), w.Source())
+	assert.Equal(t, axon.BoxRef(&a.Extra), w.Sink())
+	l4, err := w.Link()
+	require.NoError(t, err)
+	assert.Equal(t, axon.Normal, l4.Kind())
+	_, err = axon.Wiring{}.Link()
+	require.Error(t, err)
+}
+
+// Mirrors test_Postoffice.py :: BoxAlreadyLinkedToDestination: a box has
+// one destination; after unlinking, a new link succeeds.
+func TestOneDestinationPerBox(t *testing.T) {
+	a, b, c := newCounting(), newCounting(), newCounting()
+	l := mustLink(t, &a.Out, &b.In)
+	_, err := axon.Link(&a.Out, &c.In)
+	require.ErrorIs(t, err, axon.ErrAlreadyLinked)
+	assert.Contains(t, err.Error(), "outbox")
+	l.Unlink()
+	l.Unlink() // idempotent
+	mustLink(t, &a.Out, &c.In)
+	require.NoError(t, a.Out.TrySend(1))
+	assert.Equal(t, 0, b.In.Len())
+	assert.Equal(t, 1, c.In.Len())
+}
+
+// Fan-in: many outboxes may feed one inbox.
+func TestFanIn(t *testing.T) {
+	a, b, c := newCounting(), newCounting(), newCounting()
+	mustLink(t, &a.Out, &c.In)
+	mustLink(t, &b.Out, &c.In)
+	require.NoError(t, a.Out.TrySend(1))
+	require.NoError(t, b.Out.TrySend(2))
+	assert.Equal(t, 2, c.In.Len())
+}
+
+// A chain of inbox passthroughs that loops back is refused.
+func TestLinkCycleRefused(t *testing.T) {
+	a, b := newCounting(), newCounting()
+	_, err := axon.PassIn(&a.In, &b.In)
+	require.NoError(t, err)
+	_, err = axon.PassIn(&b.In, &a.In)
+	require.ErrorIs(t, err, axon.ErrLinkCycle)
+	_, err = axon.PassIn(&a.Extra, &a.Extra)
+	require.ErrorIs(t, err, axon.ErrLinkCycle)
+}
+
+// Mirrors test_Postoffice.py :: linkagechaining: delivery reaches the final
+// inbox whatever order the chain was built in.
+func TestChainsDeliverToTheEnd(t *testing.T) {
+	type build func(src, mid, dst *counting) []*axon.Linkage
+	cases := map[string]build{
+		"Simple": func(s, _, d *counting) []*axon.Linkage {
+			return []*axon.Linkage{mustLink(t, &s.Out, &d.In)}
+		},
+		"SimpleThenInboxPassthrough": func(s, m, d *counting) []*axon.Linkage {
+			l1 := mustLink(t, &s.Out, &m.In)
+			l2, err := axon.PassIn(&m.In, &d.In)
+			require.NoError(t, err)
+			return []*axon.Linkage{l1, l2}
+		},
+		"InboxPassthroughThenNormal": func(s, m, d *counting) []*axon.Linkage {
+			l2, err := axon.PassIn(&m.In, &d.In)
+			require.NoError(t, err)
+			return []*axon.Linkage{mustLink(t, &s.Out, &m.In), l2}
+		},
+		"SimpleThenOutboxPassthrough": func(s, m, d *counting) []*axon.Linkage {
+			l1 := mustLink(t, &m.Out, &d.In)
+			l2, err := axon.PassOut(&s.Out, &m.Out)
+			require.NoError(t, err)
+			return []*axon.Linkage{l1, l2}
+		},
+		"OutboxPassthroughThenNormal": func(s, m, d *counting) []*axon.Linkage {
+			l2, err := axon.PassOut(&s.Out, &m.Out)
+			require.NoError(t, err)
+			return []*axon.Linkage{l2, mustLink(t, &m.Out, &d.In)}
+		},
+	}
+	for name, b := range cases {
+		t.Run(name, func(t *testing.T) {
+			s, m, d := newCounting(), newCounting(), newCounting()
+			b(s, m, d)
+			require.NoError(t, s.Out.TrySend(42))
+			assert.Equal(t, 1, d.In.Len(), "delivered to the end")
+			assert.Equal(t, 0, m.In.Len(), "nothing stays in the middle")
+			assert.Equal(t, 0, m.Out.Len())
+			assert.Equal(t, 0, s.Out.Len())
+		})
+	}
+}
+
+// Mirrors test_Postoffice.py :: InboxPassthroughDeletion: after the
+// inbox-to-inbox link is removed, delivery stops at the middle inbox.
+func TestInboxPassthroughDeletion(t *testing.T) {
+	s, m, d := newCounting(), newCounting(), newCounting()
+	mustLink(t, &s.Out, &m.In)
+	p, err := axon.PassIn(&m.In, &d.In)
+	require.NoError(t, err)
+	require.NoError(t, s.Out.TrySend(1))
+	p.Unlink()
+	require.NoError(t, s.Out.TrySend(2))
+	assert.Equal(t, 1, d.In.Len())
+	assert.Equal(t, 1, m.In.Len())
+	got, _ := m.In.TryRecv()
+	assert.Equal(t, 2, got)
+}
+
+// Mirrors test_Postoffice.py :: SizeLimitedBoxes.
+func TestSizeLimitedBoxes(t *testing.T) {
+	t.Run("limit of five", func(t *testing.T) {
+		s, d := newCounting(), newCounting()
+		mustLink(t, &s.Out, &d.In)
+		d.In.SetCap(5)
+		for i := range 5 {
+			require.NoError(t, s.Out.TrySend(i))
+		}
+		err := s.Out.TrySend(5)
+		require.ErrorIs(t, err, axon.ErrNoSpace)
+		var ns *axon.NoSpaceError
+		require.ErrorAs(t, err, &ns)
+		assert.Equal(t, 5, ns.Len)
+		assert.Equal(t, 5, ns.Cap)
+		for range 3 {
+			_, ok := d.In.TryRecv()
+			require.True(t, ok)
+		}
+		for i := range 3 {
+			require.NoError(t, s.Out.TrySend(i))
+		}
+		require.ErrorIs(t, s.Out.TrySend(9), axon.ErrNoSpace)
+		require.ErrorIs(t, d.In.Deliver(9), axon.ErrNoSpace)
+	})
+	t.Run("limit mid-chain has no effect until the chain is broken", func(t *testing.T) {
+		s, m, d := newCounting(), newCounting(), newCounting()
+		mustLink(t, &s.Out, &m.In)
+		p, err := axon.PassIn(&m.In, &d.In)
+		require.NoError(t, err)
+		m.In.SetCap(5)
+		for i := range 10 {
+			require.NoError(t, s.Out.TrySend(i))
+		}
+		p.Unlink()
+		for i := range 5 {
+			require.NoError(t, s.Out.TrySend(i))
+		}
+		require.ErrorIs(t, s.Out.TrySend(5), axon.ErrNoSpace)
+	})
+	t.Run("raising the limit", func(t *testing.T) {
+		s, d := newCounting(), newCounting()
+		mustLink(t, &s.Out, &d.In)
+		d.In.SetCap(5)
+		for i := range 5 {
+			require.NoError(t, s.Out.TrySend(i))
+		}
+		d.In.SetCap(505)
+		for i := range 500 {
+			require.NoError(t, s.Out.TrySend(i))
+		}
+		d.In.SetCap(0)
+		assert.Equal(t, axon.DefaultCapacity, d.In.Cap(), "zero restores the default")
+	})
+	t.Run("all producers see the same limit", func(t *testing.T) {
+		// Two producers direct, two through an outbox passthrough.
+		d := newCounting()
+		d.In.SetCap(16)
+		p1, p2, p3, p4, mid := newCounting(), newCounting(), newCounting(), newCounting(), newCounting()
+		mustLink(t, &p1.Out, &d.In)
+		mustLink(t, &p2.Out, &d.In)
+		mustLink(t, &mid.Out, &d.In)
+		_, err := axon.PassOut(&p3.Out, &mid.Out)
+		require.NoError(t, err)
+		_, err = axon.PassOut(&p4.Out, &mid.Extra2)
+		require.NoError(t, err)
+		mustLink(t, &mid.Extra2, &d.In)
+		producers := []*axon.Outbox[int]{&p1.Out, &p2.Out, &p3.Out, &p4.Out}
+		sent := 0
+		for i := 0; i < 16; i++ {
+			require.NoError(t, producers[i%4].TrySend(i))
+			sent++
+		}
+		for _, p := range producers {
+			require.ErrorIs(t, p.TrySend(0), axon.ErrNoSpace)
+		}
+		assert.Equal(t, 16, d.In.Len())
+	})
+}
+
+// The notification rules of test_Component.py :: MessageDeliveryNotifications,
+// for reactive components: a component runs when a message reaches the end
+// of a chain at its inbox, and only then.
+func TestDeliveryWakesOnlyTheFinalDestination(t *testing.T) {
+	rt := newRT(t)
+	a, b, c, d := newCounting(), newCounting(), newCounting(), newCounting()
+	// a.out -> b.in => c.in => d.in (inbox passthroughs)
+	mustLink(t, &a.Out, &b.In)
+	_, err := axon.PassIn(&b.In, &c.In)
+	require.NoError(t, err)
+	_, err = axon.PassIn(&c.In, &d.In)
+	require.NoError(t, err)
+	require.NoError(t, rt.Activate(a, b, c, d))
+	idle(t, rt)
+	// NothingHappensIfNothingHappens: after its first turn, nobody runs.
+	before := []int64{a.turns.Load(), b.turns.Load(), c.turns.Load(), d.turns.Load()}
+	idle(t, rt)
+	assert.Equal(t, before, []int64{a.turns.Load(), b.turns.Load(), c.turns.Load(), d.turns.Load()})
+
+	// ConsumerWokenByDelivery, ChainOnlyFinalDestinationNotified,
+	// ProducerNotWokenByDelivery.
+	require.NoError(t, a.Out.TrySend(1))
+	idle(t, rt)
+	assert.Equal(t, int64(1), d.got.Load())
+	assert.Equal(t, before[3]+1, d.turns.Load(), "d woken exactly once")
+	assert.Equal(t, before[:3], []int64{a.turns.Load(), b.turns.Load(), c.turns.Load()},
+		"neither the sender nor the intermediate inboxes' owners run")
+}
+
+// Mirrors ProducerWokenByCollection and LinkBroken/LinkReestablished: a
+// producer held up by a full destination resumes when the consumer takes a
+// message; after the chain is broken and remade it resumes again.
+func TestProducerResumesWhenRoomAppears(t *testing.T) {
+	rt := newRT(t)
+	src := newPump(3)
+	dst := newCounting() // never activated: it only stores
+	dst.In.SetCap(2)
+	l0 := mustLink(t, &src.Out, &dst.In)
+	require.NoError(t, rt.Activate(src))
+	require.NoError(t, src.In.Deliver(0)) // start pumping
+	idle(t, rt)
+	assert.Equal(t, 2, dst.In.Len(), "two delivered")
+	assert.Equal(t, 1, src.Out.Pending(), "the third waits in the outbox")
+	assert.Equal(t, 1, src.handled, "the pump is not given new messages while it waits")
+	require.NoError(t, src.In.Deliver(0))
+	idle(t, rt)
+	assert.Equal(t, 1, src.handled)
+
+	_, _ = dst.In.TryRecv()
+	idle(t, rt)
+	assert.Equal(t, 2, dst.In.Len(), "room for one: the waiting message went")
+	assert.Equal(t, 2, src.handled, "and the pump went on with its next message")
+	assert.Equal(t, 3, src.Out.Pending(), "whose three messages wait in turn")
+
+	// LinkBroken / LinkReestablished: moved to a new destination, the
+	// waiting messages go there.
+	other := newCounting()
+	l0.Unlink()
+	mustLink(t, &src.Out, &other.In)
+	idle(t, rt)
+	assert.Equal(t, 3, other.In.Len())
+	assert.Equal(t, 0, src.Out.Pending())
+}
+
+// pump sends n messages for each message it receives.
+type pump struct {
+	axon.Component
+	In      axon.Inbox[int]
+	Out     axon.Outbox[int]
+	n       int
+	handled int
+}
+
+func newPump(n int) *pump {
+	p := &pump{n: n}
+	p.In.Init(&p.Component, "inbox", 0)
+	p.Out.Init(&p.Component, "outbox", 0)
+	return p
+}
+
+func (p *pump) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &p.In, func(int) {
+		p.handled++
+		for i := range p.n {
+			p.Out.Send(i)
+		}
+	})
+}
+
