@@ -131,8 +131,8 @@ func newWatcher() *watcher {
 }
 
 func (w *watcher) Dispatch(t *axon.Turn) { axon.Serve(t, &w.In, func(int) {}) }
-func (w *watcher) OnStart()               { w.starts++ }
-func (w *watcher) OnStop()                { w.stops++ }
+func (w *watcher) OnStart()              { w.starts++ }
+func (w *watcher) OnStop()               { w.stops++ }
 func (w *watcher) OnChildDone(_ *axon.Component, err error) {
 	w.exits <- err
 }

@@ -304,4 +304,3 @@ func (p *pump) Dispatch(t *axon.Turn) {
 		}
 	})
 }
-
