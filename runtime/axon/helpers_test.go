@@ -117,3 +117,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		<-tick.C
 	}
 }
+
+type (
+	atomicBool = atomic.Bool
+	atomicInt  = atomic.Int64
+)

@@ -1,0 +1,362 @@
+package axon_test
+
+import (
+	"context"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Conformance with Kamaelia's test_Scheduler.py and test_ThreadedComponent.py,
+// and the fixes for B1, B2 and L5.
+
+// Mirrors test_Scheduler.py :: runsMicroprocessesToCompletionThenStops: Run
+// returns once every component has finished.
+func TestRunReturnsWhenEverythingFinished(t *testing.T) {
+	src := axontest.NewSource(1, 2, 3)
+	snk := axontest.NewSink[int]()
+	mustLink(t, &src.Out, &snk.In)
+	mustLink(t, &src.Signal, &snk.Control)
+	ctx, cancel := context.WithTimeout(context.Background(), axontest.Timeout)
+	defer cancel()
+	require.NoError(t, axon.Run(ctx, src, snk))
+	assert.Equal(t, []int{1, 2, 3}, snk.Messages())
+	assert.True(t, src.Finished())
+	assert.True(t, snk.Finished())
+}
+
+// Mirrors test_Scheduler.py :: stopsIfNoThreads.
+func TestRunWithNothingReturns(t *testing.T) {
+	require.NoError(t, axon.Run(context.Background()))
+}
+
+// Cancelling Run's context stops everything and is not an error.
+func TestRunStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := newCounting()
+	th := &blocker{}
+	th.In.Init(&th.Component, "inbox", 0)
+	errc := make(chan error, 1)
+	go func() { errc <- axon.Run(ctx, c, th) }()
+	eventually(t, "both running", func() bool { return c.turns.Load() > 0 && th.started.Load() })
+	cancel()
+	select {
+	case err := <-errc:
+		require.NoError(t, err)
+	case <-time.After(axontest.Timeout):
+		t.Fatal("Run did not return")
+	}
+	assert.True(t, c.Finished())
+	assert.True(t, th.Finished())
+}
+
+// blocker is a threaded component that receives until stopped.
+type blocker struct {
+	axon.Component
+	In      axon.Inbox[int]
+	started atomicBool
+	got     []int
+}
+
+func (b *blocker) Main(ctx context.Context) error {
+	b.started.Store(true)
+	for {
+		m, err := b.In.Recv(ctx)
+		if err != nil {
+			return err
+		}
+		b.got = append(b.got, m)
+	}
+}
+
+// B2: stopping another running component ends only that component.
+func TestStoppingAnotherComponentKeepsTheRuntime(t *testing.T) {
+	rt := newRT(t)
+	victim := newCounting()
+	killer := &stopper{}
+	killer.In.Init(&killer.Component, "inbox", 0)
+	bystander := newCounting()
+	require.NoError(t, rt.Activate(victim, killer, bystander))
+	killer.target = victim
+	require.NoError(t, killer.In.Deliver(1))
+	waitDone(t, victim)
+	require.NoError(t, bystander.In.Deliver(5))
+	require.NoError(t, killer.In.Deliver(2))
+	eventually(t, "others still run", func() bool { return bystander.got.Load() == 1 && killer.handled.Load() == 2 })
+	assert.False(t, killer.Finished())
+}
+
+type stopper struct {
+	axon.Component
+	In      axon.Inbox[int]
+	target  axon.Part
+	handled atomicInt
+}
+
+func (s *stopper) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &s.In, func(int) {
+		s.handled.Add(1)
+		s.target.Base().Stop()
+	})
+}
+
+// B1: a sub-task that finishes (Kamaelia's WaitComplete) resumes its parent
+// and never ends the scheduler.
+func TestChildFinishingResumesParent(t *testing.T) {
+	rt := newRT(t)
+	p := &delegator{results: make(chan int, 4)}
+	p.In.Init(&p.Component, "inbox", 0)
+	other := newCounting()
+	require.NoError(t, rt.Activate(p, other))
+	require.NoError(t, p.In.Deliver(1))
+	require.Equal(t, 1, <-p.results)
+	require.NoError(t, p.In.Deliver(2))
+	require.Equal(t, 2, <-p.results, "the parent carries on after its sub-task")
+	require.NoError(t, other.In.Deliver(1))
+	eventually(t, "runtime alive", func() bool { return other.got.Load() == 1 })
+}
+
+// delegator starts a one-shot child per message and reports the message
+// when the child has finished.
+type delegator struct {
+	axon.Component
+	In      axon.Inbox[int]
+	current int
+	results chan int
+}
+
+func (d *delegator) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &d.In, func(m int) {
+		d.current = m
+		if err := d.Start(axon.Part(&quickTask{})); err != nil {
+			d.Fail(err)
+		}
+	})
+}
+
+func (d *delegator) OnChildDone(_ *axon.Component, err error) {
+	if err == nil {
+		d.results <- d.current
+	}
+}
+
+type quickTask struct{ axon.Component }
+
+func (q *quickTask) Main(context.Context) error { return nil }
+
+// Mirrors test_Scheduler.py :: wakingOrPausingNonActivatedMicroprocessHasNoEffect:
+// a message delivered to a component that is not activated does not run it;
+// activation does, and the message is handled then.
+func TestNoTurnBeforeActivation(t *testing.T) {
+	rt := newRT(t)
+	c := newCounting()
+	require.NoError(t, c.In.Deliver(3))
+	idle(t, rt)
+	assert.Zero(t, c.turns.Load())
+	require.NoError(t, rt.Activate(c))
+	eventually(t, "handled after activation", func() bool { return c.got.Load() == 1 })
+	assert.Equal(t, int64(3), c.last.Load())
+}
+
+// Mirrors oneMicroprocessPausesOthersContinueToRun, and the fairness rule: a
+// component that always has work cannot starve another, even on one worker.
+func TestBusyComponentDoesNotStarveOthers(t *testing.T) {
+	rt := newRT(t, axon.WithWorkers(1))
+	loop := newRelay[int]()
+	mustLink(t, &loop.Out, &loop.In) // feeds itself forever
+	other := newCounting()
+	require.NoError(t, rt.Activate(loop, other))
+	require.NoError(t, loop.In.Deliver(1))
+	eventually(t, "the loop spins", func() bool { return loop.turns.Load() > 10 })
+	require.NoError(t, other.In.Deliver(1))
+	eventually(t, "the other component is served", func() bool { return other.got.Load() == 1 })
+	loop.Stop()
+	waitDone(t, loop)
+}
+
+// 100,000 paused reactive components hold no goroutine.
+func TestIdleComponentsHoldNoGoroutines(t *testing.T) {
+	rt := newRT(t)
+	before := runtime.NumGoroutine()
+	parts := make([]*counting, 100_000)
+	for i := range parts {
+		parts[i] = newCounting()
+		require.NoError(t, rt.Activate(parts[i]))
+	}
+	idle(t, rt)
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "activating reactive components starts no goroutine")
+	rt.StopAll()
+	for _, p := range parts[:10] {
+		waitDone(t, p)
+	}
+}
+
+// Mirrors test_Scheduler.py :: runThreadsUsesNonBusyWaitingMode: a runtime
+// whose components all wait uses almost no CPU.
+func TestIdleRuntimeDoesNotSpin(t *testing.T) {
+	rt := newRT(t)
+	for range 1000 {
+		require.NoError(t, rt.Activate(newCounting()))
+	}
+	idle(t, rt)
+	start := cpuTime(t)
+	// A measuring window, not a wait for an event.
+	time.Sleep(300 * time.Millisecond)
+	used := cpuTime(t) - start
+	assert.Less(t, used, 60*time.Millisecond, "an idle runtime should sleep, not poll")
+}
+
+func cpuTime(t *testing.T) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	require.NoError(t, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// L5: a reactive component can ask to be woken after a duration, without
+// busy-yielding; a later call moves the wake-up.
+func TestReactiveWakeAfter(t *testing.T) {
+	rt := newRT(t)
+	a := &alarm{rang: make(chan time.Time, 4)}
+	a.In.Init(&a.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(a))
+	start := time.Now()
+	require.NoError(t, a.In.Deliver(int(20*time.Millisecond)))
+	select {
+	case at := <-a.rang:
+		assert.GreaterOrEqual(t, at.Sub(start), 20*time.Millisecond)
+	case <-time.After(axontest.Timeout):
+		t.Fatal("OnWake never called")
+	}
+	assert.Equal(t, 1, a.wakes)
+}
+
+type alarm struct {
+	axon.Component
+	In    axon.Inbox[int]
+	wakes int
+	rang  chan time.Time
+}
+
+func (a *alarm) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &a.In, func(d int) { a.WakeAfter(time.Duration(d)) })
+}
+
+func (a *alarm) OnWake() { a.wakes++; a.rang <- time.Now() }
+
+// L5 for threaded components: Wait returns when the timer fires.
+func TestThreadedWakeAfter(t *testing.T) {
+	rt := newRT(t)
+	s := &sleeper{}
+	require.NoError(t, rt.Activate(s))
+	waitDone(t, s)
+	require.NoError(t, s.Err())
+	assert.True(t, s.fired)
+}
+
+type sleeper struct {
+	axon.Component
+	fired bool
+}
+
+func (s *sleeper) Main(ctx context.Context) error {
+	s.WakeAfter(10 * time.Millisecond)
+	for !s.TimerFired() {
+		if err := s.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	s.fired = true
+	return nil
+}
+
+// Mirrors test_ThreadedComponent.py :: flow_in, flow_out and the queue size
+// tests: a threaded component receives, sends, and blocks while its
+// destination is full until the consumer takes messages; when its Main
+// returns the component finishes.
+func TestThreadedFlowAndBlockingSend(t *testing.T) {
+	rt := newRT(t)
+	tr := newThreadedRelay()
+	dst := newCounting() // not activated: it only stores
+	dst.In.SetCap(10)
+	mustLink(t, &tr.Out, &dst.In)
+	require.NoError(t, rt.Activate(tr))
+	for i := range 15 {
+		require.NoError(t, tr.In.Put(t.Context(), i))
+	}
+	eventually(t, "ten delivered, the relay blocked", func() bool { return dst.In.Len() == 10 })
+	for i := range 10 {
+		m, ok := dst.In.TryRecv()
+		require.True(t, ok)
+		require.Equal(t, i, m)
+	}
+	eventually(t, "the rest delivered", func() bool { return dst.In.Len() == 5 })
+	tr.Stop()
+	waitDone(t, tr)
+	require.NoError(t, tr.Err(), "a stop is not a failure")
+}
+
+// A threaded component blocked sending on an unlinked, full outbox goes on
+// when the outbox is linked; nothing is dropped.
+func TestThreadedSendWaitsForLink(t *testing.T) {
+	rt := newRT(t)
+	src := axontest.NewSource(1, 2, 3, 4, 5)
+	src.Out.SetCap(2)
+	require.NoError(t, rt.Activate(src))
+	eventually(t, "outbox full", func() bool { return src.Out.Len() == 2 })
+	assert.False(t, src.Finished(), "the source waits for the link")
+	snk := axontest.NewSink[int]()
+	require.NoError(t, rt.Activate(snk))
+	mustLink(t, &src.Out, &snk.In)
+	assert.Equal(t, []int{1, 2, 3, 4, 5}, snk.WaitCount(t, 5))
+	waitDone(t, src)
+}
+
+// A reactive component sending on an unlinked outbox keeps what does not fit
+// and is given no new messages until the outbox is linked.
+func TestReactiveSendWaitsForLink(t *testing.T) {
+	rt := newRT(t)
+	r := newRelay[int]()
+	r.Out.SetCap(2)
+	require.NoError(t, rt.Activate(r))
+	for i := range 5 {
+		require.NoError(t, r.In.Deliver(i))
+	}
+	idle(t, rt)
+	assert.Equal(t, 2, r.Out.Len(), "kept in the outbox")
+	assert.Equal(t, 1, r.Out.Pending(), "one more waits for room")
+	assert.Equal(t, 2, r.In.Len(), "the rest is not handed out")
+	snk := axontest.NewSink[int]()
+	require.NoError(t, rt.Activate(snk))
+	mustLink(t, &r.Out, &snk.In)
+	assert.Equal(t, []int{0, 1, 2, 3, 4}, snk.WaitCount(t, 5))
+}
+
+// Recv belongs to threaded components; reactive ones get handler calls.
+func TestRecvOnReactiveComponentIsRefused(t *testing.T) {
+	c := newCounting()
+	_, err := c.In.Recv(t.Context())
+	require.ErrorIs(t, err, axon.ErrNotThreaded)
+	require.ErrorIs(t, c.Wait(t.Context()), axon.ErrNotThreaded)
+}
+
+// A reactive component's Context ends when it is stopped.
+func TestReactiveContextEndsOnStop(t *testing.T) {
+	rt := newRT(t)
+	c := newCounting()
+	require.NoError(t, rt.Activate(c))
+	ctx := c.Context()
+	require.NoError(t, ctx.Err())
+	c.Stop()
+	select {
+	case <-ctx.Done():
+	case <-time.After(axontest.Timeout):
+		t.Fatal("context did not end")
+	}
+}
