@@ -1,0 +1,282 @@
+// Package emit writes the Go code for components: constructors, dispatch,
+// standard-box accessors, ServerCore and SimpleServer factories, box tables
+// and the compile-time guard. It reads only the model, and writes nothing to
+// disk: it returns the bytes of each file.
+package emit
+
+import (
+	"bytes"
+	"fmt"
+	"go/types"
+	"path/filepath"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"golang.org/x/tools/imports"
+
+	"github.com/kamgen/kamgen/internal/model"
+)
+
+const axon = model.AxonPath
+
+// OutputName returns the name of the file generated for a source file.
+func OutputName(source string) string {
+	return strings.TrimSuffix(source, ".go") + model.GeneratedSuffix
+}
+
+// File returns the generated file for the components declared in one
+// source file of pkg: deterministic, gofmt-clean, imports grouped as
+// goimports does.
+func File(pkg *model.Package, source string, comps []*model.Component) ([]byte, error) {
+	f := jen.NewFilePathName(pkg.Path, pkg.Name)
+	f.HeaderComment(strings.TrimPrefix(model.Header, "// "))
+	ty := newTyper(pkg.Types)
+	for i, c := range comps {
+		if i > 0 {
+			f.Line()
+		}
+		component(f, ty, pkg, c)
+	}
+	ty.imports[axon] = "axon"
+	names := map[string]int{}
+	for _, name := range ty.imports {
+		names[name]++
+	}
+	for path, name := range ty.imports {
+		if names[name] == 1 {
+			f.ImportName(path, name)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, fmt.Errorf("rendering code for %s: %w", filepath.Base(source), err)
+	}
+	out, err := imports.Process(OutputName(source), buf.Bytes(), &imports.Options{
+		FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("formatting code for %s: %w", filepath.Base(source), err)
+	}
+	return out, nil
+}
+
+// gen holds what every declaration of one component needs.
+type gen struct {
+	f    *jen.File
+	ty   *typer
+	pkg  *model.Package
+	c    *model.Component
+	recv string // receiver name
+	turn string // the Turn parameter's name
+}
+
+func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
+	g := &gen{f: f, ty: ty, pkg: pkg, c: c, recv: "c", turn: "t"}
+	for _, tp := range c.TypeParams {
+		switch tp.Obj().Name() {
+		case g.recv:
+			g.recv = "kc"
+		case g.turn:
+			g.turn = "kt"
+		}
+	}
+	g.constructor()
+	g.initBoxes()
+	if !c.Threaded {
+		g.dispatch()
+	}
+	if in, out, ok := c.Standard(); ok {
+		g.standard(in, out)
+	}
+	if c.ServesConnections() {
+		g.factories()
+	}
+	g.boxTable()
+	g.guard()
+}
+
+// self is the component's type as used in its own methods: C or C[T, U].
+func (g *gen) self() *jen.Statement {
+	s := jen.Id(g.c.Name)
+	if len(g.c.TypeParams) > 0 {
+		s = s.Index(jen.List(typeArgs(g.c.TypeParams)...))
+	}
+	return s
+}
+
+func (g *gen) receiver() *jen.Statement {
+	return jen.Params(jen.Id(g.recv).Op("*").Add(g.self()))
+}
+
+func (g *gen) typeParams(s *jen.Statement) *jen.Statement {
+	if len(g.c.TypeParams) == 0 {
+		return s
+	}
+	return s.Types(g.ty.typeParams(g.c.TypeParams)...)
+}
+
+func (g *gen) constructor() {
+	name := "New" + g.c.Name
+	g.f.Commentf("%s returns a new %s with every box set up.", name, g.c.Name)
+	g.f.Add(g.typeParams(jen.Func().Id(name))).Params().Op("*").Add(g.self()).Block(
+		jen.Return(jen.New(g.self()).Dot("InitBoxes").Call()),
+	)
+	g.f.Line()
+}
+
+func (g *gen) initBoxes() {
+	g.f.Commentf("InitBoxes sets up every box of %s and returns %s. New%s calls it; call", g.recv, g.recv, g.c.Name)
+	g.f.Commentf("it yourself on a %s built another way, before it is activated.", g.c.Name)
+	body := make([]jen.Code, 0, len(g.c.Boxes)+1)
+	for _, b := range g.c.Boxes {
+		body = append(body, jen.Id(g.recv).Dot(b.Field).Dot("Init").Call(
+			jen.Op("&").Id(g.recv).Dot("Component"), jen.Lit(b.Name), jen.Lit(b.Cap),
+		))
+	}
+	body = append(body, jen.Return(jen.Id(g.recv)))
+	g.f.Func().Add(g.receiver()).Id("InitBoxes").Params().Op("*").Add(g.self()).Block(body...)
+	g.f.Line()
+}
+
+func (g *gen) dispatch() {
+	g.f.Comment("Dispatch hands each inbox's waiting messages to its handler. The")
+	g.f.Commentf("runtime calls it in each of %s's turns.", g.recv)
+	var body []jen.Code
+	serve := func(b model.Box, fn string) {
+		handler := jen.Id(g.recv).Dot(b.Handler)
+		if b.HandlerErr {
+			handler = jen.Func().Params(jen.Id("m").Add(g.ty.typ(b.Msg))).Block(
+				jen.If(jen.Err().Op(":=").Id(g.recv).Dot(b.Handler).Call(jen.Id("m")), jen.Err().Op("!=").Nil()).Block(
+					jen.Id(g.recv).Dot("Fail").Call(jen.Err()),
+				),
+			)
+		}
+		body = append(body, jen.Qual(axon, fn).Call(jen.Id(g.turn), jen.Op("&").Id(g.recv).Dot(b.Field), handler))
+	}
+	for _, last := range []bool{false, true} {
+		for _, b := range g.c.Inboxes() {
+			if b.NoHandler || b.Last != last {
+				continue
+			}
+			fn := "Serve"
+			if last {
+				fn = "ServeLast"
+			}
+			serve(b, fn)
+		}
+	}
+	g.f.Func().Add(g.receiver()).Id("Dispatch").Params(jen.Id(g.turn).Op("*").Qual(axon, "Turn")).Block(body...)
+	g.f.Line()
+}
+
+func (g *gen) standard(in, out types.Type) {
+	accessors := []struct {
+		method, box string
+		dir         model.Dir
+		typ         jen.Code
+	}{
+		{"StdInbox", "inbox", model.Inbox, jen.Qual(axon, "Inbox").Index(g.ty.typ(in))},
+		{"StdControl", "control", model.Inbox, jen.Qual(axon, "Inbox").Index(jen.Qual(axon, "Signal"))},
+		{"StdOutbox", "outbox", model.Outbox, jen.Qual(axon, "Outbox").Index(g.ty.typ(out))},
+		{"StdSignal", "signal", model.Outbox, jen.Qual(axon, "Outbox").Index(jen.Qual(axon, "Signal"))},
+	}
+	for i, a := range accessors {
+		b, _ := g.c.Box(a.dir, a.box)
+		if i == 0 {
+			g.f.Commentf("%s returns the %q inbox. With StdControl, StdOutbox and", a.method, a.box)
+			g.f.Commentf("StdSignal it makes %s an axon.Stage, which the chassis link.", g.c.Name)
+		} else {
+			g.f.Commentf("%s returns the %q %s.", a.method, a.box, a.dir)
+		}
+		g.f.Func().Add(g.receiver()).Id(a.method).Params().Op("*").Add(a.typ).Block(
+			jen.Return(jen.Op("&").Id(g.recv).Dot(b.Field)),
+		)
+		g.f.Line()
+	}
+}
+
+func (g *gen) factories() {
+	stage := jen.Qual(axon, "Stage").Index(jen.List(jen.Index().Byte(), jen.Index().Byte()))
+	name := g.c.Name + "ForServerCore"
+	g.f.Commentf("%s makes a %s for one connection: the factory", name, g.c.Name)
+	g.f.Comment("ServerCore calls with the connection's addresses. They fill the")
+	g.f.Comment("fields tagged kam:\"peer\", \"peerport\", \"localip\" and \"localport\".")
+	body := []jen.Code{jen.Id(g.recv).Op(":=").Id("New" + g.c.Name).Call()}
+	for _, cf := range g.c.Conn {
+		body = append(body, jen.Id(g.recv).Dot(cf.Field).Op("=").Id(cf.Fact))
+	}
+	body = append(body, jen.Return(jen.Id(g.recv)))
+	g.f.Func().Id(name).Params(
+		jen.Id("peer").String(), jen.Id("peerport").Int(), jen.Id("localip").String(), jen.Id("localport").Int(),
+	).Add(stage).Block(body...)
+	g.f.Line()
+	simple := g.c.Name + "ForSimpleServer"
+	g.f.Commentf("%s makes a %s for one connection: the factory", simple, g.c.Name)
+	g.f.Comment("SimpleServer calls.")
+	g.f.Func().Id(simple).Params().Add(stage).Block(jen.Return(jen.Id("New" + g.c.Name).Call()))
+	g.f.Line()
+}
+
+func (g *gen) boxTable() {
+	g.f.Commentf("BoxTable describes the boxes of %s: name, direction, message type", g.c.Name)
+	g.f.Comment("and description, for reference pages and pictures.")
+	rows := make([]jen.Code, len(g.c.Boxes))
+	for i, b := range g.c.Boxes {
+		dir := "In"
+		if b.Dir == model.Outbox {
+			dir = "Out"
+		}
+		kv := []jen.Code{
+			jen.Id("Name").Op(":").Lit(b.Name),
+			jen.Id("Field").Op(":").Lit(b.Field),
+			jen.Id("Dir").Op(":").Qual(axon, dir),
+			jen.Id("Type").Op(":").Lit(types.TypeString(b.Msg, g.qualifier)),
+		}
+		if b.Doc != "" {
+			kv = append(kv, jen.Id("Doc").Op(":").Lit(b.Doc))
+		}
+		if b.Cap != 0 {
+			kv = append(kv, jen.Id("Cap").Op(":").Lit(b.Cap))
+		}
+		rows[i] = jen.Line().Values(kv...)
+	}
+	rows = append(rows, jen.Line())
+	g.f.Func().Params(jen.Op("*").Add(g.self())).Id("BoxTable").Params().Index().Qual(axon, "BoxInfo").Block(
+		jen.Return(jen.Index().Qual(axon, "BoxInfo").Custom(jen.Options{Open: "{", Close: "}", Separator: ","}, rows...)),
+	)
+	g.f.Line()
+}
+
+func (g *gen) qualifier(p *types.Package) string {
+	if p == g.pkg.Types {
+		return ""
+	}
+	return p.Name()
+}
+
+// guard breaks the build when the struct no longer matches what kamgen saw:
+// a struct type is identical only with the same fields, types and tags.
+func (g *gen) guard() {
+	g.f.Commentf("The build breaks here when %s has changed since kamgen ran:", g.c.Name)
+	g.f.Comment("run go generate.")
+	var body []jen.Code
+	if g.c.GuardOK {
+		fields := make([]jen.Code, len(g.c.Fields))
+		st := g.c.Named.Underlying().(*types.Struct)
+		for i := range st.NumFields() {
+			fields[i] = g.ty.field(st.Field(i), st.Tag(i))
+		}
+		body = append(body, jen.Var().Id("_").Struct(fields...).Op("=").Add(g.self()).Values())
+	} else {
+		// Some field's type cannot be spelled here: check the boxes only.
+		body = append(body, jen.Var().Id("x").Add(g.self()))
+		for _, b := range g.c.Boxes {
+			kind := "Inbox"
+			if b.Dir == model.Outbox {
+				kind = "Outbox"
+			}
+			body = append(body, jen.Var().Id("_").Op("*").Qual(axon, kind).Index(g.ty.typ(b.Msg)).Op("=").Op("&").Id("x").Dot(b.Field))
+		}
+	}
+	g.f.Add(g.typeParams(jen.Func().Id("_"))).Params().Block(body...)
+}

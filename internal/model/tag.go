@@ -1,0 +1,94 @@
+package model
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// BoxTag is a parsed inbox or outbox tag: `inbox:"NAME[,OPTION...]"`.
+type BoxTag struct {
+	Name      string
+	Cap       int  // cap=N: the box's capacity
+	Last      bool // last: served after the other inboxes (inbox only)
+	NoHandler bool // nohandler: the dispatch does not serve it (inbox only)
+}
+
+// ParseBoxTag parses the value of an inbox or outbox tag. Options:
+//
+//	cap=N      the box's capacity, N > 0 (default: axon.DefaultCapacity)
+//	last       inbox only: serve it after the other inboxes are empty
+//	           (implied for an inbox named "control")
+//	nohandler  inbox only: the generated dispatch does not serve it
+func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
+	parts := strings.Split(value, ",")
+	t := BoxTag{Name: strings.TrimSpace(parts[0])}
+	if t.Name == "" {
+		return t, fmt.Errorf("empty %s name: write the Kamaelia box name, as in %s:\"inbox\"", dir, dir)
+	}
+	if !validName(t.Name) {
+		return t, fmt.Errorf("%s name %q: use letters, digits, '_' and '-' only", dir, t.Name)
+	}
+	seen := map[string]bool{}
+	for _, raw := range parts[1:] {
+		opt := strings.TrimSpace(raw)
+		key, val, hasVal := strings.Cut(opt, "=")
+		if seen[key] {
+			return t, fmt.Errorf("option %q given twice in %s tag %q: keep one", key, dir, value)
+		}
+		seen[key] = true
+		switch {
+		case key == "cap" && hasVal:
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 || n > 1<<30 {
+				return t, fmt.Errorf("option cap=%s: the capacity must be a whole number from 1 to %d", val, 1<<30)
+			}
+			t.Cap = n
+		case key == "cap":
+			return t, fmt.Errorf("option cap needs a value, as in %s:\"%s,cap=16\"", dir, t.Name)
+		case (key == "last" || key == "nohandler") && hasVal:
+			return t, fmt.Errorf("option %s takes no value: write %s:\"%s,%s\"", key, dir, t.Name, key)
+		case key == "last" && dir == Inbox:
+			t.Last = true
+		case key == "nohandler" && dir == Inbox:
+			t.NoHandler = true
+		case key == "last" || key == "nohandler":
+			return t, fmt.Errorf("option %s applies to inboxes only: remove it from the outbox tag", key)
+		case key == "":
+			return t, fmt.Errorf("empty option in %s tag %q: remove the extra comma", dir, value)
+		default:
+			return t, fmt.Errorf("unknown option %q in %s tag %q: the options are %s", opt, dir, value, optionsFor(dir))
+		}
+	}
+	return t, nil
+}
+
+func optionsFor(d Dir) string {
+	if d == Inbox {
+		return "cap=N, last, nohandler"
+	}
+	return "cap=N"
+}
+
+func validName(s string) bool {
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// tagValue unquotes a struct tag literal as written in the source.
+func tagValue(lit string) string {
+	s, err := strconv.Unquote(lit)
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+func lookupTag(tag, key string) (string, bool) {
+	return reflect.StructTag(tag).Lookup(key)
+}
