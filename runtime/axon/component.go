@@ -91,11 +91,12 @@ type Component struct {
 	started, stopHooked bool
 	pending             []flusher // outboxes holding messages for lack of room
 
-	mu       sync.Mutex // guards what follows
-	children []*Component
-	doneCh   chan struct{}
-	err      error
-	ext      *componentExt
+	mu         sync.Mutex // guards what follows
+	children   []*Component
+	doneCh     chan struct{}
+	doneClosed bool // finish has closed (or would have closed) doneCh
+	err        error
+	ext        *componentExt
 }
 
 // componentExt holds what most components never need, so that an idle
@@ -172,7 +173,7 @@ func (c *Component) Done() <-chan struct{} {
 	defer c.mu.Unlock()
 	if c.doneCh == nil {
 		c.doneCh = make(chan struct{})
-		if c.life.Load() == done {
+		if c.doneClosed {
 			close(c.doneCh)
 		}
 	}
@@ -317,6 +318,11 @@ func (c *Component) WakeAfter(d time.Duration) {
 // a message arrived in one of its inboxes, a destination it waits on has
 // room, or a WakeAfter timer fired. It returns ctx's error when ctx ends.
 // A reactive component must not call it.
+//
+// A threaded component has one wake-up slot, shared by Wait, Recv and a
+// blocking Send: only its Main goroutine may block on its own boxes. Another
+// goroutine that must hand it data uses Inbox.Put, which waits on a channel
+// of its own.
 func (c *Component) Wait(ctx context.Context) error {
 	if c.th == nil {
 		return ErrNotThreaded
@@ -620,6 +626,7 @@ func (c *Component) finish() {
 		}
 	}
 	c.mu.Lock()
+	c.doneClosed = true
 	if c.doneCh != nil {
 		close(c.doneCh)
 	}

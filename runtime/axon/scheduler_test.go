@@ -2,6 +2,7 @@ package axon_test
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"syscall"
 	"testing"
@@ -358,5 +359,61 @@ func TestReactiveContextEndsOnStop(t *testing.T) {
 	case <-ctx.Done():
 	case <-time.After(axontest.Timeout):
 		t.Fatal("context did not end")
+	}
+}
+
+// Done may be called at any moment, even while the component is finishing.
+func TestDoneRacesFinish(t *testing.T) {
+	rt := newRT(t)
+	for range 500 {
+		q := &quitter{}
+		require.NoError(t, rt.Activate(q))
+		eventually(t, "finished", q.Finished)
+		waitDone(t, q)
+	}
+}
+
+type quitter struct{ axon.Component }
+
+func (q *quitter) OnStart()            { q.Fail(errFailed) }
+func (q *quitter) Dispatch(*axon.Turn) {}
+
+var errFailed = errors.New("bye")
+
+// SendOrWake lets a threaded component see its control inbox while its
+// destination is full.
+func TestSendOrWakeSeesControl(t *testing.T) {
+	rt := newRT(t)
+	r := &responsive{}
+	r.Control.Init(&r.Component, "control", 0)
+	r.Out.Init(&r.Component, "outbox", 1)
+	require.NoError(t, rt.Activate(r))
+	eventually(t, "outbox full", func() bool { return r.Out.Len() == 1 })
+	require.NoError(t, r.Control.Deliver(axon.Shutdown()))
+	waitDone(t, r)
+	require.NoError(t, r.Err())
+	assert.True(t, r.sawControl)
+}
+
+type responsive struct {
+	axon.Component
+	Control    axon.Inbox[axon.Signal]
+	Out        axon.Outbox[int]
+	sawControl bool
+}
+
+func (r *responsive) Main(ctx context.Context) error {
+	for i := 0; ; {
+		sent, err := r.Out.SendOrWake(ctx, i)
+		if err != nil {
+			return err
+		}
+		if sent {
+			i++
+		}
+		if _, ok := r.Control.TryRecv(); ok {
+			r.sawControl = true
+			return nil
+		}
 	}
 }
