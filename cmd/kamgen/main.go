@@ -76,6 +76,9 @@ import (
 )
 
 func main() {
+	// kamgen lives for a fraction of a second: collecting garbage less often
+	// is a fifth of its time saved on a large package.
+	debug.SetGCPercent(400)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

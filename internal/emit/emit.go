@@ -7,6 +7,7 @@ package emit
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"go/types"
 	"path/filepath"
 	"strings"
@@ -29,6 +30,7 @@ func OutputName(source string) string {
 // goimports does.
 func File(pkg *model.Package, source string, comps []*model.Component) ([]byte, error) {
 	f := jen.NewFilePathName(pkg.Path, pkg.Name)
+	f.NoFormat = true // imports.Process below formats, once
 	f.HeaderComment(strings.TrimPrefix(model.Header, "// "))
 	ty := newTyper(pkg.Types)
 	for i, c := range comps {
@@ -51,13 +53,54 @@ func File(pkg *model.Package, source string, comps []*model.Component) ([]byte, 
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering code for %s: %w", filepath.Base(source), err)
 	}
-	out, err := imports.Process(OutputName(source), buf.Bytes(), &imports.Options{
-		FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8,
-	})
+	out, err := format.Source(buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("formatting code for %s: %w", filepath.Base(source), err)
 	}
-	return out, nil
+	return groupImports(OutputName(source), out)
+}
+
+// groupImports groups the import block as goimports does (standard library
+// first). Only the file's head goes through imports.Process: formatting the
+// whole file again would double the cost on a large package.
+func groupImports(name string, src []byte) ([]byte, error) {
+	end := importsEnd(src)
+	if end < 0 {
+		return src, nil
+	}
+	head, err := imports.Process(name, src[:end], &imports.Options{
+		FormatOnly: true, Comments: true, TabIndent: true, TabWidth: 8,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("grouping the imports of %s: %w", filepath.Base(name), err)
+	}
+	head = append(bytes.TrimRight(head, "\n"), '\n', '\n')
+	return append(head, src[end:]...), nil
+}
+
+// importsEnd returns the offset just past the import declarations and the
+// blank line after them, or -1 if src has no import.
+func importsEnd(src []byte) int {
+	i := bytes.Index(src, []byte("\nimport "))
+	if i < 0 {
+		return -1
+	}
+	rest := src[i+1:]
+	var stop int
+	if bytes.HasPrefix(rest, []byte("import (")) {
+		stop = bytes.Index(rest, []byte("\n)\n"))
+		if stop < 0 {
+			return -1
+		}
+		stop += len("\n)\n")
+	} else {
+		stop = bytes.IndexByte(rest, '\n') + 1
+	}
+	end := i + 1 + stop
+	if end < len(src) && src[end] == '\n' {
+		end++
+	}
+	return end
 }
 
 // gen holds what every declaration of one component needs.
