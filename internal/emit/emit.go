@@ -123,7 +123,9 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 			g.turn = "kt"
 		}
 	}
-	g.constructor()
+	if !c.UserNew {
+		g.constructor()
+	}
 	g.initBoxes()
 	if !c.Threaded {
 		g.dispatch()
@@ -132,6 +134,9 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 		g.standard(in, out)
 	}
 	if c.ServesConnections() {
+		g.setConn()
+	}
+	if c.Factories() {
 		g.factories()
 	}
 	g.boxTable()
@@ -238,17 +243,30 @@ func (g *gen) standard(in, out types.Type) {
 	}
 }
 
+func (g *gen) setConn() {
+	g.f.Commentf("SetConn fills the fields of %s tagged with connection facts. The", g.recv)
+	g.f.Comment("generated factories call it; so does a factory of your own.")
+	var body []jen.Code
+	for _, cf := range g.c.Conn {
+		body = append(body, jen.Id(g.recv).Dot(cf.Field).Op("=").Id(cf.Fact))
+	}
+	g.f.Func().Add(g.receiver()).Id("SetConn").Params(
+		jen.Id("peer").String(), jen.Id("peerport").Int(), jen.Id("localip").String(), jen.Id("localport").Int(),
+	).Block(body...)
+	g.f.Line()
+}
+
 func (g *gen) factories() {
 	stage := jen.Qual(axon, "Stage").Index(jen.List(jen.Index().Byte(), jen.Index().Byte()))
 	name := g.c.Name + "ForServerCore"
 	g.f.Commentf("%s makes a %s for one connection: the factory", name, g.c.Name)
 	g.f.Comment("ServerCore calls with the connection's addresses. They fill the")
 	g.f.Comment("fields tagged kam:\"peer\", \"peerport\", \"localip\" and \"localport\".")
-	body := []jen.Code{jen.Id(g.recv).Op(":=").Id("New" + g.c.Name).Call()}
-	for _, cf := range g.c.Conn {
-		body = append(body, jen.Id(g.recv).Dot(cf.Field).Op("=").Id(cf.Fact))
+	body := []jen.Code{
+		jen.Id(g.recv).Op(":=").Id("New" + g.c.Name).Call(),
+		jen.Id(g.recv).Dot("SetConn").Call(jen.Id("peer"), jen.Id("peerport"), jen.Id("localip"), jen.Id("localport")),
+		jen.Return(jen.Id(g.recv)),
 	}
-	body = append(body, jen.Return(jen.Id(g.recv)))
 	g.f.Func().Id(name).Params(
 		jen.Id("peer").String(), jen.Id("peerport").Int(), jen.Id("localip").String(), jen.Id("localport").Int(),
 	).Add(stage).Block(body...)

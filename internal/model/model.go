@@ -86,6 +86,17 @@ type Component struct {
 	// GuardOK is false when a field's type cannot be named from the
 	// generated file; the guard then checks the tagged fields only.
 	GuardOK bool
+	// UserNew is true when the package declares NewC itself: kamgen does
+	// not generate it. NewArgs is how many parameters it takes.
+	UserNew bool
+	NewArgs int
+}
+
+// Factories reports whether kamgen generates the ServerCore and
+// SimpleServer factories: the component serves connections and its
+// constructor takes no arguments.
+func (c *Component) Factories() bool {
+	return c.ServesConnections() && (!c.UserNew || c.NewArgs == 0)
 }
 
 // Inboxes returns the component's inboxes in declaration order.
@@ -555,8 +566,9 @@ func (b *builder) handlers(c *Component) {
 func (b *builder) collisions() {
 	scope := b.pkg.Types.Scope()
 	for _, c := range b.out.Components {
-		names := []string{"New" + c.Name}
-		if c.ServesConnections() {
+		b.userConstructor(c, scope.Lookup("New"+c.Name))
+		var names []string
+		if c.Factories() {
 			names = append(names, c.Name+"ForServerCore", c.Name+"ForSimpleServer")
 		}
 		for _, n := range names {
@@ -565,6 +577,9 @@ func (b *builder) collisions() {
 			}
 		}
 		methods := []string{"InitBoxes", "BoxTable"}
+		if c.ServesConnections() {
+			methods = append(methods, "SetConn")
+		}
 		if !c.Threaded {
 			methods = append(methods, "Dispatch")
 		}
@@ -577,6 +592,63 @@ func (b *builder) collisions() {
 			}
 		}
 	}
+}
+
+// userConstructor looks at a NewC the user declared: it must return *C and
+// set the boxes up by calling InitBoxes.
+func (b *builder) userConstructor(c *Component, obj types.Object) {
+	fn, ok := obj.(*types.Func)
+	if !ok || !b.userDeclared(fn) {
+		if obj != nil && b.userDeclared(obj) {
+			b.errorf(obj.Pos(), "New%s is declared here but is not a function; kamgen generates the constructor New%s: rename yours", c.Name, c.Name)
+		}
+		return
+	}
+	c.UserNew = true
+	sig := fn.Type().(*types.Signature)
+	c.NewArgs = sig.Params().Len()
+	okResult := sig.Results().Len() == 1
+	if okResult {
+		p, isPtr := sig.Results().At(0).Type().(*types.Pointer)
+		n, isNamed := types.Type(nil), false
+		if isPtr {
+			n = p.Elem()
+			_, isNamed = n.(*types.Named)
+		}
+		okResult = isNamed && n.(*types.Named).Origin() == c.Named
+	}
+	if !okResult {
+		b.errorf(fn.Pos(), "New%s must return *%s: kamgen leaves the constructor to you when you declare it, and its result must be the component", c.Name, c.Name)
+		return
+	}
+	if decl := b.funcDecl(fn); decl != nil && !callsInitBoxes(decl) {
+		b.errorf(fn.Pos(), "New%s does not call InitBoxes, so the boxes of the %s it returns are not set up: call InitBoxes on it (for example return (&%s{...}).InitBoxes())", c.Name, c.Name, c.Name)
+	}
+}
+
+func (b *builder) funcDecl(fn *types.Func) *ast.FuncDecl {
+	for _, f := range b.pkg.Syntax {
+		if fn.Pos() < f.FileStart || fn.Pos() > f.FileEnd {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Pos() == fn.Pos() {
+				return fd
+			}
+		}
+	}
+	return nil
+}
+
+func callsInitBoxes(fd *ast.FuncDecl) bool {
+	found := false
+	ast.Inspect(fd, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "InitBoxes" {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func (b *builder) qualifier(p *types.Package) string {

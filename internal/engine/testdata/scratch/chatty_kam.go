@@ -47,12 +47,18 @@ func (c *Shouter) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
+// SetConn fills the fields of c tagged with connection facts. The
+// generated factories call it; so does a factory of your own.
+func (c *Shouter) SetConn(peer string, peerport int, localip string, localport int) {
+	c.Peer = peer
+}
+
 // ShouterForServerCore makes a Shouter for one connection: the factory
 // ServerCore calls with the connection's addresses. They fill the
 // fields tagged kam:"peer", "peerport", "localip" and "localport".
 func ShouterForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
 	c := NewShouter()
-	c.Peer = peer
+	c.SetConn(peer, peerport, localip, localport)
 	return c
 }
 
