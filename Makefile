@@ -2,15 +2,19 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test vet fmt-check gen bench
+.PHONY: run test vet fmt-check gen gen-check bench
 
 ## run: build and start the demo (see README: what it runs today).
 run:
 	$(GO) run ./examples/markov
 
-## test: vet, formatting, and every test with the race detector.
-test: vet fmt-check
+## test: vet, formatting, generated files fresh, every test with the race detector.
+test: vet fmt-check gen-check
 	$(GO) test -race -count=1 -timeout 8m $(PKGS)
+
+## gen-check: fail when a generated file is stale (kamgen -check).
+gen-check:
+	$(GO) run ./cmd/kamgen -check $(PKGS)
 
 vet:
 	$(GO) vet $(PKGS)

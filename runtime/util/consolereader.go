@@ -52,22 +52,12 @@ import (
 //
 // Configure it through its exported fields after NewConsoleReader and before
 // activation.
-//
-// # Inboxes
-//
-//   - inbox: not used.
-//   - control: a ProducerFinished or ShutdownMicroprocess stops it; it is forwarded on signal.
-//
-// # Outboxes
-//
-//   - outbox: each line read, as []byte ending with EOL.
-//   - signal: ProducerFinished at the end of the input (its Message is the error if reading failed), or the signal that stopped it.
 type ConsoleReader struct {
 	axon.Component
-	In      axon.Inbox[axon.None]    // "inbox": not used
-	Control axon.Inbox[axon.Signal]  // "control": any signal stops the reader and is forwarded
-	Out     axon.Outbox[[]byte]      // "outbox": each line read, ending with EOL
-	Signal  axon.Outbox[axon.Signal] // "signal": ProducerFinished at the end, or the forwarded signal
+	In      axon.Inbox[axon.None]    `inbox:"inbox"`   // not used
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // any signal stops the reader and is forwarded
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"` // each line read, ending with EOL
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // ProducerFinished at the end, or the forwarded signal
 
 	// Reader is where lines come from. Nil means os.Stdin.
 	Reader io.Reader
@@ -88,24 +78,9 @@ var _ axon.Stage[axon.None, []byte] = (*ConsoleReader)(nil)
 // Kamaelia's defaults: prompt ">>> " on os.Stdout, lines ending with "\n".
 func NewConsoleReader() *ConsoleReader {
 	r := &ConsoleReader{Prompt: ">>> ", EOL: "\n"}
-	r.In.Init(&r.Component, "inbox", 0)
-	r.Control.Init(&r.Component, "control", 0)
-	r.Out.Init(&r.Component, "outbox", 0)
-	r.Signal.Init(&r.Component, "signal", 0)
+	r.InitBoxes()
 	return r
 }
-
-// StdInbox returns "inbox", which the reader does not use.
-func (r *ConsoleReader) StdInbox() *axon.Inbox[axon.None] { return &r.In }
-
-// StdControl returns "control".
-func (r *ConsoleReader) StdControl() *axon.Inbox[axon.Signal] { return &r.Control }
-
-// StdOutbox returns "outbox".
-func (r *ConsoleReader) StdOutbox() *axon.Outbox[[]byte] { return &r.Out }
-
-// StdSignal returns "signal".
-func (r *ConsoleReader) StdSignal() *axon.Outbox[axon.Signal] { return &r.Signal }
 
 // Main reads and sends lines until the input ends or a signal arrives.
 func (r *ConsoleReader) Main(ctx context.Context) error {

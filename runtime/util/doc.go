@@ -53,3 +53,5 @@
 // stopping the first loses the line the first one's helper was waiting for
 // (and whatever it had buffered), as Kamaelia's blocked input() thread did.
 package util
+
+//go:generate go tool kamgen

@@ -21,22 +21,12 @@ import "github.com/kamgen/kamgen/runtime/axon"
 // ignores "control": it never waits for anything, so there is nothing to
 // interrupt. It is reactive and holds no goroutine. To send a message when
 // something happens rather than at once, use TriggeredOneShot.
-//
-// # Inboxes
-//
-//   - inbox: not used.
-//   - control: not used.
-//
-// # Outboxes
-//
-//   - outbox: Msg, once.
-//   - signal: ProducerFinished once Msg was sent.
 type OneShot[T any] struct {
 	axon.Component
-	In      axon.Inbox[axon.None]    // "inbox": not used
-	Control axon.Inbox[axon.Signal]  // "control": not used
-	Out     axon.Outbox[T]           // "outbox": Msg, once
-	Signal  axon.Outbox[axon.Signal] // "signal": ProducerFinished once Msg was sent
+	In      axon.Inbox[axon.None]    `inbox:"inbox,nohandler"`   // not used
+	Control axon.Inbox[axon.Signal]  `inbox:"control,nohandler"` // not used
+	Out     axon.Outbox[T]           `outbox:"outbox"`           // Msg, once
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`           // ProducerFinished once Msg was sent
 
 	// Msg is the message to send.
 	Msg T
@@ -47,24 +37,9 @@ var _ axon.Stage[axon.None, string] = (*OneShot[string])(nil)
 // NewOneShot returns a OneShot that will send msg.
 func NewOneShot[T any](msg T) *OneShot[T] {
 	o := &OneShot[T]{Msg: msg}
-	o.In.Init(&o.Component, "inbox", 0)
-	o.Control.Init(&o.Component, "control", 0)
-	o.Out.Init(&o.Component, "outbox", 0)
-	o.Signal.Init(&o.Component, "signal", 0)
+	o.InitBoxes()
 	return o
 }
-
-// StdInbox returns "inbox", which the OneShot does not use.
-func (o *OneShot[T]) StdInbox() *axon.Inbox[axon.None] { return &o.In }
-
-// StdControl returns "control", which the OneShot does not use.
-func (o *OneShot[T]) StdControl() *axon.Inbox[axon.Signal] { return &o.Control }
-
-// StdOutbox returns "outbox".
-func (o *OneShot[T]) StdOutbox() *axon.Outbox[T] { return &o.Out }
-
-// StdSignal returns "signal".
-func (o *OneShot[T]) StdSignal() *axon.Outbox[axon.Signal] { return &o.Signal }
 
 // OnStart sends Msg and the ProducerFinished, and stops.
 func (o *OneShot[T]) OnStart() {
@@ -72,6 +47,3 @@ func (o *OneShot[T]) OnStart() {
 	o.Signal.Send(axon.Finished(o))
 	o.Stop()
 }
-
-// Dispatch serves nothing: the OneShot has stopped by its first dispatch.
-func (o *OneShot[T]) Dispatch(*axon.Turn) {}

@@ -59,22 +59,12 @@ import (
 //
 // Configure it through its exported fields after
 // NewRateControlledFileReader and before activation.
-//
-// # Inboxes
-//
-//   - inbox: not used.
-//   - control: any signal, ShutdownMicroprocess most often, stops it; it is forwarded on signal.
-//
-// # Outboxes
-//
-//   - outbox: the file in chunks of ChunkSize bytes or lines, as []byte.
-//   - signal: ProducerFinished at the end of the file (its Message is the error if it failed), or the signal that stopped it.
 type RateControlledFileReader struct {
 	axon.Component
-	In      axon.Inbox[axon.None]    // "inbox": not used
-	Control axon.Inbox[axon.Signal]  // "control": any signal stops it and is forwarded
-	Out     axon.Outbox[[]byte]      // "outbox": the file in chunks
-	Signal  axon.Outbox[axon.Signal] // "signal": ProducerFinished at the end, or the forwarded signal
+	In      axon.Inbox[axon.None]    `inbox:"inbox"`   // not used
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // any signal stops it and is forwarded
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"` // the file in chunks
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // ProducerFinished at the end, or the forwarded signal
 
 	// Filename is the file to read.
 	Filename string
@@ -99,24 +89,9 @@ var _ axon.Stage[axon.None, []byte] = (*RateControlledFileReader)(nil)
 // chunks of 100.
 func NewRateControlledFileReader(filename string) *RateControlledFileReader {
 	r := &RateControlledFileReader{Filename: filename, ReadMode: ModeBytes, Rate: 100000}
-	r.In.Init(&r.Component, "inbox", 0)
-	r.Control.Init(&r.Component, "control", 0)
-	r.Out.Init(&r.Component, "outbox", 0)
-	r.Signal.Init(&r.Component, "signal", 0)
+	r.InitBoxes()
 	return r
 }
-
-// StdInbox returns "inbox", which the reader does not use.
-func (r *RateControlledFileReader) StdInbox() *axon.Inbox[axon.None] { return &r.In }
-
-// StdControl returns "control".
-func (r *RateControlledFileReader) StdControl() *axon.Inbox[axon.Signal] { return &r.Control }
-
-// StdOutbox returns "outbox".
-func (r *RateControlledFileReader) StdOutbox() *axon.Outbox[[]byte] { return &r.Out }
-
-// StdSignal returns "signal".
-func (r *RateControlledFileReader) StdSignal() *axon.Outbox[axon.Signal] { return &r.Signal }
 
 // Main opens the file and sends it chunk by chunk until it ends, a signal
 // arrives, or the component is stopped.

@@ -79,22 +79,12 @@ const (
 //
 // Configure it through its exported fields after NewReadFileAdaptor and
 // before activation.
-//
-// # Inboxes
-//
-//   - inbox: not used.
-//   - control: any signal stops it; it is forwarded on signal.
-//
-// # Outboxes
-//
-//   - outbox: what was read, a line or a block per message, as []byte.
-//   - signal: ProducerFinished at the end (its Message is the error if it failed), or the signal that stopped it.
 type ReadFileAdaptor struct {
 	axon.Component
-	In      axon.Inbox[axon.None]    // "inbox": not used
-	Control axon.Inbox[axon.Signal]  // "control": any signal stops it and is forwarded
-	Out     axon.Outbox[[]byte]      // "outbox": a line or a block per message
-	Signal  axon.Outbox[axon.Signal] // "signal": ProducerFinished at the end, or the forwarded signal
+	In      axon.Inbox[axon.None]    `inbox:"inbox"`   // not used
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // any signal stops it and is forwarded
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"` // a line or a block per message
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // ProducerFinished at the end, or the forwarded signal
 
 	// Filename is the file to read. It wins over Command and Reader.
 	Filename string
@@ -132,24 +122,9 @@ func NewReadFileAdaptor(filename string) *ReadFileAdaptor {
 		Bitrate:   65536,
 		ChunkRate: 24,
 	}
-	r.In.Init(&r.Component, "inbox", 0)
-	r.Control.Init(&r.Component, "control", 0)
-	r.Out.Init(&r.Component, "outbox", 0)
-	r.Signal.Init(&r.Component, "signal", 0)
+	r.InitBoxes()
 	return r
 }
-
-// StdInbox returns "inbox", which the adaptor does not use.
-func (r *ReadFileAdaptor) StdInbox() *axon.Inbox[axon.None] { return &r.In }
-
-// StdControl returns "control".
-func (r *ReadFileAdaptor) StdControl() *axon.Inbox[axon.Signal] { return &r.Control }
-
-// StdOutbox returns "outbox".
-func (r *ReadFileAdaptor) StdOutbox() *axon.Outbox[[]byte] { return &r.Out }
-
-// StdSignal returns "signal".
-func (r *ReadFileAdaptor) StdSignal() *axon.Outbox[axon.Signal] { return &r.Signal }
 
 // Main opens the source and sends what it reads until the source ends, a
 // signal arrives, or the component is stopped.

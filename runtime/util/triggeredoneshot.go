@@ -25,22 +25,12 @@ import "github.com/kamgen/kamgen/runtime/axon"
 // before it finished, or a shutdown) is forwarded on "signal" and stops it
 // without sending Msg, since no trigger can come any more. A trigger that
 // arrived before the signal is handled first.
-//
-// # Inboxes
-//
-//   - inbox: any message triggers it.
-//   - control: any signal stops it before it is triggered; it is forwarded on signal.
-//
-// # Outboxes
-//
-//   - outbox: Msg, once triggered.
-//   - signal: ProducerFinished once Msg was sent, or the signal that stopped it.
 type TriggeredOneShot[I, O any] struct {
 	axon.Component
-	In      axon.Inbox[I]            // "inbox": any message triggers it
-	Control axon.Inbox[axon.Signal]  // "control": any signal stops it untriggered and is forwarded
-	Out     axon.Outbox[O]           // "outbox": Msg, once triggered
-	Signal  axon.Outbox[axon.Signal] // "signal": ProducerFinished after Msg, or the forwarded signal
+	In      axon.Inbox[I]            `inbox:"inbox"`   // any message triggers it
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // any signal stops it untriggered and is forwarded
+	Out     axon.Outbox[O]           `outbox:"outbox"` // Msg, once triggered
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // ProducerFinished after Msg, or the forwarded signal
 
 	// Msg is the message to send once triggered.
 	Msg O
@@ -53,38 +43,19 @@ var _ axon.Stage[int, string] = (*TriggeredOneShot[int, string])(nil)
 // NewTriggeredOneShot[[]byte]("go").
 func NewTriggeredOneShot[I, O any](msg O) *TriggeredOneShot[I, O] {
 	o := &TriggeredOneShot[I, O]{Msg: msg}
-	o.In.Init(&o.Component, "inbox", 0)
-	o.Control.Init(&o.Component, "control", 0)
-	o.Out.Init(&o.Component, "outbox", 0)
-	o.Signal.Init(&o.Component, "signal", 0)
+	o.InitBoxes()
 	return o
 }
 
-// StdInbox returns "inbox".
-func (o *TriggeredOneShot[I, O]) StdInbox() *axon.Inbox[I] { return &o.In }
-
-// StdControl returns "control".
-func (o *TriggeredOneShot[I, O]) StdControl() *axon.Inbox[axon.Signal] { return &o.Control }
-
-// StdOutbox returns "outbox".
-func (o *TriggeredOneShot[I, O]) StdOutbox() *axon.Outbox[O] { return &o.Out }
-
-// StdSignal returns "signal".
-func (o *TriggeredOneShot[I, O]) StdSignal() *axon.Outbox[axon.Signal] { return &o.Signal }
-
-// Dispatch serves "inbox", then "control" once the inbox is empty.
-func (o *TriggeredOneShot[I, O]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &o.In, o.onIn)
-	axon.ServeLast(t, &o.Control, o.onControl)
-}
-
-func (o *TriggeredOneShot[I, O]) onIn(I) {
+// OnIn fires: sends Msg, then a ProducerFinished, and finishes.
+func (o *TriggeredOneShot[I, O]) OnIn(I) {
 	o.Out.Send(o.Msg)
 	o.Signal.Send(axon.Finished(o))
 	o.Stop()
 }
 
-func (o *TriggeredOneShot[I, O]) onControl(sig axon.Signal) {
+// OnControl forwards sig and stops without firing.
+func (o *TriggeredOneShot[I, O]) OnControl(sig axon.Signal) {
 	o.Signal.Send(sig)
 	o.Stop()
 }
