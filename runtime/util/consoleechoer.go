@@ -44,22 +44,12 @@ import (
 //
 // Configure it through its exported fields after NewConsoleEchoer and before
 // activation.
-//
-// # Inboxes
-//
-//   - inbox: messages to write.
-//   - control: any signal stops it, after the inbox is drained; it is forwarded on signal.
-//
-// # Outboxes
-//
-//   - outbox: with Forwarder, each message after it was written.
-//   - signal: the signal that stopped it, or a ProducerFinished carrying a write error.
 type ConsoleEchoer[T any] struct {
 	axon.Component
-	In      axon.Inbox[T]            // "inbox": messages to write
-	Control axon.Inbox[axon.Signal]  // "control": any signal stops it, once the inbox is drained
-	Out     axon.Outbox[T]           // "outbox": with Forwarder, each message written
-	Signal  axon.Outbox[axon.Signal] // "signal": the signal that stopped it, or a write error
+	In      axon.Inbox[T]            `inbox:"inbox"`   // messages to write
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // any signal stops it, once the inbox is drained
+	Out     axon.Outbox[T]           `outbox:"outbox"` // with Forwarder, each message written
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // the signal that stopped it, or a write error
 
 	// Writer is where messages are written. Nil means os.Stdout.
 	Writer io.Writer
@@ -81,32 +71,12 @@ var _ axon.Stage[[]byte, []byte] = (*ConsoleEchoer[[]byte])(nil)
 // writes to os.Stdout, with no tag, and is not a forwarder.
 func NewConsoleEchoer[T any]() *ConsoleEchoer[T] {
 	e := &ConsoleEchoer[T]{}
-	e.In.Init(&e.Component, "inbox", 0)
-	e.Control.Init(&e.Component, "control", 0)
-	e.Out.Init(&e.Component, "outbox", 0)
-	e.Signal.Init(&e.Component, "signal", 0)
+	e.InitBoxes()
 	return e
 }
 
-// StdInbox returns "inbox".
-func (e *ConsoleEchoer[T]) StdInbox() *axon.Inbox[T] { return &e.In }
-
-// StdControl returns "control".
-func (e *ConsoleEchoer[T]) StdControl() *axon.Inbox[axon.Signal] { return &e.Control }
-
-// StdOutbox returns "outbox".
-func (e *ConsoleEchoer[T]) StdOutbox() *axon.Outbox[T] { return &e.Out }
-
-// StdSignal returns "signal".
-func (e *ConsoleEchoer[T]) StdSignal() *axon.Outbox[axon.Signal] { return &e.Signal }
-
-// Dispatch serves "inbox", then "control" once the inbox is empty.
-func (e *ConsoleEchoer[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &e.In, e.onIn)
-	axon.ServeLast(t, &e.Control, e.onControl)
-}
-
-func (e *ConsoleEchoer[T]) onIn(m T) {
+// OnIn writes m, and forwards it when the echoer is a forwarder.
+func (e *ConsoleEchoer[T]) OnIn(m T) {
 	w := e.Writer
 	if w == nil {
 		w = os.Stdout
@@ -135,7 +105,8 @@ func (e *ConsoleEchoer[T]) fail(err error) {
 	e.Fail(err)
 }
 
-func (e *ConsoleEchoer[T]) onControl(sig axon.Signal) {
+// OnControl forwards sig and stops: the inbox was drained first.
+func (e *ConsoleEchoer[T]) OnControl(sig axon.Signal) {
 	e.Signal.Send(sig)
 	e.Stop()
 }
