@@ -10,6 +10,7 @@ import (
 	"go/format"
 	"go/types"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -31,7 +32,12 @@ func OutputName(source string) string {
 func File(pkg *model.Package, source string, comps []*model.Component) ([]byte, error) {
 	f := jen.NewFilePathName(pkg.Path, pkg.Name)
 	f.NoFormat = true // imports.Process below formats, once
-	f.HeaderComment(strings.TrimPrefix(model.Header, "// "))
+	header := model.Header
+	if expr := pkg.Constraints[source]; expr != "" {
+		// The generated file builds exactly when its source does.
+		header += "\n\n//go:build " + expr
+	}
+	f.HeaderComment(header)
 	ty := newTyper(pkg.Types)
 	for i, c := range comps {
 		if i > 0 {
@@ -40,15 +46,7 @@ func File(pkg *model.Package, source string, comps []*model.Component) ([]byte, 
 		component(f, ty, pkg, c)
 	}
 	ty.imports[axon] = "axon"
-	names := map[string]int{}
-	for _, name := range ty.imports {
-		names[name]++
-	}
-	for path, name := range ty.imports {
-		if names[name] == 1 {
-			f.ImportName(path, name)
-		}
-	}
+	importNames(f, pkg, ty.imports)
 	var buf bytes.Buffer
 	if err := f.Render(&buf); err != nil {
 		return nil, fmt.Errorf("rendering code for %s: %w", filepath.Base(source), err)
@@ -101,6 +99,34 @@ func importsEnd(src []byte) int {
 		end++
 	}
 	return end
+}
+
+// importNames gives every imported package a name in the file: its own,
+// unless the package already declares that name or another import has it,
+// in which case the first free name1, name2, ...
+func importNames(f *jen.File, pkg *model.Package, imports map[string]string) {
+	taken := map[string]bool{}
+	for _, n := range pkg.Types.Scope().Names() {
+		taken[n] = true
+	}
+	paths := make([]string, 0, len(imports))
+	for p := range imports {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, path := range paths {
+		name := imports[path]
+		alias := name
+		for i := 1; taken[alias]; i++ {
+			alias = fmt.Sprintf("%s%d", name, i)
+		}
+		taken[alias] = true
+		if alias == name {
+			f.ImportName(path, name)
+		} else {
+			f.ImportAlias(path, alias)
+		}
+	}
 }
 
 // gen holds what every declaration of one component needs.
@@ -178,7 +204,7 @@ func (g *gen) initBoxes() {
 	body := make([]jen.Code, 0, len(g.c.Boxes)+1)
 	for _, b := range g.c.Boxes {
 		body = append(body, jen.Id(g.recv).Dot(b.Field).Dot("Init").Call(
-			jen.Op("&").Id(g.recv).Dot("Component"), jen.Lit(b.Name), jen.Lit(b.Cap),
+			jen.Op("&").Id(g.recv).Dot(g.c.BaseField), jen.Lit(b.Name), jen.Lit(b.Cap),
 		))
 	}
 	body = append(body, jen.Return(jen.Id(g.recv)))

@@ -80,7 +80,12 @@ func (ty *typer) typ(t types.Type) *jen.Statement {
 		case types.RecvOnly:
 			return jen.Op("<-").Chan().Add(ty.typ(t.Elem()))
 		}
-		return jen.Chan().Add(ty.typ(t.Elem()))
+		elem := ty.typ(t.Elem())
+		if inner, ok := t.Elem().(*types.Chan); ok && inner.Dir() == types.RecvOnly {
+			// chan <-chan T would read as chan<- chan T.
+			return jen.Chan().Parens(elem)
+		}
+		return jen.Chan().Add(elem)
 	case *types.Signature:
 		return jen.Func().Add(ty.signature(t))
 	case *types.Struct:

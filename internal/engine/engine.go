@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/kamgen/kamgen/internal/emit"
 	"github.com/kamgen/kamgen/internal/load"
@@ -130,6 +131,12 @@ func forPackage(m *model.Package) ([]Result, error) {
 	stale = slices.Compact(stale)
 	for _, g := range stale {
 		if want[g] {
+			continue
+		}
+		// A source that exists but was not loaded (excluded by build tags
+		// or GOOS) keeps its generated file.
+		src := strings.TrimSuffix(g, model.GeneratedSuffix) + ".go"
+		if _, err := os.Stat(src); err == nil && !slices.Contains(m.Sources, src) {
 			continue
 		}
 		old, err := readIfExists(g)

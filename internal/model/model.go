@@ -90,6 +90,9 @@ type Component struct {
 	// not generate it. NewArgs is how many parameters it takes.
 	UserNew bool
 	NewArgs int
+	// BaseField is the name of the embedded axon.Component field:
+	// "Component", or an alias's name.
+	BaseField string
 }
 
 // Factories reports whether kamgen generates the ServerCore and
@@ -157,6 +160,10 @@ type Package struct {
 	Generated []string
 	// Sources lists the package's other Go files.
 	Sources []string
+	// Constraints holds, for each source file with one, the build
+	// constraint its generated file must carry: its //go:build line and what
+	// its name implies (x_linux.go builds on linux only).
+	Constraints map[string]string
 }
 
 // BySource groups the components by the file that declares them.
@@ -184,6 +191,12 @@ func Build(pkg *packages.Package) (*Package, []Error) {
 			continue
 		}
 		b.out.Sources = append(b.out.Sources, name)
+		if expr := constraintOf(name, f); expr != "" {
+			if b.out.Constraints == nil {
+				b.out.Constraints = map[string]string{}
+			}
+			b.out.Constraints[name] = expr
+		}
 		b.file(name, f)
 	}
 	slices.SortFunc(b.out.Components, func(x, y *Component) int {
@@ -328,6 +341,14 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	}
 	embedsComponent := false
 	facts := map[string]bool{}
+	// Every field tagged as an inbox, valid or not: a handler named for one
+	// of them is not "a handler for no inbox".
+	inboxFields := map[string]bool{}
+	for i := range stype.NumFields() {
+		if _, ok := lookupTag(stype.Tag(i), "inbox"); ok {
+			inboxFields[stype.Field(i).Name()] = true
+		}
+	}
 	for i := range stype.NumFields() {
 		v := stype.Field(i)
 		tag := stype.Tag(i)
@@ -339,6 +360,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 		}
 		if v.Embedded() && isAxon(v.Type(), "Component") {
 			embedsComponent = true
+			c.BaseField = v.Name()
 		}
 		inTag, isIn := lookupTag(tag, "inbox")
 		outTag, isOut := lookupTag(tag, "outbox")
@@ -360,7 +382,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 		b.errorf(ts.Name.Pos(), "component %s has boxes but does not embed axon.Component: add the field axon.Component (from %s) first in the struct", c.Name, AxonPath)
 	}
 	b.kind(c)
-	b.handlers(c)
+	b.handlers(c, inboxFields)
 	if len(b.errs) == nerr {
 		b.out.Components = append(b.out.Components, c)
 	}
@@ -414,17 +436,21 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 	case isAxon(t, want):
 		box.Msg = t.(*types.Named).TypeArgs().At(0)
 	case isAxon(t, other):
-		b.errorf(pos, "field %s has an %s tag but is an axon.%s: tag it %s:%q, or change its type to axon.%s[T]", v.Name(), dir, other, Dir(1-dir), spec.Name, want)
+		b.errorf(pos, "field %s has %s %s tag but is an axon.%s: tag it %s:%q, or change its type to axon.%s[T]", v.Name(), article(dir.String()), dir, other, Dir(1-dir), spec.Name, want)
 		return
 	default:
 		if t == types.Typ[types.Invalid] {
 			b.errorf(pos, "field %s: its type does not resolve: fix that type error first", v.Name())
 			return
 		}
-		b.errorf(pos, "field %s has an %s tag but its type %s is not a box: change its type to axon.%s[T] or remove the tag", v.Name(), dir, types.TypeString(t, b.qualifier), want)
+		b.errorf(pos, "field %s has %s %s tag but its type %s is not a box: change its type to axon.%s[T] or remove the tag", v.Name(), article(dir.String()), dir, types.TypeString(t, b.qualifier), want)
 		return
 	}
 	if bad := b.unnameable(box.Msg); bad != "" {
+		if strings.HasPrefix(bad, "a type that does not resolve") {
+			b.errorf(pos, "field %s: its message type does not resolve: fix that type error first", v.Name())
+			return
+		}
 		b.errorf(pos, "field %s: message type %s uses %s, which generated code cannot name: export it or use another type", v.Name(), types.TypeString(box.Msg, b.qualifier), bad)
 		return
 	}
@@ -454,7 +480,7 @@ func (b *builder) connField(c *Component, v *types.Var, tag string, seen map[str
 	}
 	seen[tag] = true
 	if basic, ok := v.Type().(*types.Basic); !ok || basic.Kind() != kind {
-		b.errorf(v.Pos(), "field %s is tagged kam:%q and must be a %s, not %s: change its type", v.Name(), tag, types.Typ[kind], types.TypeString(v.Type(), b.qualifier))
+		b.errorf(v.Pos(), "field %s is tagged kam:%q and must be %s %s, not %s: change its type", v.Name(), tag, article(types.Typ[kind].Name()), types.Typ[kind], types.TypeString(v.Type(), b.qualifier))
 		return
 	}
 	c.Conn = append(c.Conn, ConnField{Field: v.Name(), Fact: tag, Pos: b.pos(v.Pos())})
@@ -504,7 +530,6 @@ func (b *builder) kind(c *Component) {
 		sig.Results().Len() == 1 && isError(sig.Results().At(0).Type())
 	if !ok {
 		b.errorf(fn.Pos(), "%s.Main must be func(ctx context.Context) error to make %s a threaded component: fix its signature, or rename it", c.Name, c.Name)
-		return
 	}
 	c.Threaded = true
 }
@@ -512,14 +537,12 @@ func (b *builder) kind(c *Component) {
 // Hook methods the runtime calls; they are not inbox handlers.
 var hooks = map[string]bool{"OnStart": true, "OnStop": true, "OnWake": true, "OnChildDone": true}
 
-func (b *builder) handlers(c *Component) {
-	fields := map[string]bool{}
+func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 	for i := range c.Boxes {
 		bx := &c.Boxes[i]
 		if bx.Dir != Inbox {
 			continue
 		}
-		fields[bx.Field] = true
 		if c.Threaded || bx.NoHandler {
 			continue
 		}
@@ -552,7 +575,7 @@ func (b *builder) handlers(c *Component) {
 			continue
 		}
 		rest, ok := strings.CutPrefix(fn.Name(), "On")
-		if !ok || rest == "" || !token.IsExported(rest) || fields[rest] {
+		if !ok || rest == "" || !token.IsExported(rest) || inboxFields[rest] {
 			continue
 		}
 		if fn.Type().(*types.Signature).Params().Len() != 1 {
@@ -586,9 +609,15 @@ func (b *builder) collisions() {
 		if _, _, ok := c.Standard(); ok {
 			methods = append(methods, "StdInbox", "StdControl", "StdOutbox", "StdSignal")
 		}
+		st := c.Named.Underlying().(*types.Struct)
 		for _, m := range methods {
 			if fn := b.method(c, m); fn != nil && b.userDeclared(fn) {
 				b.errorf(fn.Pos(), "method %s.%s is declared here, but kamgen generates it: rename yours", c.Name, m)
+			}
+			for i := range st.NumFields() {
+				if f := st.Field(i); f.Name() == m {
+					b.errorf(f.Pos(), "field %s of %s has the name of a method kamgen generates for it: rename the field", m, c.Name)
+				}
 			}
 		}
 	}
@@ -607,15 +636,12 @@ func (b *builder) userConstructor(c *Component, obj types.Object) {
 	c.UserNew = true
 	sig := fn.Type().(*types.Signature)
 	c.NewArgs = sig.Params().Len()
-	okResult := sig.Results().Len() == 1
-	if okResult {
-		p, isPtr := sig.Results().At(0).Type().(*types.Pointer)
-		n, isNamed := types.Type(nil), false
-		if isPtr {
-			n = p.Elem()
-			_, isNamed = n.(*types.Named)
+	okResult := false
+	if sig.Results().Len() == 1 {
+		if p, isPtr := types.Unalias(sig.Results().At(0).Type()).(*types.Pointer); isPtr {
+			n, isNamed := types.Unalias(p.Elem()).(*types.Named)
+			okResult = isNamed && n.Origin() == c.Named
 		}
-		okResult = isNamed && n.(*types.Named).Origin() == c.Named
 	}
 	if !okResult {
 		b.errorf(fn.Pos(), "New%s must return *%s: kamgen leaves the constructor to you when you declare it, and its result must be the component", c.Name, c.Name)
@@ -763,6 +789,13 @@ func (b *builder) unnameable(t types.Type) string {
 		return ""
 	}
 	return walk(t)
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func isAxon(t types.Type, name string) bool { return isNamed(t, AxonPath, name) }

@@ -25,7 +25,7 @@ func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
 	parts := strings.Split(value, ",")
 	t := BoxTag{Name: strings.TrimSpace(parts[0])}
 	if t.Name == "" {
-		return t, fmt.Errorf("empty %s name: write the Kamaelia box name, as in %s:\"inbox\"", dir, dir)
+		return t, fmt.Errorf("empty %s name: write the Kamaelia box name, as in %s:%q", dir, dir, dir.String())
 	}
 	if !validName(t.Name) {
 		return t, fmt.Errorf("%s name %q: use letters, digits, '_' and '-' only", dir, t.Name)

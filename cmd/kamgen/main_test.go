@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bytes"
+	"go/build"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/internal/model"
+)
+
+const shoutSrc = `package shout
+
+import (
+	"bytes"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+)
+
+// Shouter upper-cases each line it is sent.
+type Shouter struct {
+	axon.Component
+	In      axon.Inbox[[]byte]       ` + "`inbox:\"inbox\"`" + `
+	Control axon.Inbox[axon.Signal]  ` + "`inbox:\"control\"`" + `
+	Out     axon.Outbox[[]byte]      ` + "`outbox:\"outbox\"`" + `
+	Signal  axon.Outbox[axon.Signal] ` + "`outbox:\"signal\"`" + `
+}
+
+func (s *Shouter) OnIn(line []byte)          { s.Out.Send(bytes.ToUpper(line)) }
+func (s *Shouter) OnControl(sig axon.Signal) { s.Signal.Send(sig); s.Stop() }
+`
+
+// noComponentSrc is shout.go once its component is gone.
+const noComponentSrc = `package shout
+
+// Shouter is no longer a component.
+type Shouter struct{ Name string }
+`
+
+// badSrc has two mistakes, on lines 6 and 7.
+const badSrc = `package shout
+
+import "github.com/kamgen/kamgen/runtime/axon"
+
+type Bad struct {
+	In  axon.Inbox[int]  ` + "`inbox:\"in,fast\"`" + `
+	Out axon.Outbox[int] ` + "`outbox:\"out,cap=0\"`" + `
+}
+`
+
+// taggedSrc declares a component only under the build tag special.
+const taggedSrc = `//go:build special
+
+package shout
+
+import "github.com/kamgen/kamgen/runtime/axon"
+
+type Special struct {
+	axon.Component
+	Out axon.Outbox[int] ` + "`outbox:\"out\"`" + `
+}
+`
+
+// runIn chdirs to dir and sets up the environment for in-process runs of
+// kamgen that load packages offline. It makes the test non-parallel.
+func runIn(t *testing.T, dir string) {
+	t.Helper()
+	for k, v := range offlineEnv() {
+		t.Setenv(k, v)
+	}
+	t.Chdir(dir)
+}
+
+// kamgen runs the command in process, as main does.
+func kamgen(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestRun drives the command through the life of a package: each step
+// changes the module, runs kamgen and checks its exit status, its output,
+// and the files it left.
+func TestRun(t *testing.T) {
+	mod := newModule(t, map[string]string{"shout.go": shoutSrc})
+	runIn(t, mod)
+	src := filepath.Join(mod, "shout.go")
+	gen := filepath.Join(mod, "shout_kam.go")
+	exists := func(t *testing.T, path string) bool {
+		t.Helper()
+		_, err := os.Stat(path)
+		if os.IsNotExist(err) {
+			return false
+		}
+		require.NoError(t, err)
+		return true
+	}
+	var generated string // shout_kam.go as first generated
+
+	steps := []struct {
+		name     string
+		setup    func(t *testing.T)
+		args     []string
+		wantCode int
+		check    func(t *testing.T, stdout, stderr string)
+	}{
+		{
+			name: "check reports a missing file", args: []string{"-check"}, wantCode: 1,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Contains(t, stdout, "--- /dev/null\n+++ "+gen+"\n")
+				assert.Contains(t, stdout, "\n+"+model.Header+"\n")
+				assert.Contains(t, stderr, "1 generated file(s) out of date")
+				assert.False(t, exists(t, gen), "-check writes nothing")
+			},
+		},
+		{
+			name: "generate", args: nil, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Empty(t, stdout)
+				assert.Empty(t, stderr)
+				generated = readFile(t, gen)
+				assert.True(t, strings.HasPrefix(generated, model.Header+"\n"), "the generated file starts with the header")
+				assert.Contains(t, generated, "func NewShouter() *Shouter {")
+				assert.Contains(t, generated, "func ShouterForServerCore(")
+			},
+		},
+		{
+			name: "check passes when fresh", args: []string{"-check"}, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Empty(t, stdout)
+				assert.Empty(t, stderr)
+			},
+		},
+		{
+			name: "a fresh file is not rewritten",
+			setup: func(t *testing.T) {
+				old := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+				require.NoError(t, os.Chtimes(gen, old, old))
+			},
+			args: []string{"."}, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				fi, err := os.Stat(gen)
+				require.NoError(t, err)
+				assert.True(t, fi.ModTime().Equal(time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)), "mtime changed to %v", fi.ModTime())
+			},
+		},
+		{
+			name: "check reports a stale file",
+			setup: func(t *testing.T) {
+				writeFile(t, gen, strings.Replace(generated, "func NewShouter()", "func NewShouterOld()", 1))
+			},
+			args: []string{"-check", "./..."}, wantCode: 1,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Contains(t, stdout, "--- "+gen+"\n+++ "+gen+"\n")
+				assert.Contains(t, stdout, "\n-func NewShouterOld() *Shouter {\n+func NewShouter() *Shouter {\n")
+				assert.Contains(t, stderr, "1 generated file(s) out of date: run go generate")
+			},
+		},
+		{
+			name: "generate rewrites the stale file", args: nil, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Equal(t, generated, readFile(t, gen))
+			},
+		},
+		{
+			name:  "check reports an obsolete file",
+			setup: func(t *testing.T) { writeFile(t, src, noComponentSrc) },
+			args:  []string{"-check"}, wantCode: 1,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Contains(t, stdout, "--- "+gen+"\n+++ /dev/null\n")
+				assert.True(t, exists(t, gen), "-check removes nothing")
+			},
+		},
+		{
+			name: "generate removes the obsolete file", args: nil, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.False(t, exists(t, gen))
+			},
+		},
+		{
+			name: "a hand-written file is never overwritten",
+			setup: func(t *testing.T) {
+				writeFile(t, src, shoutSrc)
+				writeFile(t, gen, "package shout\n\n// Written by hand.\nvar handWritten = true\n")
+			},
+			args: nil, wantCode: 2,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Contains(t, stderr, "shout_kam.go exists and was not written by kamgen")
+				assert.Equal(t, "package shout\n\n// Written by hand.\nvar handWritten = true\n", readFile(t, gen))
+			},
+		},
+		{
+			name: "check fails on a hand-written file too", args: []string{"-check"}, wantCode: 2,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Empty(t, stdout)
+				assert.Contains(t, stderr, "was not written by kamgen")
+			},
+		},
+		{
+			name: "user errors: all reported, relative paths, nothing written",
+			setup: func(t *testing.T) {
+				require.NoError(t, os.Remove(gen))
+				writeFile(t, filepath.Join(mod, "bad.go"), badSrc)
+			},
+			args: nil, wantCode: 2,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Empty(t, stdout)
+				assert.Equal(t, ""+
+					"bad.go:5:6: component Bad has boxes but does not embed axon.Component: add the field axon.Component (from github.com/kamgen/kamgen/runtime/axon) first in the struct\n"+
+					"bad.go:6:2: field In: unknown option \"fast\" in inbox tag \"in,fast\": the options are cap=N, last, nohandler\n"+
+					"bad.go:7:2: field Out: option cap=0: the capacity must be a whole number from 1 to 1073741824\n"+
+					"kamgen: 3 error(s); nothing written\n", stderr)
+				assert.False(t, exists(t, gen), "nothing is written when there are errors")
+			},
+		},
+		{
+			name: "check reports user errors the same way", args: []string{"-check"}, wantCode: 2,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Empty(t, stdout)
+				assert.Regexp(t, `(?m)^bad\.go:6:2: field In: unknown option`, stderr)
+			},
+		},
+		{
+			name: "build tags select the files",
+			setup: func(t *testing.T) {
+				require.NoError(t, os.Remove(filepath.Join(mod, "bad.go")))
+				writeFile(t, filepath.Join(mod, "special.go"), taggedSrc)
+			},
+			args: []string{"-tags", "other,special"}, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Empty(t, stderr)
+				assert.Contains(t, readFile(t, filepath.Join(mod, "special_kam.go")), "func NewSpecial() *Special {")
+				assert.Equal(t, generated, readFile(t, gen))
+			},
+		},
+		{
+			name: "version", args: []string{"-version"}, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Regexp(t, regexp.MustCompile(`^kamgen \S.*\n$`), stdout)
+				assert.Empty(t, stderr)
+			},
+		},
+		{
+			name: "help", args: []string{"-h"}, wantCode: 0,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Contains(t, stderr, "usage: kamgen")
+				assert.Contains(t, stderr, "-check")
+			},
+		},
+		{
+			name: "bad flag", args: []string{"-nope"}, wantCode: 2,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.Contains(t, stderr, "flag provided but not defined: -nope")
+				assert.Contains(t, stderr, "usage: kamgen")
+			},
+		},
+		{
+			name: "a pattern that matches nothing", args: []string{"./nowhere"}, wantCode: 2,
+			check: func(t *testing.T, stdout, stderr string) {
+				assert.True(t, strings.HasPrefix(stderr, "kamgen: "), "stderr: %s", stderr)
+			},
+		},
+	}
+	for _, s := range steps {
+		// The steps share the module: stop at the first failure.
+		ok := t.Run(s.name, func(t *testing.T) {
+			if s.setup != nil {
+				s.setup(t)
+			}
+			code, stdout, stderr := kamgen(s.args...)
+			require.Equal(t, s.wantCode, code, "exit status of kamgen %s\nstdout:\n%s\nstderr:\n%s", strings.Join(s.args, " "), stdout, stderr)
+			s.check(t, stdout, stderr)
+		})
+		if !ok {
+			t.FailNow()
+		}
+	}
+}
+
+// TestRunDoc writes the reference pages of a package's components.
+func TestRunDoc(t *testing.T) {
+	mod := newModule(t, map[string]string{"shout.go": shoutSrc})
+	runIn(t, mod)
+	docs := filepath.Join(t.TempDir(), "docs")
+	code, stdout, stderr := kamgen("-doc", docs, ".")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.FileExists(t, filepath.Join(mod, "shout_kam.go"))
+	page := readFile(t, filepath.Join(docs, "shout.Shouter.md"))
+	assert.Contains(t, page, "Shouter upper-cases each line it is sent.")
+	assert.Contains(t, page, "inbox")
+	assert.Contains(t, readFile(t, filepath.Join(docs, "README.md")), "shout.Shouter.md")
+}
+
+// TestRunBuildConstraints checks that a generated file is built exactly
+// when its source file is, whatever the build tags and GOOS: kamgen must
+// carry a source's //go:build line and its _GOOS file name suffix over to
+// the generated file. And kamgen run without a tag must leave alone the
+// generated file of a source that the tag would have selected.
+func TestRunBuildConstraints(t *testing.T) {
+	goos := runtime.GOOS
+	otherOS := "windows"
+	if goos == otherOS {
+		otherOS = "linux"
+	}
+	sockSrc := "sock_" + goos + ".go"
+	mod := newModule(t, map[string]string{
+		"shout.go":   shoutSrc,
+		"special.go": taggedSrc,
+		sockSrc:      strings.NewReplacer("Special", "Sock", "//go:build special\n\n", "").Replace(taggedSrc),
+	})
+	runIn(t, mod)
+
+	code, stdout, stderr := kamgen("-tags", "special")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+
+	for _, src := range []string{"shout.go", "special.go", sockSrc} {
+		gen := strings.TrimSuffix(src, ".go") + "_kam.go"
+		require.FileExists(t, filepath.Join(mod, gen))
+		for _, target := range []string{goos, otherOS} {
+			for _, tags := range [][]string{nil, {"special"}} {
+				ctx := build.Default
+				ctx.GOOS, ctx.BuildTags = target, tags
+				srcOK, err := ctx.MatchFile(mod, src)
+				require.NoError(t, err)
+				genOK, err := ctx.MatchFile(mod, gen)
+				require.NoError(t, err)
+				assert.Equal(t, srcOK, genOK, "GOOS=%s tags=%v: %s is built: %v, but %s: %v", target, tags, src, srcOK, gen, genOK)
+			}
+		}
+	}
+
+	code, stdout, stderr = kamgen("-check")
+	assert.Equal(t, 0, code, "kamgen -check without the tag: the files are fresh\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	code, _, stderr = kamgen()
+	assert.Equal(t, 0, code, stderr)
+	assert.FileExists(t, filepath.Join(mod, "special_kam.go"), "kamgen without the tag removed the generated file of special.go")
+}
