@@ -535,7 +535,7 @@ func (b *builder) kind(c *Component) {
 }
 
 // Hook methods the runtime calls; they are not inbox handlers.
-var hooks = map[string]bool{"OnStart": true, "OnStop": true, "OnWake": true, "OnChildDone": true}
+var hooks = map[string]bool{"OnStart": true, "OnStop": true, "OnWake": true, "OnChildDone": true, "OnTurnEnd": true}
 
 func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 	for i := range c.Boxes {

@@ -53,6 +53,11 @@ type (
 	}
 	// Waker is called when a timer set with WakeAfter fires.
 	Waker interface{ OnWake() }
+	// TurnEnder is called at the end of every turn in which the component
+	// was not held up by a full destination, after its inboxes were served:
+	// the place to act once per batch (write what the handlers queued, flush
+	// a buffer) and to look at state that Notify announced.
+	TurnEnder interface{ OnTurnEnd() }
 )
 
 // Lifecycle states.
@@ -335,6 +340,13 @@ func (c *Component) Wait(ctx context.Context) error {
 	}
 }
 
+// Notify wakes the component from any goroutine, without a message: a
+// reactive component gets a turn (and its OnTurnEnd hook runs), a threaded
+// one's Wait returns. Notifications that come before the component has run
+// are merged into one. It is how an event source outside the runtime (the
+// Selector, say) tells a component to look at state it shares with it.
+func (c *Component) Notify() { c.wake() }
+
 // TimerFired reports, and clears, whether a WakeAfter timer fired since the
 // last call; a threaded component uses it after Wait returns.
 func (c *Component) TimerFired() bool { return c.timerFired.Swap(false) }
@@ -509,6 +521,9 @@ func (c *Component) work(t *Turn) (more bool) {
 	*t = Turn{c: c, served: t.served[:0]}
 	c.self.(Reactive).Dispatch(t)
 	clear(t.served)
+	if e, ok := c.self.(TurnEnder); ok && !c.stopReq.Load() && len(c.pending) == 0 {
+		e.OnTurnEnd()
+	}
 	return t.more && len(c.pending) == 0
 }
 

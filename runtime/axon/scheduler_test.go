@@ -417,3 +417,44 @@ func (r *responsive) Main(ctx context.Context) error {
 		}
 	}
 }
+
+// Notify gives a reactive component a turn without a message; OnTurnEnd
+// runs once per turn, after the inboxes were served.
+func TestNotifyAndTurnEnd(t *testing.T) {
+	rt := newRT(t)
+	b := &batcher{ends: make(chan int, 16)}
+	b.In.Init(&b.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(b))
+	<-b.ends // the first turn
+	for i := range 10 {
+		require.NoError(t, b.In.Deliver(i))
+	}
+	b.Notify()
+	total := 0
+	for total < 10 {
+		select {
+		case n := <-b.ends:
+			total += n
+		case <-time.After(axontest.Timeout):
+			t.Fatal("no turn end")
+		}
+	}
+	assert.Equal(t, 10, total, "every message handled before some turn's end")
+	b.Notify()
+	select {
+	case n := <-b.ends:
+		assert.Zero(t, n, "a notification alone is a turn with no message")
+	case <-time.After(axontest.Timeout):
+		t.Fatal("Notify did not give a turn")
+	}
+}
+
+type batcher struct {
+	axon.Component
+	In    axon.Inbox[int]
+	batch int
+	ends  chan int
+}
+
+func (b *batcher) Dispatch(t *axon.Turn) { axon.Serve(t, &b.In, func(int) { b.batch++ }) }
+func (b *batcher) OnTurnEnd()            { b.ends <- b.batch; b.batch = 0 }
