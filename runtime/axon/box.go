@@ -459,6 +459,19 @@ func (o *Outbox[T]) SendContext(ctx context.Context, m T) error {
 	return blockingOffer(ctx, &o.box, o.owner, m)
 }
 
+// Offer sends m if the destination has room and reports true. Otherwise it
+// keeps nothing, reports false, and arranges for the owner to be woken (a
+// turn, or Wait returning) when room appears, so that it can offer again.
+// It never blocks and never holds the component up: a component that must
+// keep working on other boxes while one destination is full (a connection
+// adapter that writes while its reader is full) uses it instead of Send.
+func (o *Outbox[T]) Offer(m T) bool {
+	if o.owner == nil || o.holding() {
+		return false
+	}
+	return o.offer(m, o.owner)
+}
+
 // SendOrWake is for a threaded component that must stay responsive while
 // its destination is full: it sends m if there is room and reports true;
 // otherwise it waits until the component is woken (room appeared, a message

@@ -2,8 +2,10 @@ package axon_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -304,3 +306,36 @@ func (p *pump) Dispatch(t *axon.Turn) {
 		}
 	})
 }
+
+// Offer keeps nothing when the destination is full, and the owner gets a
+// turn when room appears.
+func TestOfferWakesWhenRoomAppears(t *testing.T) {
+	rt := newRT(t)
+	o := &offerer{turns: make(chan int, 64)}
+	o.Out.Init(&o.Component, "outbox", 0)
+	dst := newCounting() // not activated: only stores
+	dst.In.SetCap(1)
+	mustLink(t, &o.Out, &dst.In)
+	require.NoError(t, rt.Activate(o))
+	<-o.turns
+	assert.True(t, o.Out.Offer(1))
+	assert.False(t, o.Out.Offer(2), "full")
+	assert.Equal(t, 0, o.Out.Pending(), "Offer keeps nothing")
+	_, ok := dst.In.TryRecv()
+	require.True(t, ok)
+	select {
+	case <-o.turns:
+	case <-time.After(axontest.Timeout):
+		t.Fatal("no turn when room appeared")
+	}
+	assert.True(t, o.Out.Offer(3))
+}
+
+type offerer struct {
+	axon.Component
+	Out   axon.Outbox[int]
+	turns chan int
+}
+
+func (o *offerer) Dispatch(*axon.Turn) {}
+func (o *offerer) OnTurnEnd()          { o.turns <- 1 }
