@@ -4,9 +4,9 @@ PKGS := ./...
 
 .PHONY: run test vet fmt-check gen gen-check bench
 
-## run: build and start the demo (see README: what it runs today).
+## run: the Markov chat (on the console until the TCP server exists; see README).
 run:
-	$(GO) run ./examples/markov
+	$(GO) run ./examples/markov -console
 
 ## test: vet, formatting, generated files fresh, every test with the race detector.
 test: vet fmt-check gen-check

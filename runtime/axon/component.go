@@ -143,10 +143,17 @@ func (c *Component) ID() uint64 { return c.id }
 
 // Name returns "<type>_<id>", Kamaelia's naming.
 func (c *Component) Name() string {
-	if c.self == nil {
-		return fmt.Sprintf("%T", c)
+	c.mu.Lock()
+	self, id := c.self, c.id
+	c.mu.Unlock()
+	return name(self, id)
+}
+
+func name(self Part, id uint64) string {
+	if self == nil {
+		return "*axon.Component"
 	}
-	return fmt.Sprintf("%T_%d", c.self, c.id)
+	return fmt.Sprintf("%T_%d", self, id)
 }
 
 // Runtime returns the runtime the component was activated in, or nil.
@@ -221,7 +228,7 @@ func (c *Component) Log() *slog.Logger {
 		if c.rt != nil {
 			l = c.rt.log
 		}
-		x.log = l.With("component", c.Name())
+		x.log = l.With("component", name(c.self, c.id))
 	}
 	return x.log
 }
@@ -239,8 +246,28 @@ func (c *Component) Own(l *Linkage) {
 		return
 	}
 	x := c.more()
+	l.owner.Store(c)
+	l.ownerIdx = len(x.links)
 	x.links = append(x.links, l)
 	c.mu.Unlock()
+}
+
+// disown takes l off c's list of links to remove when it finishes.
+func (c *Component) disown(l *Linkage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ext == nil || l.owner.Load() != c {
+		return
+	}
+	links := c.ext.links
+	last := len(links) - 1
+	if i := l.ownerIdx; i <= last && links[i] == l {
+		links[i] = links[last]
+		links[i].ownerIdx = i
+		links[last] = nil
+		c.ext.links = links[:last]
+	}
+	l.owner.Store(nil)
 }
 
 // Start activates children of c in c's runtime. c finishes only after all
@@ -630,12 +657,15 @@ func (c *Component) finish() {
 	c.mu.Unlock()
 
 	for _, l := range links {
+		l.owner.Store(nil) // already taken off the list
 		l.Unlink()
 	}
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) {
-			c.Log().Error("component panicked", "panic", pe.Value, "stack", string(pe.Stack))
+			if pe.Component == c.Name() { // its ancestors do not log it again
+				c.Log().Error("component panicked", "panic", pe.Value, "stack", string(pe.Stack))
+			}
 		} else {
 			c.Log().Debug("component failed", "err", err)
 		}

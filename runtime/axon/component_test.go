@@ -335,3 +335,25 @@ func TestFailRecordsTheFirstError(t *testing.T) {
 	err := rt.Wait(t.Context())
 	require.ErrorIs(t, err, first, "top-level failures are returned by Wait")
 }
+
+// A link its owner unlinks early leaves the owner's list: a long-lived
+// container making links per connection does not accumulate them.
+func TestUnlinkedOwnedLinksAreForgotten(t *testing.T) {
+	rt := newRT(t)
+	owner := newCounting()
+	require.NoError(t, rt.Activate(owner))
+	a, b := newCounting(), newCounting()
+	for range 1000 {
+		l := mustLink(t, &a.Out, &b.In)
+		owner.Own(l)
+		l.Unlink()
+	}
+	assert.Zero(t, axon.OwnedLinks(owner.Base()))
+	keep := mustLink(t, &a.Out, &b.In)
+	owner.Own(keep)
+	assert.Equal(t, 1, axon.OwnedLinks(owner.Base()))
+	owner.Stop()
+	waitDone(t, owner)
+	require.NoError(t, a.Out.TrySend(1))
+	assert.Equal(t, 0, b.In.Len(), "removed when the owner finished")
+}

@@ -20,3 +20,13 @@ func (rt *Runtime) WaitIdle(timeout time.Duration) bool {
 	}
 	return rt.idle == rt.workers && rt.runq.len() == 0
 }
+
+// OwnedLinks returns how many links c owns.
+func OwnedLinks(c *Component) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ext == nil {
+		return 0
+	}
+	return len(c.ext.links)
+}

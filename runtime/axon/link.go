@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // LinkKind is Kamaelia's passthrough number.
@@ -26,6 +27,8 @@ type Linkage struct {
 	kind     LinkKind
 	once     sync.Once
 	unlink   func()
+	owner    atomic.Pointer[Component] // set by Own
+	ownerIdx int                       // guarded by the owner's mu
 }
 
 // Source returns the box messages come from.
@@ -41,7 +44,16 @@ func (l *Linkage) Kind() LinkKind { return l.kind }
 // from now on, what is sent into the source is stored in the source again
 // (an inbox's own queue, or an outbox waiting to be linked). Calling it again
 // does nothing.
-func (l *Linkage) Unlink() { l.once.Do(l.unlink) }
+//
+// A link owned by a component (Own) is also taken off its owner's list.
+func (l *Linkage) Unlink() {
+	l.once.Do(func() {
+		l.unlink()
+		if o := l.owner.Load(); o != nil {
+			o.disown(l)
+		}
+	})
+}
 
 func (l *Linkage) String() string {
 	return fmt.Sprintf("Link( source:[%s,%s], sink:[%s,%s] )",
