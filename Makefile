@@ -27,7 +27,8 @@ fmt-check:
 gen:
 	$(GO) generate $(PKGS)
 
-## bench: runtime benchmarks (figures go to docs/benchmarks.md).
+## bench: runtime and generator benchmarks (figures go to docs/benchmarks.md).
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 2000000x -count 5 ./runtime/axon
+	$(GO) test -run '^$$' -bench Pipeline -benchtime 2000000x -count 5 ./runtime/axon
 	$(GO) test -run '^$$' -bench BenchmarkIdleComponent -benchtime 100000x -count 3 ./runtime/axon
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/genbench
