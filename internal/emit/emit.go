@@ -159,6 +159,9 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 	if in, out, ok := c.Standard(); ok {
 		g.standard(in, out)
 	}
+	if b, ok := c.Box(model.Outbox, "serversignal"); ok && model.IsSignal(b.Msg) {
+		g.serverSignal(b)
+	}
 	if c.ServesConnections() {
 		g.setConn()
 	}
@@ -267,6 +270,15 @@ func (g *gen) standard(in, out types.Type) {
 		)
 		g.f.Line()
 	}
+}
+
+func (g *gen) serverSignal(b model.Box) {
+	g.f.Comment("StdServerSignal returns the \"serversignal\" outbox: ServerCore links it,")
+	g.f.Comment("and a ServerShutdown sent there stops the server.")
+	g.f.Func().Add(g.receiver()).Id("StdServerSignal").Params().Op("*").Qual(axon, "Outbox").Index(jen.Qual(axon, "Signal")).Block(
+		jen.Return(jen.Op("&").Id(g.recv).Dot(b.Field)),
+	)
+	g.f.Line()
 }
 
 func (g *gen) setConn() {

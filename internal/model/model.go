@@ -89,7 +89,7 @@ type Component struct {
 	// UserNew is true when the package declares NewC itself: kamgen does
 	// not generate it. NewArgs is how many parameters it takes.
 	UserNew bool
-	NewArgs int
+	NewArgs int // -1 when it also returns an error
 	// BaseField is the name of the embedded axon.Component field:
 	// "Component", or an alias's name.
 	BaseField string
@@ -609,6 +609,9 @@ func (b *builder) collisions() {
 		if _, _, ok := c.Standard(); ok {
 			methods = append(methods, "StdInbox", "StdControl", "StdOutbox", "StdSignal")
 		}
+		if b, ok := c.Box(Outbox, "serversignal"); ok && IsSignal(b.Msg) {
+			methods = append(methods, "StdServerSignal")
+		}
 		st := c.Named.Underlying().(*types.Struct)
 		for _, m := range methods {
 			if fn := b.method(c, m); fn != nil && b.userDeclared(fn) {
@@ -637,15 +640,19 @@ func (b *builder) userConstructor(c *Component, obj types.Object) {
 	sig := fn.Type().(*types.Signature)
 	c.NewArgs = sig.Params().Len()
 	okResult := false
-	if sig.Results().Len() == 1 {
-		if p, isPtr := types.Unalias(sig.Results().At(0).Type()).(*types.Pointer); isPtr {
+	res := sig.Results()
+	if res.Len() == 1 || (res.Len() == 2 && isError(res.At(1).Type())) {
+		if p, isPtr := types.Unalias(res.At(0).Type()).(*types.Pointer); isPtr {
 			n, isNamed := types.Unalias(p.Elem()).(*types.Named)
 			okResult = isNamed && n.Origin() == c.Named
 		}
 	}
 	if !okResult {
-		b.errorf(fn.Pos(), "New%s must return *%s: kamgen leaves the constructor to you when you declare it, and its result must be the component", c.Name, c.Name)
+		b.errorf(fn.Pos(), "New%s must return *%s (or *%s and an error): kamgen leaves the constructor to you when you declare it, and its result must be the component", c.Name, c.Name, c.Name)
 		return
+	}
+	if res.Len() == 2 {
+		c.NewArgs = -1 // the factories cannot call it
 	}
 	if decl := b.funcDecl(fn); decl != nil && !callsInitBoxes(decl) {
 		b.errorf(fn.Pos(), "New%s does not call InitBoxes, so the boxes of the %s it returns are not set up: call InitBoxes on it (for example return (&%s{...}).InitBoxes())", c.Name, c.Name, c.Name)
@@ -797,6 +804,9 @@ func article(word string) string {
 	}
 	return "a"
 }
+
+// IsSignal reports whether t is axon.Signal.
+func IsSignal(t types.Type) bool { return isAxon(t, "Signal") }
 
 func isAxon(t types.Type, name string) bool { return isNamed(t, AxonPath, name) }
 

@@ -1,0 +1,389 @@
+package internet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internet/poll"
+)
+
+// Defaults of ConnOptions.
+const (
+	DefaultMaxReadChunk = 64 << 10
+	DefaultMaxQueued    = 256 << 10
+	DefaultCloseTimeout = 10 * time.Second
+	minReadChunk        = 512
+	readsPerTurn        = 16
+)
+
+// ConnOptions bound what one connection may cost and how long it may wait.
+// A zero duration means no limit, as in net/http.
+type ConnOptions struct {
+	// IdleTimeout closes a connection on which nothing was read or written
+	// for this long.
+	IdleTimeout time.Duration
+	// ReadTimeout closes a connection from which nothing was read for this
+	// long.
+	ReadTimeout time.Duration
+	// WriteTimeout closes a connection that could not take any byte of what
+	// waits to be written for this long (a client that stopped reading).
+	WriteTimeout time.Duration
+	// CloseTimeout bounds how long a close waits to write what is queued
+	// and for the peer to finish (default DefaultCloseTimeout).
+	CloseTimeout time.Duration
+	// MaxReadChunk is the largest message read from the socket at once
+	// (default DefaultMaxReadChunk).
+	MaxReadChunk int
+	// MaxQueued is how many bytes taken from "inbox" may wait to be
+	// written before the adapter stops taking more (default
+	// DefaultMaxQueued): with the boxes' capacities, it bounds the memory a
+	// client that never reads can cost.
+	MaxQueued int
+}
+
+func (o ConnOptions) withDefaults() ConnOptions {
+	if o.MaxReadChunk <= 0 {
+		o.MaxReadChunk = DefaultMaxReadChunk
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = DefaultMaxQueued
+	}
+	if o.CloseTimeout <= 0 {
+		o.CloseTimeout = DefaultCloseTimeout
+	}
+	return o
+}
+
+// ConnectedSocketAdapter (CSA) is a connected socket as a component: the
+// bytes that arrive come out of "outbox", and what is sent to "inbox" is
+// written to the socket. ServerCore and TCPClient make one per connection;
+// a protocol handler talks to the network only through it.
+//
+// Example, what ServerCore does for each connection:
+//
+//	axon.Link(&csa.Out, handler.StdInbox())
+//	axon.Link(handler.StdOutbox(), &csa.In)
+//	axon.Link(handler.StdSignal(), &csa.Control)
+//	axon.Link(&csa.Signal, handler.StdControl())
+//
+// # How does it work?
+//
+// The Selector tells the adapter when its socket is readable or writable,
+// and the adapter does the I/O in its own turn. It reads at most a few
+// chunks per turn, so that one busy connection cannot starve the others, and
+// stops reading while its "outbox" destination is full: a handler that falls
+// behind slows its client down, it never grows the server's memory. Messages
+// sent to "inbox" are queued and written together in one vectored write; the
+// adapter stops taking them while MaxQueued bytes wait for a client that
+// does not read.
+//
+// When the peer closes its side, a *SocketShutdown with Err io.EOF goes out
+// of "signal" and the connection stays open for replies. A producerFinished
+// or shutdownMicroprocess on "control" closes the connection after every
+// byte queued before it has been written (within CloseTimeout), then the
+// peer's remaining input is read and dropped so that the close is a clean
+// FIN, not a reset. A reset, a broken pipe or a timeout closes only this
+// connection; the *SocketShutdown that follows says why. Every
+// *SocketShutdown names the connection.
+type ConnectedSocketAdapter struct {
+	axon.Component
+	In      axon.Inbox[[]byte]       `inbox:"inbox,cap=16,nohandler"` // bytes to write to the peer
+	Control axon.Inbox[axon.Signal]  `inbox:"control"`                // producerFinished or shutdownMicroprocess: write what is queued, then close
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"`                // bytes read from the peer
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`                // a *SocketShutdown when input ends and when the connection closes
+
+	conn  poll.Conn
+	opts  ConnOptions
+	peer  netip.AddrPort
+	local netip.AddrPort
+	ready atomic.Uint32 // poll.Events not yet handled
+
+	readMore  bool     // the socket may hold more input
+	held      []byte   // read, but "outbox" had no room
+	readSize  int      // size of the next read buffer
+	inputDone bool     // EOF or error seen on input
+	wq        [][]byte // taken from "inbox", not yet written
+	wqBytes   int
+	closing   bool // asked to close: write what is queued, then close
+	wrClosed  bool // our FIN is sent
+	closed    bool
+
+	lastRead, lastWrite time.Time
+	stalledSince        time.Time // first ErrWouldBlock of a write still blocked
+	closeDeadline       time.Time
+	timers              bool
+}
+
+// NewConnectedSocketAdapter makes the adapter of a connected socket. It is activated by its
+// owner (ServerCore, TCPClient), which links it first.
+func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocketAdapter {
+	c := &ConnectedSocketAdapter{conn: conn, opts: opts.withDefaults()}
+	c.peer, c.local = conn.RemoteAddr(), conn.LocalAddr()
+	c.readSize = min(4096, c.opts.MaxReadChunk)
+	c.timers = c.opts.IdleTimeout > 0 || c.opts.ReadTimeout > 0 || c.opts.WriteTimeout > 0
+	return c.InitBoxes()
+}
+
+// Peer returns the connection's remote end.
+func (c *ConnectedSocketAdapter) Peer() netip.AddrPort { return c.peer }
+
+// Local returns the connection's local end.
+func (c *ConnectedSocketAdapter) Local() netip.AddrPort { return c.local }
+
+// Ready is called by the Selector (poll) when the socket may be ready.
+func (c *ConnectedSocketAdapter) Ready(ev poll.Events) {
+	c.ready.Or(uint32(ev))
+	c.Notify()
+}
+
+// OnStart starts watching the socket.
+func (c *ConnectedSocketAdapter) OnStart() {
+	now := time.Now()
+	c.lastRead, c.lastWrite = now, now
+	if err := c.conn.Watch(c); err != nil {
+		c.shut(fmt.Errorf("watching the connection: %w", err))
+		return
+	}
+	c.readMore = true
+	c.armTimer()
+}
+
+// OnControl closes the connection once what is queued has been written.
+func (c *ConnectedSocketAdapter) OnControl(axon.Signal) {
+	if !c.closing {
+		c.closing = true
+		c.closeDeadline = time.Now().Add(c.opts.CloseTimeout)
+		c.WakeAfter(c.opts.CloseTimeout)
+	}
+}
+
+// OnTurnEnd does the socket's I/O.
+func (c *ConnectedSocketAdapter) OnTurnEnd() {
+	if c.closed {
+		return
+	}
+	if poll.Events(c.ready.Swap(0))&poll.Readable != 0 {
+		c.readMore = true
+	}
+	c.pull()
+	if !c.write() {
+		return
+	}
+	if c.closing && c.In.Len() == 0 && len(c.wq) == 0 && !c.wrClosed {
+		c.wrClosed = true
+		if err := c.conn.CloseWrite(); err != nil || c.inputDone {
+			c.shut(nil)
+			return
+		}
+		c.readMore = true // read what is left, then close
+	}
+	if c.readMore {
+		c.read()
+	}
+}
+
+// OnWake checks the timeouts.
+func (c *ConnectedSocketAdapter) OnWake() {
+	if c.closed {
+		return
+	}
+	now := time.Now()
+	switch {
+	case c.closing && !c.closeDeadline.IsZero() && !now.Before(c.closeDeadline):
+		c.shut(nil) // what could not be written in time is dropped with the connection
+		return
+	case c.opts.WriteTimeout > 0 && !c.stalledSince.IsZero() && now.Sub(c.stalledSince) >= c.opts.WriteTimeout:
+		c.shut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
+		return
+	case c.opts.ReadTimeout > 0 && !c.inputDone && now.Sub(c.lastRead) >= c.opts.ReadTimeout:
+		c.shut(fmt.Errorf("read timeout: nothing read for %v", c.opts.ReadTimeout))
+		return
+	case c.opts.IdleTimeout > 0 && now.Sub(latest(c.lastRead, c.lastWrite)) >= c.opts.IdleTimeout:
+		c.shut(fmt.Errorf("idle timeout: no traffic for %v", c.opts.IdleTimeout))
+		return
+	}
+	c.armTimer()
+}
+
+// OnStop closes the socket if the adapter is stopped from outside.
+func (c *ConnectedSocketAdapter) OnStop() {
+	if !c.closed {
+		c.closed = true
+		_ = c.conn.Close()
+	}
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// armTimer asks to be woken at the nearest deadline.
+func (c *ConnectedSocketAdapter) armTimer() {
+	if !c.timers || c.closing {
+		return
+	}
+	now := time.Now()
+	next := time.Duration(1<<63 - 1)
+	consider := func(at time.Time) {
+		if d := at.Sub(now); d < next {
+			next = d
+		}
+	}
+	if c.opts.IdleTimeout > 0 {
+		consider(latest(c.lastRead, c.lastWrite).Add(c.opts.IdleTimeout))
+	}
+	if c.opts.ReadTimeout > 0 && !c.inputDone {
+		consider(c.lastRead.Add(c.opts.ReadTimeout))
+	}
+	if c.opts.WriteTimeout > 0 && !c.stalledSince.IsZero() {
+		consider(c.stalledSince.Add(c.opts.WriteTimeout))
+	}
+	if next < time.Duration(1<<63-1) {
+		c.WakeAfter(max(next, time.Millisecond))
+	}
+}
+
+// pull takes messages from "inbox" while the write queue has room.
+func (c *ConnectedSocketAdapter) pull() {
+	for c.wqBytes < c.opts.MaxQueued {
+		m, ok := c.In.TryRecv()
+		if !ok {
+			return
+		}
+		if len(m) == 0 {
+			continue
+		}
+		c.wq = append(c.wq, m)
+		c.wqBytes += len(m)
+	}
+}
+
+// write writes what is queued. It reports false when the connection was
+// closed.
+func (c *ConnectedSocketAdapter) write() bool {
+	for len(c.wq) > 0 {
+		n, err := c.conn.Writev(c.wq)
+		if n > 0 {
+			c.lastWrite = time.Now()
+			c.stalledSince = time.Time{}
+			c.consume(n)
+		}
+		switch {
+		case err == nil:
+			c.pull() // room again: take more
+			continue
+		case errors.Is(err, poll.ErrWouldBlock):
+			if c.stalledSince.IsZero() {
+				c.stalledSince = time.Now()
+				c.armTimer()
+			}
+			return true
+		default:
+			c.shut(err)
+			return false
+		}
+	}
+	return true
+}
+
+// consume drops n written bytes from the front of the queue.
+func (c *ConnectedSocketAdapter) consume(n int) {
+	c.wqBytes -= n
+	i := 0
+	for i < len(c.wq) && n >= len(c.wq[i]) {
+		n -= len(c.wq[i])
+		c.wq[i] = nil
+		i++
+	}
+	if i < len(c.wq) && n > 0 {
+		c.wq[i] = c.wq[i][n:]
+	}
+	c.wq = c.wq[:copy(c.wq, c.wq[i:])]
+}
+
+// read reads a few chunks and sends them on, while the destination has
+// room.
+func (c *ConnectedSocketAdapter) read() {
+	for range readsPerTurn {
+		if c.held != nil {
+			if !c.Out.Offer(c.held) {
+				return // woken when the handler has room
+			}
+			c.held = nil
+		}
+		buf := make([]byte, c.readSize)
+		n, err := c.conn.Read(buf)
+		if n > 0 {
+			c.lastRead = time.Now()
+			msg := c.fit(buf, n)
+			if c.wrClosed {
+				continue // closing: the peer's input is dropped
+			}
+			if !c.Out.Offer(msg) {
+				c.held = msg
+				return
+			}
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, poll.ErrWouldBlock):
+			c.readMore = false
+			if c.wrClosed {
+				c.shut(nil) // our FIN is out and no input is left unread: a clean close
+			}
+			return
+		case errors.Is(err, io.EOF):
+			c.readMore = false
+			c.inputDone = true
+			if c.wrClosed {
+				c.shut(nil)
+				return
+			}
+			c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.peer, Err: io.EOF})
+			return
+		default:
+			c.readMore = false
+			c.inputDone = true
+			c.shut(err)
+			return
+		}
+	}
+	c.Notify() // more may wait: after the others had a turn
+}
+
+// fit returns the n bytes read into buf, in a buffer not much larger, and
+// adapts the size of the next read to the traffic.
+func (c *ConnectedSocketAdapter) fit(buf []byte, n int) []byte {
+	switch {
+	case n == len(buf) && c.readSize < c.opts.MaxReadChunk:
+		c.readSize = min(c.readSize*2, c.opts.MaxReadChunk)
+	case n < len(buf)/4 && c.readSize > minReadChunk:
+		c.readSize = max(c.readSize/2, minReadChunk)
+	}
+	if n < len(buf)/2 {
+		// Do not keep a large buffer alive for a few bytes.
+		return append([]byte(nil), buf[:n]...)
+	}
+	return buf[:n:n]
+}
+
+// shut closes the connection, tells the handler why, and stops the
+// adapter.
+func (c *ConnectedSocketAdapter) shut(err error) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	_ = c.conn.Close()
+	c.wq, c.wqBytes, c.held = nil, 0, nil
+	c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.peer, Err: err, Closed: true})
+	c.Stop()
+}

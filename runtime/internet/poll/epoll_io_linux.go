@@ -1,0 +1,122 @@
+//go:build linux
+
+package poll
+
+import (
+	"io"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// iovMax is Linux's IOV_MAX: the most buffers one sendmsg takes.
+const iovMax = 1024
+
+// iovStack is how many buffers Writev gathers without taking an array from
+// iovPool.
+const iovStack = 16
+
+var iovPool = sync.Pool{New: func() any { return new([iovMax]unix.Iovec) }}
+
+func (c *econn) Read(p []byte) (int, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return 0, ErrClosed
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		n, err := unix.Read(c.fd, p)
+		switch err {
+		case nil:
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return 0, ErrWouldBlock
+		}
+		return 0, c.opError("read", "read", err)
+	}
+}
+
+// Writev gathers bufs into sendmsg calls of at most iovMax buffers, with
+// MSG_NOSIGNAL so that a broken connection is EPIPE, never SIGPIPE. It goes
+// on after a short write until the socket refuses (EAGAIN), so that the
+// edge-triggered registration is sure to report the room that comes next.
+func (c *econn) Writev(bufs [][]byte) (int, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return 0, ErrClosed
+	}
+	var stack [iovStack]unix.Iovec
+	iov := stack[:]
+	if len(bufs) > iovStack {
+		arr := iovPool.Get().(*[iovMax]unix.Iovec)
+		iov = arr[:]
+		defer func() {
+			clear(arr[:]) // drop the references to the caller's buffers
+			iovPool.Put(arr)
+		}()
+	}
+	total := 0
+	i, off := 0, 0 // the next byte to write is bufs[i][off]
+	for {
+		k, want := 0, 0
+		for j := i; j < len(bufs) && k < len(iov); j++ {
+			b := bufs[j]
+			if j == i {
+				b = b[off:]
+			}
+			if len(b) == 0 {
+				continue
+			}
+			iov[k].Base = &b[0]
+			iov[k].SetLen(len(b))
+			k++
+			want += len(b)
+		}
+		if k == 0 {
+			return total, nil
+		}
+		n, err := sendmsg(c.fd, iov[:k])
+		switch err {
+		case nil:
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return total, ErrWouldBlock
+		default:
+			return total, c.opError("write", "sendmsg", err)
+		}
+		total += n
+		for n > 0 {
+			if rest := len(bufs[i]) - off; n >= rest {
+				n -= rest
+				i, off = i+1, 0
+			} else {
+				off += n
+				n = 0
+			}
+		}
+	}
+}
+
+// sendmsg sends iov on a connected socket. Unlike unix.SendmsgBuffers it
+// allocates nothing.
+func sendmsg(fd int, iov []unix.Iovec) (int, error) {
+	var msg unix.Msghdr
+	msg.Iov = &iov[0]
+	msg.SetIovlen(len(iov))
+	n, _, errno := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}

@@ -1,0 +1,573 @@
+//go:build linux
+
+package poll
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// epollBatch is how many events one epoll_wait returns at most.
+const epollBatch = 128
+
+// NewEpoll returns a Poller of loops epoll event loops (0 means
+// runtime.GOMAXPROCS), each a goroutine blocked in epoll_wait. Its sockets
+// are made with raw system calls (non-blocking, close-on-exec) and never
+// touch Go's netpoller; each is registered once, edge-triggered, with one
+// loop, chosen round-robin.
+//
+// Listen binds ":port" (no host) to the IPv6 wildcard with IPV6_V6ONLY off,
+// so one socket takes both IPv4 and IPv6 clients (IPv4 ones appear with
+// their plain IPv4 addresses); to the IPv4 wildcard if the host has no
+// IPv6, or for "tcp4"; and IPv6 only for "tcp6". "0.0.0.0:port" is IPv4
+// only. A host name is resolved and the first address (IPv4 first, for
+// "tcp") is bound. Accepted and dialled connections have TCP_NODELAY set.
+//
+// Close stops the loops and closes every socket the Poller made that is
+// still open.
+func NewEpoll(loops int) (Poller, error) {
+	if loops <= 0 {
+		loops = runtime.GOMAXPROCS(0)
+	}
+	p := &epollPoller{}
+	for range loops {
+		l, err := newEventLoop(p)
+		if err != nil {
+			for _, l := range p.loops {
+				l.closeFDs()
+			}
+			return nil, err
+		}
+		p.loops = append(p.loops, l)
+	}
+	p.wg.Add(len(p.loops))
+	for _, l := range p.loops {
+		go l.run()
+	}
+	return p, nil
+}
+
+type epollPoller struct {
+	loops     []*eventLoop
+	next      atomic.Uint32 // round-robin loop choice
+	slots     slotTable
+	closing   atomic.Bool
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+}
+
+// eventLoop is one epoll instance and the goroutine that waits on it. The
+// eventfd, registered in the same epoll, wakes it to stop.
+type eventLoop struct {
+	p      *epollPoller
+	epfd   int
+	wakefd int
+	file   *os.File // epfd, in Go's netpoller (netpollMode)
+}
+
+// netpollMode: the loop parks in Go's netpoller waiting for its epoll fd to
+// become readable, instead of blocking a thread in epoll_wait.
+var netpollMode = os.Getenv("KAMGEN_EPOLL_BLOCK") == ""
+
+func newEventLoop(p *epollPoller) (*eventLoop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	wakefd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	l := &eventLoop{p: p, epfd: epfd, wakefd: wakefd}
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1} // wakeSlot
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
+		l.closeFDs()
+		return nil, os.NewSyscallError("epoll_ctl", err)
+	}
+	if netpollMode {
+		if err := unix.SetNonblock(epfd, true); err != nil {
+			l.closeFDs()
+			return nil, os.NewSyscallError("fcntl", err)
+		}
+		l.file = os.NewFile(uintptr(epfd), "epoll")
+	}
+	return l, nil
+}
+
+func (l *eventLoop) closeFDs() {
+	unix.Close(l.wakefd)
+	if l.file != nil {
+		l.file.Close()
+	} else {
+		unix.Close(l.epfd)
+	}
+}
+
+func (l *eventLoop) run() {
+	if netpollMode {
+		l.runNetpoll()
+		return
+	}
+	defer l.p.wg.Done()
+	events := make([]unix.EpollEvent, epollBatch)
+	for {
+		n, err := unix.EpollWait(l.epfd, events, -1)
+		if err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			// Only a bad epfd or buffer gets here: a bug, not an I/O
+			// condition. Every socket of this loop would hang silently.
+			panic(fmt.Sprintf("poll: epoll_wait: %v", err))
+		}
+		for i := range n {
+			ev := &events[i]
+			idx := uint32(ev.Fd)
+			if idx == wakeSlot {
+				if l.p.closing.Load() {
+					return
+				}
+				continue
+			}
+			if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
+				s.deliver(epollEvents(ev.Events))
+			}
+		}
+	}
+}
+
+func (l *eventLoop) runNetpoll() {
+	defer l.p.wg.Done()
+	events := make([]unix.EpollEvent, epollBatch)
+	rc, err := l.file.SyscallConn()
+	if err != nil {
+		panic(fmt.Sprintf("poll: epoll fd: %v", err))
+	}
+	stop := false
+	err = rc.Read(func(uintptr) bool {
+		for {
+			n, err := unix.EpollWait(l.epfd, events, 0)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				panic(fmt.Sprintf("poll: epoll_wait: %v", err))
+			}
+			for i := range n {
+				ev := &events[i]
+				idx := uint32(ev.Fd)
+				if idx == wakeSlot {
+					if l.p.closing.Load() {
+						stop = true
+					}
+					continue
+				}
+				if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
+					s.deliver(epollEvents(ev.Events))
+				}
+			}
+			if stop {
+				return true
+			}
+			if n < len(events) {
+				return false
+			}
+		}
+	})
+	if err != nil {
+		panic(fmt.Sprintf("poll: epoll fd: %v", err))
+	}
+}
+
+func (l *eventLoop) wake() {
+	var one = [8]byte{1} // a native-endian uint64 1 on little-endian; any non-zero value wakes
+	unix.Write(l.wakefd, one[:])
+}
+
+func epollEvents(e uint32) Events {
+	var ev Events
+	if e&(unix.EPOLLIN|unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		ev |= Readable
+	}
+	if e&(unix.EPOLLOUT|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		ev |= Writable
+	}
+	return ev
+}
+
+// register gives s a slot and a loop and adds its descriptor to that loop's
+// epoll, edge-triggered, for good. s.mu is held throughout, so that a
+// Poller.Close that finds s in the table waits until s is in epoll before
+// closing it.
+func (p *epollPoller) register(s *esock) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := p.slots.add(s); err != nil {
+		return err
+	}
+	s.p = p
+	s.loop = p.loops[p.next.Add(1)%uint32(len(p.loops))]
+	ev := unix.EpollEvent{
+		Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET,
+		Fd:     int32(s.slot),
+		Pad:    int32(s.gen),
+	}
+	if err := unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
+		p.slots.remove(s)
+		s.loop = nil
+		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+func (p *epollPoller) Close() error {
+	p.closeOnce.Do(func() {
+		p.closing.Store(true)
+		for _, s := range p.slots.close() {
+			s.Close()
+		}
+		for _, l := range p.loops {
+			l.wake()
+		}
+		p.wg.Wait()
+		for _, l := range p.loops {
+			l.closeFDs()
+		}
+	})
+	return nil
+}
+
+// esock is what listeners and connections share: the descriptor, its
+// registration and the Watcher.
+//
+// mu orders the descriptor's uses against Close: Read, Writev, Accept and
+// the event loop's deliveries hold it shared; Watch and Close hold it
+// exclusively. So after Close has returned, no Ready is running or will run
+// (a loop that fetched an event before Close finds closed set, or the slot
+// emptied), and no system call uses the descriptor number, which the
+// kernel may already have given to a new socket.
+type esock struct {
+	mu      sync.RWMutex
+	fd      int
+	closed  bool          // under mu
+	w       Watcher       // under mu
+	pending atomic.Uint32 // events seen before Watch
+	// connected is Dial's wake-up while it waits for the connection, nil
+	// otherwise.
+	connected chan struct{}
+
+	p         *epollPoller
+	loop      *eventLoop
+	slot, gen uint32 // set by slotTable.add, then fixed
+}
+
+// deliver runs on the event loop.
+func (s *esock) deliver(ev Events) {
+	s.mu.RLock()
+	switch {
+	case s.closed:
+	case s.w != nil:
+		s.w.Ready(ev)
+	default:
+		s.pending.Or(uint32(ev))
+		if s.connected != nil {
+			select {
+			case s.connected <- struct{}{}:
+			default:
+			}
+		}
+	}
+	s.mu.RUnlock()
+}
+
+func (s *esock) Watch(w Watcher) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return ErrClosed
+	case s.w != nil:
+		return errWatched
+	case w == nil:
+		return fmt.Errorf("poll: Watch with a nil Watcher")
+	}
+	s.w = w
+	// The registration's first edges may have come before Watch: hand them
+	// over (a spurious Ready is allowed, a lost one is not).
+	if ev := Events(s.pending.Swap(0)); ev != 0 {
+		w.Ready(ev)
+	}
+	return nil
+}
+
+func (s *esock) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.closed = true
+	if s.connected != nil {
+		select {
+		case s.connected <- struct{}{}:
+		default:
+		}
+	}
+	if s.loop != nil {
+		// Explicit, though close would do it: the descriptor is not shared.
+		unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_DEL, s.fd, nil)
+	}
+	err := unix.Close(s.fd)
+	if s.loop != nil {
+		s.p.slots.remove(s)
+	}
+	if err != nil {
+		return os.NewSyscallError("close", err)
+	}
+	return nil
+}
+
+// elistener is a listening socket.
+type elistener struct {
+	esock
+	network string
+	addr    netip.AddrPort
+}
+
+func (p *epollPoller) Listen(network, address string, cfg ListenConfig) (Listener, error) {
+	if p.closing.Load() {
+		return nil, ErrClosed
+	}
+	la, err := resolveListenAddr(network, address)
+	if err != nil {
+		return nil, &net.OpError{Op: "listen", Net: network, Err: err}
+	}
+	opErr := func(syscall string, err error) error {
+		return &net.OpError{Op: "listen", Net: network, Addr: tcpAddr(la.addr), Err: os.NewSyscallError(syscall, err)}
+	}
+	sa, family := sockaddrOf(la.addr)
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	if err != nil {
+		return nil, opErr("socket", err)
+	}
+	if err := listenFD(fd, family, la.v6only, sa, cfg.Backlog); err != nil {
+		unix.Close(fd)
+		return nil, &net.OpError{Op: "listen", Net: network, Addr: tcpAddr(la.addr), Err: err}
+	}
+	bound, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, opErr("getsockname", err)
+	}
+	l := &elistener{esock: esock{fd: fd}, network: network, addr: addrPortOfSockaddr(bound)}
+	if err := p.register(&l.esock); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return l, nil
+}
+
+func listenFD(fd, family int, v6only bool, sa unix.Sockaddr, backlog int) error {
+	if family == unix.AF_INET6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, boolInt(v6only)); err != nil {
+			return os.NewSyscallError("setsockopt", err)
+		}
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		return os.NewSyscallError("bind", err)
+	}
+	if backlog <= 0 {
+		backlog = defaultBacklog()
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		return os.NewSyscallError("listen", err)
+	}
+	return nil
+}
+
+func (l *elistener) Accept() (Conn, error) {
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	var (
+		nfd int
+		sa  unix.Sockaddr
+		err error
+	)
+	for {
+		nfd, sa, err = unix.Accept4(l.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	l.mu.RUnlock()
+	if err != nil {
+		if err == unix.EAGAIN {
+			return nil, ErrWouldBlock
+		}
+		return nil, &net.OpError{Op: "accept", Net: l.network, Addr: tcpAddr(l.addr), Err: os.NewSyscallError("accept4", err)}
+	}
+	unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	local := l.addr
+	if local.Addr().IsUnspecified() {
+		if lsa, err := unix.Getsockname(nfd); err == nil {
+			local = addrPortOfSockaddr(lsa)
+		}
+	}
+	c := &econn{esock: esock{fd: nfd}, network: l.network, local: local, remote: addrPortOfSockaddr(sa)}
+	if err := l.p.register(&c.esock); err != nil {
+		unix.Close(nfd)
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *elistener) Addr() netip.AddrPort { return l.addr }
+
+// econn is a connected socket.
+type econn struct {
+	esock
+	network       string
+	local, remote netip.AddrPort
+}
+
+func (c *econn) LocalAddr() netip.AddrPort  { return c.local }
+func (c *econn) RemoteAddr() netip.AddrPort { return c.remote }
+
+func (c *econn) opError(op, syscall string, err error) error {
+	return &net.OpError{Op: op, Net: c.network, Source: tcpAddr(c.local), Addr: tcpAddr(c.remote), Err: os.NewSyscallError(syscall, err)}
+}
+
+func (c *econn) CloseWrite() error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return ErrClosed
+	}
+	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+		return c.opError("close", "shutdown", err)
+	}
+	return nil
+}
+
+func (p *epollPoller) Dial(ctx context.Context, network, address string) (Conn, error) {
+	if p.closing.Load() {
+		return nil, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	addrs, err := resolveDialAddrs(ctx, network, address)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: err}
+	}
+	var first error
+	for _, ap := range addrs {
+		c, err := p.dialOne(ctx, network, ap)
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil || err == ErrClosed {
+			break
+		}
+	}
+	return nil, first
+}
+
+// dialOne connects to one address: a non-blocking connect, then a wait for
+// the registration's first event (or ctx), then SO_ERROR.
+func (p *epollPoller) dialOne(ctx context.Context, network string, ap netip.AddrPort) (Conn, error) {
+	opErr := func(syscall string, err error) error {
+		if syscall != "" {
+			err = os.NewSyscallError(syscall, err)
+		}
+		return &net.OpError{Op: "dial", Net: network, Addr: tcpAddr(ap), Err: err}
+	}
+	sa, family := sockaddrOf(ap)
+	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
+	if err != nil {
+		return nil, opErr("socket", err)
+	}
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	c := &econn{esock: esock{fd: fd, connected: make(chan struct{}, 1)}, network: network, remote: ap}
+	if err := p.register(&c.esock); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	switch err := unix.Connect(fd, sa); err {
+	case nil, unix.EINPROGRESS, unix.EALREADY, unix.EINTR:
+	default:
+		c.Close()
+		return nil, opErr("connect", err)
+	}
+	for {
+		c.mu.RLock()
+		if c.closed {
+			c.mu.RUnlock()
+			return nil, ErrClosed
+		}
+		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		var peerErr error
+		if err == nil && soerr == 0 {
+			_, peerErr = unix.Getpeername(fd)
+		}
+		c.mu.RUnlock()
+		if err != nil {
+			c.Close()
+			return nil, opErr("getsockopt", err)
+		}
+		switch errno := unix.Errno(soerr); {
+		case errno == 0 && peerErr == nil:
+			return c.established()
+		case errno == 0 && peerErr != unix.ENOTCONN:
+			c.Close()
+			return nil, opErr("getpeername", peerErr)
+		case errno != 0 && errno != unix.EINPROGRESS && errno != unix.EALREADY && errno != unix.EINTR:
+			c.Close()
+			return nil, opErr("connect", errno)
+		}
+		select {
+		case <-c.connected:
+		case <-ctx.Done():
+			c.Close()
+			return nil, opErr("", ctx.Err())
+		}
+	}
+}
+
+func (c *econn) established() (Conn, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, ErrClosed
+	}
+	c.connected = nil
+	if sa, err := unix.Getsockname(c.fd); err == nil {
+		c.local = addrPortOfSockaddr(sa)
+	}
+	return c, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

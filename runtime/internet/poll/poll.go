@@ -1,0 +1,124 @@
+// Package poll is the socket layer under kamgen's network components: TCP
+// listeners and connections that never block, and a Poller that tells their
+// owners when they are ready, edge-triggered.
+//
+// Two Pollers implement it and pass one conformance suite: NewEpoll (Linux:
+// epoll event loops, one per CPU, on sockets made with raw system calls) and
+// NewPortable (any OS: Go's net package, with a goroutine per direction per
+// connection). Default returns the best one for the platform.
+//
+// # The readiness contract
+//
+// A Watcher is told, through Ready, that its socket may have become ready.
+// Ready is called from a poller goroutine and must not block: it records
+// the events and wakes its owner (axon's Component.Notify). Notifications
+// are edge-triggered: after Ready(Readable) the owner reads until Read
+// returns ErrWouldBlock, and only a new arrival after that produces another
+// Ready(Readable). An owner that stops reading early (backpressure, a
+// fairness budget) remembers that more may be there and reads again later on
+// its own. The same holds for Writable and Writev.
+//
+// Ready may come more often than needed (a spurious or merged notification is
+// harmless), but a readiness that happens after ErrWouldBlock is never lost.
+package poll
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+)
+
+// ErrWouldBlock means the operation cannot go on without waiting: nothing to
+// read, no room to write, no connection to accept. The Watcher will be told
+// when it can.
+var ErrWouldBlock = errors.New("poll: operation would block")
+
+// ErrClosed is returned by operations on a closed socket or poller.
+var ErrClosed = errors.New("poll: use of closed socket")
+
+// Events is a set of readiness events.
+type Events uint32
+
+const (
+	// Readable: data, the peer's FIN (Read returns io.EOF) or an error
+	// (Read returns it) waits to be read; for a Listener, a connection waits
+	// to be accepted.
+	Readable Events = 1 << iota
+	// Writable: the socket has room to write, or a write would fail with an
+	// error (Writev returns it).
+	Writable
+)
+
+// Watcher is told when its socket may be ready. Ready must not block.
+type Watcher interface {
+	Ready(ev Events)
+}
+
+// Conn is a connected, non-blocking stream socket.
+type Conn interface {
+	// Watch starts notifications to w. It is called once, before the first
+	// Read or Writev. Ready may be called at once if data is waiting.
+	Watch(w Watcher) error
+	// Read reads what has arrived, without blocking, into p. It returns
+	// ErrWouldBlock when nothing has, io.EOF once the peer has closed its
+	// side and everything was read, or the connection's error (such as
+	// ECONNRESET).
+	Read(p []byte) (int, error)
+	// Writev writes as much of bufs, in order, as the socket takes now,
+	// without blocking, and returns how many bytes it wrote. When it wrote
+	// less than all it returns ErrWouldBlock (with n possibly > 0); Ready
+	// (Writable) follows when there is room. EPIPE and ECONNRESET come back
+	// as errors, never as a signal.
+	Writev(bufs [][]byte) (int, error)
+	// CloseWrite shuts down the writing side (the peer reads EOF).
+	CloseWrite() error
+	// Close stops notifications and closes the socket. After Close returns,
+	// Ready is not called again. Closing twice returns ErrClosed.
+	Close() error
+	// LocalAddr and RemoteAddr are the connection's two ends.
+	LocalAddr() netip.AddrPort
+	RemoteAddr() netip.AddrPort
+}
+
+// Listener is a non-blocking listening TCP socket.
+type Listener interface {
+	// Watch starts notifications to w: Ready(Readable) when connections
+	// wait to be accepted.
+	Watch(w Watcher) error
+	// Accept accepts one waiting connection without blocking. It returns
+	// ErrWouldBlock when none waits. A temporary error (EMFILE, ENFILE,
+	// ECONNABORTED, ENOBUFS) is returned as is: the listener still works,
+	// and the caller retries later (see IsTemporary).
+	Accept() (Conn, error)
+	// Addr is the address the listener is bound to (with the port the OS
+	// chose, if the port was 0).
+	Addr() netip.AddrPort
+	// Close stops notifications and closes the socket.
+	Close() error
+}
+
+// ListenConfig configures Listen.
+type ListenConfig struct {
+	// Backlog is the accept queue length; 0 means the OS default
+	// (net.core.somaxconn on Linux).
+	Backlog int
+}
+
+// Poller makes sockets and watches them.
+type Poller interface {
+	// Listen binds and listens on a TCP address ("127.0.0.1:1500",
+	// "[::1]:0", ":8080"), with SO_REUSEADDR. network is "tcp", "tcp4" or
+	// "tcp6". A bind or listen failure is returned, never swallowed.
+	Listen(network, address string, cfg ListenConfig) (Listener, error)
+	// Dial connects to a TCP address; name resolution and the connection
+	// wait at most until ctx ends, and block only the calling goroutine.
+	Dial(ctx context.Context, network, address string) (Conn, error)
+	// Close stops the poller's goroutines. Sockets still open stop being
+	// watched.
+	Close() error
+}
+
+// IsTemporary reports whether an Accept error is one to retry after a pause
+// (descriptor or buffer exhaustion, a connection aborted before it was
+// accepted) rather than a broken listener.
+func IsTemporary(err error) bool { return isTemporary(err) }

@@ -1,0 +1,76 @@
+//go:build linux
+
+package poll_test
+
+import (
+	"errors"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/runtime/internet/poll"
+)
+
+// TestAcceptEMFILE runs out of descriptors with connections waiting:
+// Accept returns a temporary error, the listener keeps working, and once
+// descriptors are free again every waiting connection is accepted (B5).
+func TestAcceptEMFILE(t *testing.T) {
+	const clients = 3
+	forEachPoller(t, func(t *testing.T, p poll.Poller) {
+		l, lw := listen(t, p, "127.0.0.1:0")
+		// The clients' sockets are made first, and connect once no
+		// descriptor is left.
+		var fds []int
+		for range clients {
+			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+			require.NoError(t, err)
+			t.Cleanup(func() { syscall.Close(fd) })
+			fds = append(fds, fd)
+		}
+
+		var lim syscall.Rlimit
+		require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
+		// A limit at the lowest free descriptor number (what dup returns)
+		// leaves none to allocate.
+		free, err := syscall.Dup(0)
+		require.NoError(t, err)
+		require.NoError(t, syscall.Close(free))
+		low := lim
+		low.Cur = uint64(free)
+		require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low))
+		restored := false
+		restore := func() {
+			if !restored {
+				restored = true
+				require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim))
+			}
+		}
+		defer restore()
+
+		sa := &syscall.SockaddrInet4{Port: int(l.Addr().Port()), Addr: l.Addr().Addr().As4()}
+		for _, fd := range fds {
+			require.NoError(t, syscall.Connect(fd, sa))
+		}
+
+		sawTemporary := false
+		accepted := 0
+		for accepted < clients {
+			c, err := l.Accept()
+			switch {
+			case err == nil:
+				accepted++
+				c.Close()
+			case errors.Is(err, poll.ErrWouldBlock):
+				lw.wait(poll.Readable)
+			case poll.IsTemporary(err):
+				require.ErrorIs(t, err, syscall.EMFILE)
+				sawTemporary = true
+				restore()
+			default:
+				t.Fatalf("Accept: %v", err)
+			}
+		}
+		require.True(t, sawTemporary, "no EMFILE with the descriptor limit reached")
+	})
+}

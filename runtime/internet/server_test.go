@@ -1,0 +1,302 @@
+package internet_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/internet"
+	"github.com/kamgen/kamgen/runtime/internet/internal/testproto"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const deadline = 10 * time.Second
+
+// quiet keeps expected failures (panics, resets) out of the test output.
+var quiet = axon.WithLogger(slog.New(slog.DiscardHandler))
+
+// serve starts a ServerCore on addr in a runtime that the test shuts down.
+func serve(t *testing.T, addr string, f internet.Factory, opts internet.ServerOptions) *internet.ServerCore {
+	t.Helper()
+	srv, err := internet.NewServerCore(addr, f, opts)
+	require.NoError(t, err)
+	rt := axontest.Runtime(t, quiet)
+	require.NoError(t, rt.Activate(srv))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return srv
+}
+
+func dial(t *testing.T, srv *internet.ServerCore) *net.TCPConn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.SetDeadline(time.Now().Add(deadline)))
+	return c.(*net.TCPConn)
+}
+
+func roundTrip(t *testing.T, c net.Conn, msg string) {
+	t.Helper()
+	_, err := c.Write([]byte(msg))
+	require.NoError(t, err)
+	got := make([]byte, len(msg))
+	_, err = io.ReadFull(c, got)
+	require.NoError(t, err)
+	require.Equal(t, msg, string(got))
+}
+
+func TestEchoOverIPv4AndIPv6(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
+		t.Run(addr, func(t *testing.T) {
+			srv := serve(t, addr, testproto.EchoForServerCore, internet.ServerOptions{})
+			c := dial(t, srv)
+			for i := range 100 {
+				roundTrip(t, c, fmt.Sprintf("message %d\n", i))
+			}
+		})
+	}
+}
+
+// B6: a bind failure is returned, not swallowed.
+func TestBindErrorIsReturned(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	_, err := internet.NewServerCore(srv.Addr().String(), testproto.EchoForServerCore, internet.ServerOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), srv.Addr().String())
+}
+
+// B9: a client that sends 4 MiB then closes its side gets all 4 MiB back
+// before the connection closes.
+func TestHalfCloseGetsEveryReply(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	c := dial(t, srv)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20/16)
+	var got []byte
+	var readErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		got, readErr = io.ReadAll(c)
+	}()
+	_, err := c.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, c.CloseWrite())
+	wg.Wait()
+	require.NoError(t, readErr)
+	require.Equal(t, len(data), len(got))
+	require.True(t, bytes.Equal(data, got), "every byte, in order")
+}
+
+// B3: clients that reset mid-send close only their connections.
+func TestResetsDoNotTakeTheServerDown(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+			if err != nil {
+				return
+			}
+			tc := c.(*net.TCPConn)
+			_, _ = tc.Write(bytes.Repeat([]byte{byte(i)}, 32<<10))
+			_ = tc.SetLinger(0) // close with RST
+			_ = tc.Close()
+		}()
+	}
+	wg.Wait()
+	c := dial(t, srv)
+	roundTrip(t, c, "still serving\n")
+}
+
+// B11: a client that sends and never reads cannot make the server hold
+// more than its bounded queues: the client's writes stall.
+func TestSlowReaderIsBounded(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{
+		HandlerGrace: 100 * time.Millisecond,
+		Conn:         internet.ConnOptions{CloseTimeout: 100 * time.Millisecond},
+	})
+	c := dial(t, srv)
+	require.NoError(t, c.SetWriteDeadline(time.Now().Add(2*time.Second)))
+	chunk := make([]byte, 64<<10)
+	written := 0
+	for written < 256<<20 {
+		n, err := c.Write(chunk)
+		written += n
+		if err != nil {
+			var ne net.Error
+			require.True(t, errors.As(err, &ne) && ne.Timeout(), "the write stalls: %v", err)
+			break
+		}
+	}
+	// Kernel buffers on both sides hold a few MiB; the server's own queues
+	// a couple more. Without backpressure this would reach 256 MiB.
+	assert.Less(t, written, 32<<20, "bytes accepted from a client that never reads")
+	t.Logf("a client that never reads could write %d KiB", written>>10)
+}
+
+// B7 on a server: a handler's panic closes its connection only.
+func TestHandlerPanicClosesOnlyItsConnection(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.BombForServerCore, internet.ServerOptions{})
+	good, bad := dial(t, srv), dial(t, srv)
+	roundTrip(t, good, "hello\n")
+	_, err := bad.Write([]byte("boom"))
+	require.NoError(t, err)
+	_, err = io.ReadAll(bad)
+	require.NoError(t, err, "the bomb's connection is closed")
+	roundTrip(t, good, "still here\n")
+	roundTrip(t, dial(t, srv), "new connection\n")
+}
+
+// L4: a handler that ignores its control inbox is stopped once its
+// connection has closed and the grace period is over.
+func TestDeafHandlerIsStopped(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.DeafForServerCore, internet.ServerOptions{HandlerGrace: 50 * time.Millisecond})
+	c := dial(t, srv)
+	roundTrip(t, c, "hi\n")
+	require.Eventually(t, func() bool { return srv.Connections() == 1 }, deadline, time.Millisecond)
+	require.NoError(t, c.Close())
+	require.Eventually(t, func() bool { return srv.Connections() == 0 }, deadline, time.Millisecond,
+		"the deaf handler is stopped after its grace")
+}
+
+// Cookbook example 2: the message of the day, then the server closes.
+func TestMessageOfTheDay(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
+		return testproto.NewCloser("Hello, this is the message of the day\nBye Bye!", false)
+	}, internet.ServerOptions{})
+	for range 3 {
+		got, err := io.ReadAll(dial(t, srv))
+		require.NoError(t, err)
+		assert.Equal(t, "Hello, this is the message of the day\nBye Bye!", string(got))
+	}
+}
+
+// Cookbook example 6: the first client gets the message and the whole
+// server stops.
+func TestHandlerStopsTheServer(t *testing.T) {
+	srv, err := internet.NewServerCore("127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
+		return testproto.NewCloser("motd\n", true)
+	}, internet.ServerOptions{})
+	require.NoError(t, err)
+	rt := axontest.Runtime(t, quiet)
+	require.NoError(t, rt.Activate(srv))
+	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+	require.NoError(t, err)
+	defer c.Close()
+	got, err := io.ReadAll(c)
+	require.NoError(t, err)
+	assert.Equal(t, "motd\n", string(got))
+	axontest.WaitDone(t, srv)
+	_, err = net.DialTimeout("tcp", srv.Addr().String(), time.Second)
+	require.Error(t, err, "the listener is closed")
+}
+
+// ServerCore's CleverEchoProtocol: the factory gets the real addresses.
+func TestFactoryGetsTheConnectionsAddresses(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.WelcomeForServerCore, internet.ServerOptions{})
+	c := dial(t, srv)
+	local := c.LocalAddr().(*net.TCPAddr)
+	want := fmt.Sprintf("Welcome! You have connected to 127.0.0.1 on port %d from 127.0.0.1 on port %d\n", srv.Addr().Port(), local.Port)
+	got := make([]byte, len(want))
+	_, err := io.ReadFull(c, got)
+	require.NoError(t, err)
+	assert.Equal(t, want, string(got))
+	roundTrip(t, c, "and then echoes\n")
+}
+
+// Shutdown stops accepting, closes every connection after its replies,
+// and returns once everything has finished.
+func TestShutdownDrains(t *testing.T) {
+	srv, err := internet.NewServerCore("127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	require.NoError(t, err)
+	rt := axontest.Runtime(t, quiet)
+	require.NoError(t, rt.Activate(srv))
+	conns := []*net.TCPConn{dial(t, srv), dial(t, srv), dial(t, srv)}
+	for _, c := range conns {
+		roundTrip(t, c, "x")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	require.NoError(t, srv.Shutdown(ctx))
+	for _, c := range conns {
+		_, err := io.ReadAll(c)
+		require.NoError(t, err, "closed cleanly")
+	}
+	assert.Equal(t, 0, srv.Connections())
+}
+
+// MaxConns: at the limit the server stops accepting until a connection
+// closes.
+func TestMaxConns(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{MaxConns: 2})
+	a, b := dial(t, srv), dial(t, srv)
+	roundTrip(t, a, "a")
+	roundTrip(t, b, "b")
+	c := dial(t, srv) // connects in the backlog; not served yet
+	_, err := c.Write([]byte("c"))
+	require.NoError(t, err)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(100*time.Millisecond)))
+	_, err = c.Read(make([]byte, 1))
+	require.Error(t, err, "the third is not served while two are")
+	require.NoError(t, a.Close())
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(deadline)))
+	got := make([]byte, 1)
+	_, err = io.ReadFull(c, got)
+	require.NoError(t, err)
+	assert.Equal(t, "c", string(got))
+}
+
+func TestManyClients(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 300)
+	for i := range 300 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close()
+			_ = c.SetDeadline(time.Now().Add(deadline))
+			msg := strings.Repeat(fmt.Sprint(i), 100)
+			if _, err := c.Write([]byte(msg)); err != nil {
+				errs <- err
+				return
+			}
+			got := make([]byte, len(msg))
+			if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
+				errs <- fmt.Errorf("client %d: %v %q", i, err, got)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,468 @@
+package internet
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internet/poll"
+)
+
+// Factory makes the protocol handler of one connection. ServerCore calls it
+// with the client's address and port and the server's, as Kamaelia's
+// ServerCore calls its protocol factory. kamgen generates one for each
+// component with the four standard boxes carrying []byte: CForServerCore.
+type Factory func(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte]
+
+// ServerSignaller is a protocol handler with a "serversignal" outbox: a
+// ServerShutdown sent there stops the whole server (the cookbook's example
+// 6). kamgen generates StdServerSignal for a component with that outbox.
+type ServerSignaller interface {
+	StdServerSignal() *axon.Outbox[axon.Signal]
+}
+
+// DefaultHandlerGrace is how long a handler may run after its connection
+// closed before ServerCore stops it.
+const DefaultHandlerGrace = 5 * time.Second
+
+// ServerOptions configure ServerCore. Durations of zero mean no limit, as in
+// net/http, except where a default is named.
+type ServerOptions struct {
+	// Conn applies to every connection: timeouts, read chunk, write queue.
+	Conn ConnOptions
+	// MaxConns is the most connections served at once; 0 means no limit.
+	// At the limit the server stops accepting, and clients wait in the
+	// listen backlog until a connection closes.
+	MaxConns int
+	// HandlerGrace is how long a handler may run after its connection
+	// closed, before it is stopped (default DefaultHandlerGrace): a
+	// handler that ignores its control inbox cannot leak (L4).
+	HandlerGrace time.Duration
+	// TLS, when set, makes every connection a TLS server connection.
+	TLS *tls.Config
+	// Poller is the Selector to use; nil means the shared one.
+	Poller poll.Poller
+	// Network is "tcp" (default), "tcp4" or "tcp6".
+	Network string
+}
+
+// ServerCore is a TCP server built from a protocol handler factory: for
+// each connection it makes a handler with the factory and links it to the
+// connection's adapter. Kamaelia's ServerCore (and, with NewSimpleServer,
+// SimpleServer).
+//
+// Example: an echo server.
+//
+//	srv, err := internet.NewServerCore("127.0.0.1:1500", EchoForServerCore, internet.ServerOptions{})
+//	if err != nil {
+//		return err // the port is taken, say
+//	}
+//	return axon.Run(ctx, srv)
+//
+// # How does it work?
+//
+// The listening socket is made by the constructor, so a bind or listen
+// failure is returned there (B6). Once activated, a TCPServer child accepts
+// connections; for each, ServerCore calls the factory and links the
+// handler's standard boxes to the connection's ConnectedSocketAdapter:
+// bytes from the client arrive on the handler's "inbox", what it sends on
+// its "outbox" goes to the client, a producerFinished or
+// shutdownMicroprocess on its "signal" closes the connection (after writing
+// what it sent), and a *SocketShutdown on its "control" tells it the
+// connection has ended. A handler that is still running HandlerGrace after
+// its connection closed is stopped. A handler that panics or fails closes
+// its own connection only; the failure is logged and the server lives on.
+//
+// A ServerShutdown on a handler's "serversignal" outbox, or any signal on
+// ServerCore's "control", or Shutdown, stops the server: it stops
+// accepting, passes the signal to every handler, and finishes when every
+// connection has been closed and every handler has finished.
+type ServerCore struct {
+	axon.Component
+	Control  axon.Inbox[axon.Signal]    `inbox:"control"`             // any signal stops the server gracefully
+	Conns    axon.Inbox[*NewConnection] `inbox:"_newconns,cap=8"`     // connections from the TCPServer
+	Server   axon.Inbox[axon.Signal]    `inbox:"serversignal,cap=8"` // handlers' "serversignal": a ServerShutdown stops the server
+	Sockets  axon.Inbox[axon.Signal]    `inbox:"_socketactivity"`    // the adapters' signals, passed on to their handlers
+	Signal   axon.Outbox[axon.Signal]   `outbox:"signal"`            // the signal that stopped the server, when it has stopped
+	toServer axon.Outbox[axon.Signal]   `outbox:"_tcpservercontrol"` // stops the TCPServer
+
+	factory Factory
+	opts    ServerOptions
+	ln      poll.Listener
+	addr    netip.AddrPort
+	release func() // lets the shared Selector go
+	tcp     *TCPServer
+	conns   map[*axon.Component]*served
+	live    atomic.Int64
+	stopSig axon.Signal
+	waiting []*NewConnection // accepted while at MaxConns
+}
+
+// served is one connection: its adapter and handler, and the links
+// between them.
+type served struct {
+	csa      *ConnectedSocketAdapter
+	handler  axon.Stage[[]byte, []byte]
+	links    []*axon.Linkage
+	csaDone  bool
+	hDone    bool
+	deadline time.Time // when a handler outliving its connection is stopped
+}
+
+// NewServerCore listens on address ("127.0.0.1:1500", "[::1]:0", ":8080")
+// and returns the server, to be activated. A bind or listen error is
+// returned here.
+func NewServerCore(address string, factory Factory, opts ServerOptions) (*ServerCore, error) {
+	if factory == nil {
+		return nil, errors.New("internet: NewServerCore: nil factory")
+	}
+	if opts.HandlerGrace <= 0 {
+		opts.HandlerGrace = DefaultHandlerGrace
+	}
+	if opts.Network == "" {
+		opts.Network = "tcp"
+	}
+	s := &ServerCore{factory: factory, opts: opts, conns: map[*axon.Component]*served{}}
+	if err := s.listen(address); err != nil {
+		return nil, err
+	}
+	return s.InitBoxes(), nil
+}
+
+// NewSimpleServer is NewServerCore for a factory that does not need the
+// connection's addresses: Kamaelia's SimpleServer. kamgen generates one for
+// each component with the four standard boxes carrying []byte:
+// CForSimpleServer.
+func NewSimpleServer(address string, factory func() axon.Stage[[]byte, []byte], opts ServerOptions) (*ServerCore, error) {
+	if factory == nil {
+		return nil, errors.New("internet: NewSimpleServer: nil factory")
+	}
+	return NewServerCore(address, func(string, int, string, int) axon.Stage[[]byte, []byte] { return factory() }, opts)
+}
+
+func (s *ServerCore) listen(address string) error {
+	p := s.opts.Poller
+	if s.opts.TLS != nil {
+		// TLS needs blocking I/O: its connections run on Go's netpoller.
+		return s.listenTLS(address)
+	}
+	if p == nil {
+		var err error
+		p, s.release, err = AcquireSelector()
+		if err != nil {
+			return err
+		}
+	}
+	ln, err := p.Listen(s.opts.Network, address, poll.ListenConfig{})
+	if err != nil {
+		s.letGo()
+		return fmt.Errorf("listening on %s: %w", address, err)
+	}
+	s.ln, s.addr = ln, ln.Addr()
+	return nil
+}
+
+func (s *ServerCore) listenTLS(address string) error {
+	nl, err := net.Listen(s.opts.Network, address)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", address, err)
+	}
+	s.ln = newTLSListener(tls.NewListener(nl, s.opts.TLS))
+	s.addr = s.ln.Addr()
+	return nil
+}
+
+func (s *ServerCore) letGo() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
+}
+
+// Addr returns the address the server listens on, with the port the OS
+// chose if the address asked for port 0.
+func (s *ServerCore) Addr() netip.AddrPort { return s.addr }
+
+// Connections returns how many connections are being served.
+func (s *ServerCore) Connections() int { return int(s.live.Load()) }
+
+// Close releases the listening socket of a server that was never
+// activated. An activated server is stopped with Shutdown, Stop or a signal.
+func (s *ServerCore) Close() error {
+	if s.Runtime() != nil {
+		return errors.New("internet: Close on an activated ServerCore: use Shutdown")
+	}
+	err := s.ln.Close()
+	s.letGo()
+	return err
+}
+
+// Shutdown stops the server gracefully: it stops accepting, tells every
+// handler, and waits until every connection has closed and every handler
+// has finished, or ctx ends; then whatever is left is stopped at once and
+// ctx's error is returned.
+func (s *ServerCore) Shutdown(ctx context.Context) error {
+	if err := s.Control.Deliver(&ServerShutdown{}); err != nil && !s.Finished() {
+		s.Stop() // the control inbox is full of signals already: stop now
+	}
+	select {
+	case <-s.Done():
+		return nil
+	case <-ctx.Done():
+		s.Stop()
+		<-s.Done()
+		return ctx.Err()
+	}
+}
+
+// OnStart starts accepting.
+func (s *ServerCore) OnStart() {
+	s.tcp = NewTCPServer(s.ln, s.opts.Conn)
+	for _, w := range []axon.Wiring{
+		axon.Wire(&s.tcp.Conns, &s.Conns),
+		axon.Wire(&s.toServer, &s.tcp.Control),
+	} {
+		l, err := w.Link()
+		if err != nil {
+			s.Fail(err)
+			return
+		}
+		s.Own(l)
+	}
+	if err := s.Start(s.tcp); err != nil {
+		s.Fail(err)
+	}
+}
+
+// OnConns serves a new connection, or keeps it waiting at MaxConns.
+func (s *ServerCore) OnConns(nc *NewConnection) {
+	if s.stopSig != nil {
+		_ = nc.CSA.conn.Close() // accepted while stopping
+		return
+	}
+	if s.opts.MaxConns > 0 && int(s.live.Load()) >= s.opts.MaxConns {
+		s.waiting = append(s.waiting, nc)
+		s.limit()
+		return
+	}
+	s.serve(nc)
+}
+
+func (s *ServerCore) serve(nc *NewConnection) {
+	peer, local := nc.Peer, nc.Local
+	h := s.newHandler(peer, local)
+	if h == nil {
+		_ = nc.CSA.conn.Close()
+		return
+	}
+	c := &served{csa: nc.CSA, handler: h}
+	wirings := []axon.Wiring{
+		axon.Wire(&c.csa.Out, h.StdInbox()),
+		axon.Wire(h.StdOutbox(), &c.csa.In),
+		axon.Wire(h.StdSignal(), &c.csa.Control),
+		axon.Wire(&c.csa.Signal, &s.Sockets),
+	}
+	if ss, ok := h.(ServerSignaller); ok {
+		wirings = append(wirings, axon.Wire(ss.StdServerSignal(), &s.Server))
+	}
+	for _, w := range wirings {
+		l, err := w.Link()
+		if err != nil {
+			s.Log().Error("wiring a connection", "peer", peer, "err", err)
+			s.unlink(c)
+			_ = nc.CSA.conn.Close()
+			return
+		}
+		c.links = append(c.links, l)
+	}
+	if err := s.Start(c.csa, h); err != nil {
+		s.Log().Error("starting a connection", "peer", peer, "err", err)
+		s.unlink(c)
+		return
+	}
+	s.conns[c.csa.Base()] = c
+	s.conns[h.Base()] = c
+	s.live.Add(1)
+	s.limit()
+}
+
+// newHandler calls the factory; a factory that panics or returns nil costs
+// the connection, not the server.
+func (s *ServerCore) newHandler(peer, local netip.AddrPort) (h axon.Stage[[]byte, []byte]) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.Log().Error("protocol factory panicked", "peer", peer, "panic", r)
+			h = nil
+		}
+	}()
+	h = s.factory(peer.Addr().Unmap().String(), int(peer.Port()), local.Addr().Unmap().String(), int(local.Port()))
+	if h == nil {
+		s.Log().Error("protocol factory returned nil", "peer", peer)
+	}
+	return h
+}
+
+// limit serves the connections kept waiting while there is room, and
+// pauses accepting at MaxConns: further clients wait in the kernel's
+// backlog, costing the server nothing.
+func (s *ServerCore) limit() {
+	if s.opts.MaxConns <= 0 || s.tcp == nil {
+		return
+	}
+	for len(s.waiting) > 0 && int(s.live.Load()) < s.opts.MaxConns && s.stopSig == nil {
+		nc := s.waiting[0]
+		s.waiting = s.waiting[1:]
+		s.serve(nc)
+	}
+	s.tcp.Pause(int(s.live.Load())+len(s.waiting) >= s.opts.MaxConns)
+}
+
+// OnSockets passes an adapter's signal to its handler. When the client has
+// closed, the handler has HandlerGrace to finish before it is stopped (L4).
+func (s *ServerCore) OnSockets(sig axon.Signal) {
+	ss, ok := sig.(*SocketShutdown)
+	if !ok || ss.Conn == nil {
+		return
+	}
+	c := s.conns[ss.Conn.Base()]
+	if c == nil || c.hDone {
+		return
+	}
+	if err := c.handler.StdControl().Deliver(sig); err != nil {
+		c.handler.Base().Stop() // its control inbox is full: it does not listen
+		return
+	}
+	if c.deadline.IsZero() {
+		c.deadline = time.Now().Add(s.opts.HandlerGrace)
+		s.armGrace()
+	}
+}
+
+// OnServer stops the server when a handler asks it to.
+func (s *ServerCore) OnServer(sig axon.Signal) {
+	if _, ok := sig.(*ServerShutdown); ok {
+		s.shutdown(sig)
+	}
+}
+
+// OnControl stops the server gracefully.
+func (s *ServerCore) OnControl(sig axon.Signal) { s.shutdown(sig) }
+
+func (s *ServerCore) shutdown(sig axon.Signal) {
+	if s.stopSig != nil {
+		return
+	}
+	s.stopSig = sig
+	s.toServer.Send(sig) // the TCPServer closes the listener
+	for _, nc := range s.waiting {
+		_ = nc.CSA.conn.Close()
+	}
+	s.waiting = nil
+	for comp, c := range s.conns {
+		if comp == c.handler.Base() && !c.hDone {
+			// Tell the handler; it closes its connection as it would on a
+			// client's request.
+			if err := c.handler.StdControl().Deliver(sig); err != nil {
+				c.handler.Base().Stop()
+			}
+			c.deadline = time.Now().Add(s.opts.HandlerGrace)
+		}
+	}
+	s.armGrace()
+	s.finishIfDone()
+}
+
+// OnChildDone keeps track of connections as their parts finish.
+func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
+	if s.tcp != nil && child == s.tcp.Base() {
+		if err != nil && s.stopSig == nil {
+			s.Log().Error("the listener failed", "err", err)
+			s.shutdown(axon.Shutdown())
+		}
+		s.finishIfDone()
+		return
+	}
+	c := s.conns[child]
+	if c == nil {
+		return
+	}
+	switch child {
+	case c.csa.Base():
+		c.csaDone = true
+		if !c.hDone {
+			// The handler got a *SocketShutdown; it has a grace period.
+			c.deadline = time.Now().Add(s.opts.HandlerGrace)
+			s.armGrace()
+		}
+	case c.handler.Base():
+		c.hDone = true
+		if err != nil {
+			s.Log().Warn("protocol handler failed; closing its connection", "peer", c.csa.Peer(), "err", err)
+		}
+		if !c.csaDone {
+			if err != nil || c.csa.Control.Deliver(axon.Finished(child)) != nil {
+				c.csa.Stop()
+			}
+		}
+	}
+	if c.csaDone && c.hDone {
+		s.unlink(c)
+		delete(s.conns, c.csa.Base())
+		delete(s.conns, c.handler.Base())
+		s.live.Add(-1)
+		s.limit()
+	}
+	s.finishIfDone()
+}
+
+func (s *ServerCore) unlink(c *served) {
+	for _, l := range c.links {
+		l.Unlink()
+	}
+	c.links = nil
+}
+
+// armGrace wakes the server at the earliest handler deadline.
+func (s *ServerCore) armGrace() {
+	var next time.Time
+	for _, c := range s.conns {
+		if !c.deadline.IsZero() && !c.hDone && (next.IsZero() || c.deadline.Before(next)) {
+			next = c.deadline
+		}
+	}
+	if !next.IsZero() {
+		s.WakeAfter(max(time.Until(next), time.Millisecond))
+	}
+}
+
+// OnWake stops the handlers whose grace has run out (L4).
+func (s *ServerCore) OnWake() {
+	now := time.Now()
+	for comp, c := range s.conns {
+		if comp == c.handler.Base() && !c.hDone && !c.deadline.IsZero() && !now.Before(c.deadline) {
+			s.Log().Warn("stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
+			c.handler.Base().Stop()
+			if !c.csaDone {
+				c.csa.Stop()
+			}
+		}
+	}
+	s.armGrace()
+}
+
+func (s *ServerCore) finishIfDone() {
+	if s.stopSig == nil || len(s.conns) > 0 || (s.tcp != nil && !s.tcp.Finished()) {
+		return
+	}
+	s.Signal.Send(s.stopSig)
+	s.Stop()
+}
+
+// OnStop lets the Selector go.
+func (s *ServerCore) OnStop() { s.letGo() }

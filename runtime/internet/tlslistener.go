@@ -1,0 +1,104 @@
+package internet
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/kamgen/kamgen/runtime/internet/poll"
+)
+
+// tlsListener is a poll.Listener over a blocking net.Listener (a TLS one):
+// a goroutine accepts, and hands the connections over through a small
+// queue. Each connection is a poll.Conn on Go's netpoller (poll.WrapConn),
+// whose handshake happens on its reader goroutine, never on a worker.
+type tlsListener struct {
+	nl    net.Listener
+	addr  netip.AddrPort
+	conns chan net.Conn
+	done  chan struct{}
+	wg    sync.WaitGroup
+
+	mu     sync.Mutex
+	err    error
+	closed bool
+}
+
+func newTLSListener(nl net.Listener) *tlsListener {
+	l := &tlsListener{nl: nl, conns: make(chan net.Conn, 16), done: make(chan struct{})}
+	if ta, ok := nl.Addr().(*net.TCPAddr); ok {
+		l.addr = ta.AddrPort()
+	}
+	return l
+}
+
+func (l *tlsListener) Addr() netip.AddrPort { return l.addr }
+
+func (l *tlsListener) Watch(w poll.Watcher) error {
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		for {
+			c, err := l.nl.Accept()
+			if err != nil {
+				l.mu.Lock()
+				if !l.closed {
+					l.err = err
+				}
+				l.mu.Unlock()
+				w.Ready(poll.Readable)
+				return
+			}
+			select {
+			case l.conns <- c:
+				w.Ready(poll.Readable)
+			case <-l.done:
+				_ = c.Close()
+				return
+			}
+		}
+	}()
+	return nil
+}
+
+func (l *tlsListener) Accept() (poll.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return poll.WrapConn(c), nil
+	default:
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, poll.ErrClosed
+	}
+	if l.err != nil {
+		return nil, l.err
+	}
+	return nil, poll.ErrWouldBlock
+}
+
+func (l *tlsListener) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return poll.ErrClosed
+	}
+	l.closed = true
+	l.mu.Unlock()
+	close(l.done)
+	err := l.nl.Close()
+	l.wg.Wait()
+	for {
+		select {
+		case c := <-l.conns:
+			_ = c.Close()
+		default:
+			if errors.Is(err, net.ErrClosed) {
+				err = nil
+			}
+			return err
+		}
+	}
+}
