@@ -38,6 +38,6 @@ type ServerShutdown struct {
 // NewConnection announces an accepted connection (Kamaelia's newCSA): the
 // adapter that owns it, not yet activated, and its two ends.
 type NewConnection struct {
-	CSA          *ConnectedSocketAdapter
-	Peer, Local  netip.AddrPort
+	CSA         *ConnectedSocketAdapter
+	Peer, Local netip.AddrPort
 }

@@ -85,8 +85,8 @@ type ServerOptions struct {
 // connection has been closed and every handler has finished.
 type ServerCore struct {
 	axon.Component
-	Control  axon.Inbox[axon.Signal]    `inbox:"control"`             // any signal stops the server gracefully
-	Conns    axon.Inbox[*NewConnection] `inbox:"_newconns,cap=8"`     // connections from the TCPServer
+	Control  axon.Inbox[axon.Signal]    `inbox:"control"`            // any signal stops the server gracefully
+	Conns    axon.Inbox[*NewConnection] `inbox:"_newconns,cap=8"`    // connections from the TCPServer
 	Server   axon.Inbox[axon.Signal]    `inbox:"serversignal,cap=8"` // handlers' "serversignal": a ServerShutdown stops the server
 	Sockets  axon.Inbox[axon.Signal]    `inbox:"_socketactivity"`    // the adapters' signals, passed on to their handlers
 	Signal   axon.Outbox[axon.Signal]   `outbox:"signal"`            // the signal that stopped the server, when it has stopped
@@ -262,6 +262,7 @@ func (s *ServerCore) serve(nc *NewConnection) {
 		return
 	}
 	c := &served{csa: nc.CSA, handler: h}
+	boundInbox(h)
 	wirings := []axon.Wiring{
 		axon.Wire(&c.csa.Out, h.StdInbox()),
 		axon.Wire(h.StdOutbox(), &c.csa.In),
@@ -306,6 +307,22 @@ func (s *ServerCore) newHandler(peer, local netip.AddrPort) (h axon.Stage[[]byte
 		s.Log().Error("protocol factory returned nil", "peer", peer)
 	}
 	return h
+}
+
+// handlerInbox is the capacity ServerCore gives a handler's "inbox" when
+// its tag sets none: with chunks of up to MaxReadChunk, it bounds what a
+// handler that falls behind holds.
+const handlerInbox = 8
+
+func boundInbox(h axon.Stage[[]byte, []byte]) {
+	if d, ok := h.(axon.Described); ok {
+		for _, b := range d.BoxTable() {
+			if b.Dir == axon.In && b.Name == "inbox" && b.Cap != 0 {
+				return // the handler chose
+			}
+		}
+	}
+	h.StdInbox().SetCap(handlerInbox)
 }
 
 // limit serves the connections kept waiting while there is room, and
