@@ -1,0 +1,55 @@
+// Echo is a TCP echo server: every byte a client sends comes back. It is
+// Kamaelia's cookbook examples 1 and 3 on ServerCore.
+//
+//	go run ./examples/echo -addr 127.0.0.1:1500
+//	go run ./examples/echo -tls-cert cert.pem -tls-key key.pem
+package main
+
+//go:generate go tool kamgen
+
+import (
+	"context"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internet"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		slog.Error("echo", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
+	cert := fs.String("tls-cert", "", "serve TLS with this certificate (PEM)")
+	key := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var opts internet.ServerOptions
+	if *cert != "" || *key != "" {
+		pair, err := tls.LoadX509KeyPair(*cert, *key)
+		if err != nil {
+			return fmt.Errorf("loading the TLS certificate: %w", err)
+		}
+		opts.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
+	}
+	srv, err := internet.NewServerCore(*addr, EchoForServerCore, opts)
+	if err != nil {
+		return err
+	}
+	slog.Info("echo server listening", "addr", srv.Addr().String(), "tls", opts.TLS != nil)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return axon.Run(ctx, srv)
+}
