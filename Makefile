@@ -2,15 +2,24 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test vet fmt-check gen gen-check bench
+.PHONY: run test deps vet fmt-check gen gen-check bench
 
 ## run: the Markov chat (on the console until the TCP server exists; see README).
 run:
 	$(GO) run ./examples/markov -console
 
 ## test: vet, formatting, generated files fresh, every test with the race detector.
-test: vet fmt-check gen-check
+test: deps vet fmt-check gen-check
 	$(GO) test -race -count=1 -timeout 8m $(PKGS)
+
+## deps: the programs the tests use (Graphviz's dot), installed with
+## apt-get when missing.
+deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  echo "installing graphviz (dot) for the picture tests"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q graphviz >/dev/null)); \
+	  else echo "dot is missing: install Graphviz (apt-get install graphviz)"; exit 1; fi; }
 
 ## gen-check: fail when a generated file is stale (kamgen -check).
 gen-check:

@@ -78,12 +78,12 @@ const NextRequest = "NEXT"
 //   - requestNext: NextRequest ("NEXT"), asking for the next argument.
 type Carousel[M, I, O any] struct {
 	axon.Component
-	In          axon.Inbox[I]            // "inbox": to the current child's inbox
-	Next        axon.Inbox[M]            // "next": arguments for the factory
-	Control     axon.Inbox[axon.Signal]  // "control": ProducerFinished or ShutdownMicroprocess
-	Out         axon.Outbox[O]           // "outbox": from the current child's outbox
-	Signal      axon.Outbox[axon.Signal] // "signal": the signal that stopped the carousel
-	RequestNext axon.Outbox[string]      // "requestNext": NextRequest for each child wanted
+	In          axon.Inbox[I]            `inbox:"inbox,nohandler"` // passed through to the current child's inbox
+	Next        axon.Inbox[M]            `inbox:"next,nohandler"`  // arguments for the factory: one new child each
+	Control     axon.Inbox[axon.Signal]  `inbox:"control"`         // ProducerFinished or ShutdownMicroprocess to stop
+	Out         axon.Outbox[O]           `outbox:"outbox"`         // what the current child sends on its outbox
+	Signal      axon.Outbox[axon.Signal] `outbox:"signal"`         // the control signal that stopped the carousel
+	RequestNext axon.Outbox[string]      `outbox:"requestNext"`    // NextRequest ("NEXT"), asking for the next argument
 
 	factory   func(M) axon.Stage[I, O]
 	firstReq  bool
@@ -98,27 +98,8 @@ type Carousel[M, I, O any] struct {
 // message on the "next" inbox. With makeFirstRequest it sends NextRequest as
 // soon as it starts.
 func NewCarousel[M, I, O any](factory func(M) axon.Stage[I, O], makeFirstRequest bool) *Carousel[M, I, O] {
-	c := &Carousel[M, I, O]{factory: factory, firstReq: makeFirstRequest}
-	c.In.Init(&c.Component, "inbox", 0)
-	c.Next.Init(&c.Component, "next", 0)
-	c.Control.Init(&c.Component, "control", 0)
-	c.Out.Init(&c.Component, "outbox", 0)
-	c.Signal.Init(&c.Component, "signal", 0)
-	c.RequestNext.Init(&c.Component, "requestNext", 0)
-	return c
+	return (&Carousel[M, I, O]{factory: factory, firstReq: makeFirstRequest}).InitBoxes()
 }
-
-// StdInbox returns the carousel's "inbox".
-func (c *Carousel[M, I, O]) StdInbox() *axon.Inbox[I] { return &c.In }
-
-// StdControl returns the carousel's "control" inbox.
-func (c *Carousel[M, I, O]) StdControl() *axon.Inbox[axon.Signal] { return &c.Control }
-
-// StdOutbox returns the carousel's "outbox".
-func (c *Carousel[M, I, O]) StdOutbox() *axon.Outbox[O] { return &c.Out }
-
-// StdSignal returns the carousel's "signal" outbox.
-func (c *Carousel[M, I, O]) StdSignal() *axon.Outbox[axon.Signal] { return &c.Signal }
 
 // OnStart sends the first request, if the carousel was made to.
 func (c *Carousel[M, I, O]) OnStart() {
@@ -127,16 +108,8 @@ func (c *Carousel[M, I, O]) OnStart() {
 	}
 }
 
-// Dispatch takes control signals, then does whatever the carousel's state
-// calls for. The "next" inbox is read by advance, one argument at a time,
-// only when the carousel is ready for a new child: what waits there is the
-// queue of children to come.
-func (c *Carousel[M, I, O]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Control, c.onControl)
-	c.advance()
-}
-
-func (c *Carousel[M, I, O]) onControl(sig axon.Signal) {
+// OnControl takes a control signal; OnTurnEnd acts on it.
+func (c *Carousel[M, I, O]) OnControl(sig axon.Signal) {
 	switch {
 	case sig == nil:
 	case c.stop == nil:
@@ -146,6 +119,17 @@ func (c *Carousel[M, I, O]) onControl(sig axon.Signal) {
 		c.stop, c.stopSent = sig, false
 	}
 }
+
+// OnTurnEnd does, once per turn and after the control signals were taken,
+// whatever the carousel's state calls for. The "next" inbox has no handler:
+// advance reads it, one argument at a time, only when the carousel is ready
+// for a new child, so what waits there is the queue of children to come.
+//
+// The runtime calls OnTurnEnd only when nothing the carousel sent is waiting
+// for room, and not once it is stopping; advance would do nothing then
+// either. A turn that finds something waiting for room is followed by
+// another when there is room.
+func (c *Carousel[M, I, O]) OnTurnEnd() { c.advance() }
 
 // advance moves the carousel on as far as it can without waiting.
 func (c *Carousel[M, I, O]) advance() {

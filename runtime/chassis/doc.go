@@ -21,4 +21,16 @@
 //   - Stop (rather than a control signal) stops a container and all its
 //     children at once, and the container sends nothing on its signal
 //     outbox.
+//
+// # Pictures
+//
+// Graph describes a Pipeline or a Graphline, and everything inside it, as
+// the nodes and edges of a picture, before it runs or after; DOT writes that
+// picture in Graphviz's language, and SVG renders it with Graphviz's dot
+// command. docs/img/markov-console.svg, the Markov chat on the console, is
+// drawn by
+//
+//	go test ./runtime/chassis -run TestMarkovPicture -write-graphs
 package chassis
+
+//go:generate go tool kamgen

@@ -94,10 +94,10 @@ var (
 //     have.
 type Graphline[I, O any] struct {
 	axon.Component
-	In      axon.Inbox[I]            // "inbox": wire it to a child with axon.WireIn
-	Control axon.Inbox[axon.Signal]  // "control": signals for the children
-	Out     axon.Outbox[O]           // "outbox": wire a child to it with axon.WireOut
-	Signal  axon.Outbox[axon.Signal] // "signal": how the Graphline ended
+	In      axon.Inbox[I]            `inbox:"inbox,nohandler"` // wire it to a child with axon.WireIn
+	Control axon.Inbox[axon.Signal]  `inbox:"control"`         // signals for the children, unless wired
+	Out     axon.Outbox[O]           `outbox:"outbox"`         // wire a child to it with axon.WireOut
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`         // how the Graphline ended, unless wired
 
 	parts   []axon.Part
 	partErr error // what is wrong with parts: reported by Wire and at start
@@ -124,11 +124,7 @@ type forward struct {
 // before it is activated. I and O are the message types of its own inbox and
 // outbox.
 func NewGraphline[I, O any](children ...axon.Part) *Graphline[I, O] {
-	g := &Graphline[I, O]{parts: slices.Clone(children)}
-	g.In.Init(&g.Component, "inbox", 0)
-	g.Control.Init(&g.Component, "control", 0)
-	g.Out.Init(&g.Component, "outbox", 0)
-	g.Signal.Init(&g.Component, "signal", 0)
+	g := (&Graphline[I, O]{parts: slices.Clone(children)}).InitBoxes()
 	g.partErr = g.checkParts()
 	return g
 }
@@ -250,18 +246,6 @@ func (g *Graphline[I, O]) Wirings() []axon.Wiring {
 	return slices.Clone(g.wirings)
 }
 
-// StdInbox returns the Graphline's "inbox".
-func (g *Graphline[I, O]) StdInbox() *axon.Inbox[I] { return &g.In }
-
-// StdControl returns the Graphline's "control" inbox.
-func (g *Graphline[I, O]) StdControl() *axon.Inbox[axon.Signal] { return &g.Control }
-
-// StdOutbox returns the Graphline's "outbox".
-func (g *Graphline[I, O]) StdOutbox() *axon.Outbox[O] { return &g.Out }
-
-// StdSignal returns the Graphline's "signal" outbox.
-func (g *Graphline[I, O]) StdSignal() *axon.Outbox[axon.Signal] { return &g.Signal }
-
 // OnStart makes the links and starts the children, in the Graphline's first
 // turn.
 func (g *Graphline[I, O]) OnStart() {
@@ -314,14 +298,10 @@ func (g *Graphline[I, O]) OnStart() {
 	}
 }
 
-// Dispatch passes control signals on to the children.
-func (g *Graphline[I, O]) Dispatch(t *axon.Turn) {
-	if !g.userControl {
-		axon.Serve(t, &g.Control, g.onControl)
-	}
-}
-
-func (g *Graphline[I, O]) onControl(sig axon.Signal) {
+// OnControl passes a control signal on to the children. When the control
+// inbox is wired (userControl), it is linked onward from the Graphline's
+// first turn, before any dispatch, and holds nothing for this handler.
+func (g *Graphline[I, O]) OnControl(sig axon.Signal) {
 	if sig != nil && sig.StopNow() {
 		g.shutdown = sig
 	}

@@ -18,7 +18,8 @@ import (
 // Build one with Pipeline2 to Pipeline10, one constructor per number of
 // stages. The compiler checks every joint: in Pipeline3(s1, s2, s3), s1 must
 // send what s2 takes and s2 what s3 takes, and the result is a
-// *Pipeline[input of s1, output of s3].
+// *Pipeline[input of s1, output of s3]. NewPipeline chains any number of
+// stages that all take and send one type.
 //
 // # Example usage
 //
@@ -63,10 +64,10 @@ import (
 //   - signal: what the last stage sends on its signal.
 type Pipeline[I, O any] struct {
 	axon.Component
-	In      axon.Inbox[I]            // "inbox": to the first stage's inbox
-	Control axon.Inbox[axon.Signal]  // "control": to the first stage's control
-	Out     axon.Outbox[O]           // "outbox": from the last stage's outbox
-	Signal  axon.Outbox[axon.Signal] // "signal": from the last stage's signal
+	In      axon.Inbox[I]            `inbox:"inbox,nohandler"`   // passed through to the first stage's inbox
+	Control axon.Inbox[axon.Signal]  `inbox:"control,nohandler"` // passed through to the first stage's control
+	Out     axon.Outbox[O]           `outbox:"outbox"`           // what the last stage sends on its outbox
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`           // what the last stage sends on its signal
 
 	stages []axon.Part
 	inner  []axon.Wiring // the Pipeline's inboxes to the first stage, and stage to stage
@@ -78,20 +79,42 @@ type Pipeline[I, O any] struct {
 	lastSig  *axon.Outbox[axon.Signal]
 }
 
+// NewPipeline returns a Pipeline of any number of stages that all take and
+// send the same type T: each stage's outbox feeds the next one's inbox, and
+// its signal the next one's control. (Pipeline2 to Pipeline10 chain stages
+// whose types differ.) It panics if there is no stage, or if a stage is nil
+// or appears twice.
+func NewPipeline[T any](stages ...axon.Stage[T, T]) *Pipeline[T, T] {
+	if len(stages) == 0 {
+		panic("chassis: NewPipeline: no stages")
+	}
+	parts := make([]axon.Part, len(stages))
+	for i, s := range stages {
+		if s != nil {
+			parts[i] = s
+		}
+	}
+	checkStages("NewPipeline", parts...)
+	joins := make([][]axon.Wiring, 0, len(stages)-1)
+	for i := 1; i < len(stages); i++ {
+		joins = append(joins, join(stages[i-1], stages[i]))
+	}
+	p := (&Pipeline[T, T]{}).InitBoxes()
+	return chainStages(p, stages[0], stages[len(stages)-1], parts, joins...)
+}
+
 // newPipeline builds the Pipeline of stages, whose first and last are given
 // typed; joins are the wirings between neighbouring stages, from join.
 func newPipeline[I, X, Y, O any](first axon.Stage[I, X], last axon.Stage[Y, O], stages []axon.Part, joins ...[]axon.Wiring) *Pipeline[I, O] {
-	p := &Pipeline[I, O]{
-		stages:   stages,
-		firstIn:  first.StdInbox(),
-		firstCtl: first.StdControl(),
-		lastOut:  last.StdOutbox(),
-		lastSig:  last.StdSignal(),
-	}
-	p.In.Init(&p.Component, "inbox", 0)
-	p.Control.Init(&p.Component, "control", 0)
-	p.Out.Init(&p.Component, "outbox", 0)
-	p.Signal.Init(&p.Component, "signal", 0)
+	return chainStages((&Pipeline[I, O]{}).InitBoxes(), first, last, stages, joins...)
+}
+
+// chainStages sets p up to hold stages, whose first and last are given
+// typed, and returns it. p's boxes are set up (InitBoxes).
+func chainStages[I, X, Y, O any](p *Pipeline[I, O], first axon.Stage[I, X], last axon.Stage[Y, O], stages []axon.Part, joins ...[]axon.Wiring) *Pipeline[I, O] {
+	p.stages = stages
+	p.firstIn, p.firstCtl = first.StdInbox(), first.StdControl()
+	p.lastOut, p.lastSig = last.StdOutbox(), last.StdSignal()
 	p.inner = append(p.inner,
 		axon.WireIn(&p.In, p.firstIn),
 		axon.WireIn(&p.Control, p.firstCtl))
@@ -147,18 +170,6 @@ func Circular[T any](p *Pipeline[T, T]) *Pipeline[T, T] {
 // Stages returns the Pipeline's stages, first to last.
 func (p *Pipeline[I, O]) Stages() []axon.Part { return slices.Clone(p.stages) }
 
-// StdInbox returns the Pipeline's "inbox".
-func (p *Pipeline[I, O]) StdInbox() *axon.Inbox[I] { return &p.In }
-
-// StdControl returns the Pipeline's "control" inbox.
-func (p *Pipeline[I, O]) StdControl() *axon.Inbox[axon.Signal] { return &p.Control }
-
-// StdOutbox returns the Pipeline's "outbox".
-func (p *Pipeline[I, O]) StdOutbox() *axon.Outbox[O] { return &p.Out }
-
-// StdSignal returns the Pipeline's "signal" outbox.
-func (p *Pipeline[I, O]) StdSignal() *axon.Outbox[axon.Signal] { return &p.Signal }
-
 // OnStart links the stages and starts them, in the Pipeline's first turn.
 func (p *Pipeline[I, O]) OnStart() {
 	for _, w := range slices.Concat(p.inner, p.tail) {
@@ -185,7 +196,3 @@ func (p *Pipeline[I, O]) OnChildDone(child *axon.Component, err error) {
 		p.Stop()
 	}
 }
-
-// Dispatch does nothing: the Pipeline's boxes are passed through to its
-// stages, and it handles no message itself.
-func (p *Pipeline[I, O]) Dispatch(*axon.Turn) {}

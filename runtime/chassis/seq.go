@@ -52,10 +52,10 @@ import (
 //     ShutdownMicroprocess that cut it short.
 type Seq[I, O any] struct {
 	axon.Component
-	In      axon.Inbox[I]            // "inbox": to the current child's inbox
-	Control axon.Inbox[axon.Signal]  // "control": ShutdownMicroprocess to stop
-	Out     axon.Outbox[O]           // "outbox": from the current child's outbox
-	Signal  axon.Outbox[axon.Signal] // "signal": ProducerFinished at the end
+	In      axon.Inbox[I]            `inbox:"inbox,nohandler"` // passed through to the current child's inbox
+	Control axon.Inbox[axon.Signal]  `inbox:"control"`         // a ShutdownMicroprocess stops the Seq
+	Out     axon.Outbox[O]           `outbox:"outbox"`         // what the current child sends on its outbox
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`         // ProducerFinished at the end, or the ShutdownMicroprocess
 
 	sequence []axon.Stage[I, O]
 	next     int // index of the next component to start
@@ -73,35 +73,14 @@ func NewSeq[I, O any](components ...axon.Stage[I, O]) *Seq[I, O] {
 		}
 	}
 	checkStages("NewSeq", parts...)
-	s := &Seq[I, O]{sequence: slices.Clone(components)}
-	s.In.Init(&s.Component, "inbox", 0)
-	s.Control.Init(&s.Component, "control", 0)
-	s.Out.Init(&s.Component, "outbox", 0)
-	s.Signal.Init(&s.Component, "signal", 0)
-	return s
+	return (&Seq[I, O]{sequence: slices.Clone(components)}).InitBoxes()
 }
-
-// StdInbox returns the Seq's "inbox".
-func (s *Seq[I, O]) StdInbox() *axon.Inbox[I] { return &s.In }
-
-// StdControl returns the Seq's "control" inbox.
-func (s *Seq[I, O]) StdControl() *axon.Inbox[axon.Signal] { return &s.Control }
-
-// StdOutbox returns the Seq's "outbox".
-func (s *Seq[I, O]) StdOutbox() *axon.Outbox[O] { return &s.Out }
-
-// StdSignal returns the Seq's "signal" outbox.
-func (s *Seq[I, O]) StdSignal() *axon.Outbox[axon.Signal] { return &s.Signal }
 
 // OnStart starts the first component.
 func (s *Seq[I, O]) OnStart() { s.advance() }
 
-// Dispatch takes control signals.
-func (s *Seq[I, O]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &s.Control, s.onControl)
-}
-
-func (s *Seq[I, O]) onControl(sig axon.Signal) {
+// OnControl honours a ShutdownMicroprocess and ignores anything else.
+func (s *Seq[I, O]) OnControl(sig axon.Signal) {
 	if sig == nil || !sig.StopNow() || s.stop != nil {
 		return
 	}

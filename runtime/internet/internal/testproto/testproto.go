@@ -121,3 +121,29 @@ func (w *Welcome) OnIn(m []byte) { w.Out.Send(m) }
 
 // OnControl closes the connection and ends.
 func (w *Welcome) OnControl(sig axon.Signal) { w.Signal.Send(sig); w.Stop() }
+
+// Recorder hands every control signal to a function and echoes data; it
+// closes its connection when told the client closed.
+type Recorder struct {
+	axon.Component
+	In      axon.Inbox[[]byte]       `inbox:"inbox"`   // from the client
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // recorded
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"` // to the client
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // closes the connection
+	record  func(axon.Signal)
+}
+
+// NewRecorder returns a Recorder calling record.
+func NewRecorder(record func(axon.Signal)) *Recorder {
+	return (&Recorder{record: record}).InitBoxes()
+}
+
+// OnIn echoes.
+func (r *Recorder) OnIn(m []byte) { r.Out.Send(m) }
+
+// OnControl records, then closes and ends.
+func (r *Recorder) OnControl(sig axon.Signal) {
+	r.record(sig)
+	r.Signal.Send(sig)
+	r.Stop()
+}

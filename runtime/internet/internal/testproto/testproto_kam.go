@@ -427,3 +427,69 @@ func _() {
 		LocalPort int                      `kam:"localport"`
 	} = Welcome{}
 }
+
+// InitBoxes sets up every box of c and returns c. NewRecorder calls it; call
+// it yourself on a Recorder built another way, before it is activated.
+func (c *Recorder) InitBoxes() *Recorder {
+	c.In.Init(&c.Component, "inbox", 0)
+	c.Control.Init(&c.Component, "control", 0)
+	c.Out.Init(&c.Component, "outbox", 0)
+	c.Signal.Init(&c.Component, "signal", 0)
+	return c
+}
+
+// Dispatch hands each inbox's waiting messages to its handler. The
+// runtime calls it in each of c's turns.
+func (c *Recorder) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &c.In, c.OnIn)
+	axon.ServeLast(t, &c.Control, c.OnControl)
+}
+
+// StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
+// StdSignal it makes Recorder an axon.Stage, which the chassis link.
+func (c *Recorder) StdInbox() *axon.Inbox[[]byte] {
+	return &c.In
+}
+
+// StdControl returns the "control" inbox.
+func (c *Recorder) StdControl() *axon.Inbox[axon.Signal] {
+	return &c.Control
+}
+
+// StdOutbox returns the "outbox" outbox.
+func (c *Recorder) StdOutbox() *axon.Outbox[[]byte] {
+	return &c.Out
+}
+
+// StdSignal returns the "signal" outbox.
+func (c *Recorder) StdSignal() *axon.Outbox[axon.Signal] {
+	return &c.Signal
+}
+
+// SetConn fills the fields of c tagged with connection facts. The
+// generated factories call it; so does a factory of your own.
+func (c *Recorder) SetConn(peer string, peerport int, localip string, localport int) {}
+
+// BoxTable describes the boxes of Recorder: name, direction, message type
+// and description, for reference pages and pictures.
+func (*Recorder) BoxTable() []axon.BoxInfo {
+	return []axon.BoxInfo{
+		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "from the client"},
+		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "recorded"},
+		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "to the client"},
+		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
+	}
+}
+
+// The build breaks here when Recorder has changed since kamgen ran:
+// run go generate.
+func _() {
+	var _ struct {
+		axon.Component
+		In      axon.Inbox[[]byte]       `inbox:"inbox"`
+		Control axon.Inbox[axon.Signal]  `inbox:"control"`
+		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
+		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
+		record  func(axon.Signal)
+	} = Recorder{}
+}
