@@ -18,7 +18,7 @@ import (
 	"syscall"
 
 	"github.com/kamgen/kamgen/runtime/axon"
-	"github.com/kamgen/kamgen/runtime/internet"
+	"github.com/kamgen/kamgen/runtime/chassis"
 )
 
 func main() {
@@ -36,7 +36,7 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var opts internet.ServerOptions
+	var opts chassis.ServerOptions
 	if *cert != "" || *key != "" {
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {
@@ -44,7 +44,7 @@ func run(args []string) error {
 		}
 		opts.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
 	}
-	srv, err := internet.NewServerCore(*addr, EchoForServerCore, opts)
+	srv, err := chassis.NewServerCore(*addr, EchoForServerCore, opts)
 	if err != nil {
 		return err
 	}

@@ -2,18 +2,22 @@ package internet_test
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/internal/testproto"
 	"github.com/kamgen/kamgen/runtime/internet"
-	"github.com/kamgen/kamgen/runtime/internet/internal/testproto"
 )
 
 // collect gathers everything a client receives until it finishes.
@@ -30,7 +34,7 @@ func joined(msgs [][]byte) string { return string(bytes.Join(msgs, nil)) }
 // B12: data sent before the connection is up is sent once it is; the
 // client ends with exactly one message, carrying the reason.
 func TestClientSendsWhatWasQueuedBeforeTheConnection(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(srv.Addr().String())
 	client.Delay = 50 * time.Millisecond
@@ -72,7 +76,7 @@ func TestClientReportsARefusedConnection(t *testing.T) {
 func TestClientEndsWhenTheServerCloses(t *testing.T) {
 	srv := serve(t, "127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
 		return testproto.NewCloser("motd\n", false)
-	}, internet.ServerOptions{})
+	}, chassis.ServerOptions{})
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(srv.Addr().String())
 	snk := collect(t, client)
@@ -104,7 +108,7 @@ func TestCloseAfterLargeSendFlushesEverything(t *testing.T) {
 	big := string(bytes.Repeat([]byte("kamgen!\n"), 4<<20/8))
 	srv := serve(t, "127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
 		return testproto.NewCloser(big, false)
-	}, internet.ServerOptions{})
+	}, chassis.ServerOptions{})
 	c := dial(t, srv)
 	var got bytes.Buffer
 	buf := make([]byte, 1000) // small reads: a slow reader
@@ -129,7 +133,7 @@ func TestSocketShutdownNamesItsConnection(t *testing.T) {
 				got <- ss
 			}
 		})
-	}, internet.ServerOptions{})
+	}, chassis.ServerOptions{})
 	c := dial(t, srv)
 	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
 	require.NoError(t, c.CloseWrite())
@@ -142,4 +146,35 @@ func TestSocketShutdownNamesItsConnection(t *testing.T) {
 	case <-time.After(deadline):
 		t.Fatal("no socketShutdown")
 	}
+}
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const deadline = 10 * time.Second
+
+// quiet keeps expected failures out of the test output.
+var quiet = axon.WithLogger(slog.New(slog.DiscardHandler))
+
+// serve starts a ServerCore on addr in a runtime that the test shuts down.
+func serve(t *testing.T, addr string, f chassis.Factory, opts chassis.ServerOptions) *chassis.ServerCore {
+	t.Helper()
+	srv, err := chassis.NewServerCore(addr, f, opts)
+	require.NoError(t, err)
+	rt := axontest.Runtime(t, quiet)
+	require.NoError(t, rt.Activate(srv))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	return srv
+}
+
+func dial(t *testing.T, srv *chassis.ServerCore) *net.TCPConn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.NoError(t, c.SetDeadline(time.Now().Add(deadline)))
+	return c.(*net.TCPConn)
 }

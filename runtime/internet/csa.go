@@ -129,6 +129,15 @@ func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocke
 	return c.InitBoxes()
 }
 
+// Discard closes the socket of an adapter that will never be activated (a
+// connection accepted while its server was stopping).
+func (c *ConnectedSocketAdapter) Discard() error {
+	if c.Runtime() != nil {
+		return fmt.Errorf("internet: Discard on an activated adapter: send it a signal on control")
+	}
+	return c.conn.Close()
+}
+
 // Peer returns the connection's remote end.
 func (c *ConnectedSocketAdapter) Peer() netip.AddrPort { return c.peer }
 

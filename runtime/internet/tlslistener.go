@@ -9,6 +9,11 @@ import (
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
+// NewTLSListener returns a poll.Listener over a blocking net.Listener (a
+// TLS one, from tls.NewListener): TLS needs blocking I/O, so its connections
+// run on Go's netpoller. ServerCore uses it for ServerOptions.TLS.
+func NewTLSListener(nl net.Listener) poll.Listener { return newTLSListener(nl) }
+
 // tlsListener is a poll.Listener over a blocking net.Listener (a TLS one):
 // a goroutine accepts, and hands the connections over through a small
 // queue. Each connection is a poll.Conn on Go's netpoller (poll.WrapConn),

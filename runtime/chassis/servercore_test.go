@@ -1,4 +1,4 @@
-package internet_test
+package chassis_test
 
 import (
 	"bytes"
@@ -15,15 +15,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/internal/testproto"
 	"github.com/kamgen/kamgen/runtime/internet"
-	"github.com/kamgen/kamgen/runtime/internet/internal/testproto"
 )
-
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const deadline = 10 * time.Second
 
@@ -31,9 +29,9 @@ const deadline = 10 * time.Second
 var quiet = axon.WithLogger(slog.New(slog.DiscardHandler))
 
 // serve starts a ServerCore on addr in a runtime that the test shuts down.
-func serve(t *testing.T, addr string, f internet.Factory, opts internet.ServerOptions) *internet.ServerCore {
+func serve(t *testing.T, addr string, f chassis.Factory, opts chassis.ServerOptions) *chassis.ServerCore {
 	t.Helper()
-	srv, err := internet.NewServerCore(addr, f, opts)
+	srv, err := chassis.NewServerCore(addr, f, opts)
 	require.NoError(t, err)
 	rt := axontest.Runtime(t, quiet)
 	require.NoError(t, rt.Activate(srv))
@@ -45,7 +43,7 @@ func serve(t *testing.T, addr string, f internet.Factory, opts internet.ServerOp
 	return srv
 }
 
-func dial(t *testing.T, srv *internet.ServerCore) *net.TCPConn {
+func dial(t *testing.T, srv *chassis.ServerCore) *net.TCPConn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
 	require.NoError(t, err)
@@ -67,7 +65,7 @@ func roundTrip(t *testing.T, c net.Conn, msg string) {
 func TestEchoOverIPv4AndIPv6(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
 		t.Run(addr, func(t *testing.T) {
-			srv := serve(t, addr, testproto.EchoForServerCore, internet.ServerOptions{})
+			srv := serve(t, addr, testproto.EchoForServerCore, chassis.ServerOptions{})
 			c := dial(t, srv)
 			for i := range 100 {
 				roundTrip(t, c, fmt.Sprintf("message %d\n", i))
@@ -78,8 +76,8 @@ func TestEchoOverIPv4AndIPv6(t *testing.T) {
 
 // B6: a bind failure is returned, not swallowed.
 func TestBindErrorIsReturned(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
-	_, err := internet.NewServerCore(srv.Addr().String(), testproto.EchoForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	_, err := chassis.NewServerCore(srv.Addr().String(), testproto.EchoForServerCore, chassis.ServerOptions{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), srv.Addr().String())
 }
@@ -87,7 +85,7 @@ func TestBindErrorIsReturned(t *testing.T) {
 // B9: a client that sends 4 MiB then closes its side gets all 4 MiB back
 // before the connection closes.
 func TestHalfCloseGetsEveryReply(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
 	c := dial(t, srv)
 	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20/16)
 	var got []byte
@@ -109,7 +107,7 @@ func TestHalfCloseGetsEveryReply(t *testing.T) {
 
 // B3: clients that reset mid-send close only their connections.
 func TestResetsDoNotTakeTheServerDown(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
 	var wg sync.WaitGroup
 	for i := range 200 {
 		wg.Add(1)
@@ -133,7 +131,7 @@ func TestResetsDoNotTakeTheServerDown(t *testing.T) {
 // B11: a client that sends and never reads cannot make the server hold
 // more than its bounded queues: the client's writes stall.
 func TestSlowReaderIsBounded(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
 		HandlerGrace: 100 * time.Millisecond,
 		Conn:         internet.ConnOptions{CloseTimeout: 100 * time.Millisecond},
 	})
@@ -158,7 +156,7 @@ func TestSlowReaderIsBounded(t *testing.T) {
 
 // B7 on a server: a handler's panic closes its connection only.
 func TestHandlerPanicClosesOnlyItsConnection(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.BombForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.BombForServerCore, chassis.ServerOptions{})
 	good, bad := dial(t, srv), dial(t, srv)
 	roundTrip(t, good, "hello\n")
 	_, err := bad.Write([]byte("boom"))
@@ -172,7 +170,7 @@ func TestHandlerPanicClosesOnlyItsConnection(t *testing.T) {
 // L4: a handler that ignores its control inbox is stopped once its
 // connection has closed and the grace period is over.
 func TestDeafHandlerIsStopped(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.DeafForServerCore, internet.ServerOptions{HandlerGrace: 50 * time.Millisecond})
+	srv := serve(t, "127.0.0.1:0", testproto.DeafForServerCore, chassis.ServerOptions{HandlerGrace: 50 * time.Millisecond})
 	c := dial(t, srv)
 	roundTrip(t, c, "hi\n")
 	require.Eventually(t, func() bool { return srv.Connections() == 1 }, deadline, time.Millisecond)
@@ -185,7 +183,7 @@ func TestDeafHandlerIsStopped(t *testing.T) {
 func TestMessageOfTheDay(t *testing.T) {
 	srv := serve(t, "127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
 		return testproto.NewCloser("Hello, this is the message of the day\nBye Bye!", false)
-	}, internet.ServerOptions{})
+	}, chassis.ServerOptions{})
 	for range 3 {
 		got, err := io.ReadAll(dial(t, srv))
 		require.NoError(t, err)
@@ -196,9 +194,9 @@ func TestMessageOfTheDay(t *testing.T) {
 // Cookbook example 6: the first client gets the message and the whole
 // server stops.
 func TestHandlerStopsTheServer(t *testing.T) {
-	srv, err := internet.NewServerCore("127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
+	srv, err := chassis.NewServerCore("127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {
 		return testproto.NewCloser("motd\n", true)
-	}, internet.ServerOptions{})
+	}, chassis.ServerOptions{})
 	require.NoError(t, err)
 	rt := axontest.Runtime(t, quiet)
 	require.NoError(t, rt.Activate(srv))
@@ -215,7 +213,7 @@ func TestHandlerStopsTheServer(t *testing.T) {
 
 // ServerCore's CleverEchoProtocol: the factory gets the real addresses.
 func TestFactoryGetsTheConnectionsAddresses(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.WelcomeForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.WelcomeForServerCore, chassis.ServerOptions{})
 	c := dial(t, srv)
 	local := c.LocalAddr().(*net.TCPAddr)
 	want := fmt.Sprintf("Welcome! You have connected to 127.0.0.1 on port %d from 127.0.0.1 on port %d\n", srv.Addr().Port(), local.Port)
@@ -229,7 +227,7 @@ func TestFactoryGetsTheConnectionsAddresses(t *testing.T) {
 // Shutdown stops accepting, closes every connection after its replies,
 // and returns once everything has finished.
 func TestShutdownDrains(t *testing.T) {
-	srv, err := internet.NewServerCore("127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	srv, err := chassis.NewServerCore("127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
 	require.NoError(t, err)
 	rt := axontest.Runtime(t, quiet)
 	require.NoError(t, rt.Activate(srv))
@@ -250,7 +248,7 @@ func TestShutdownDrains(t *testing.T) {
 // MaxConns: at the limit the server stops accepting until a connection
 // closes.
 func TestMaxConns(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{MaxConns: 2})
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{MaxConns: 2})
 	a, b := dial(t, srv), dial(t, srv)
 	roundTrip(t, a, "a")
 	roundTrip(t, b, "b")
@@ -269,7 +267,7 @@ func TestMaxConns(t *testing.T) {
 }
 
 func TestManyClients(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, internet.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 300)
 	for i := range 300 {

@@ -1,4 +1,4 @@
-package internet
+package chassis
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internet"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
@@ -21,7 +22,7 @@ import (
 type Factory func(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte]
 
 // ServerSignaller is a protocol handler with a "serversignal" outbox: a
-// ServerShutdown sent there stops the whole server (the cookbook's example
+// internet.ServerShutdown sent there stops the whole server (the cookbook's example
 // 6). kamgen generates StdServerSignal for a component with that outbox.
 type ServerSignaller interface {
 	StdServerSignal() *axon.Outbox[axon.Signal]
@@ -35,7 +36,7 @@ const DefaultHandlerGrace = 5 * time.Second
 // net/http, except where a default is named.
 type ServerOptions struct {
 	// Conn applies to every connection: timeouts, read chunk, write queue.
-	Conn ConnOptions
+	Conn internet.ConnOptions
 	// MaxConns is the most connections served at once; 0 means no limit.
 	// At the limit the server stops accepting, and clients wait in the
 	// listen backlog until a connection closes.
@@ -59,7 +60,7 @@ type ServerOptions struct {
 //
 // Example: an echo server.
 //
-//	srv, err := internet.NewServerCore("127.0.0.1:1500", EchoForServerCore, internet.ServerOptions{})
+//	srv, err := chassis.NewServerCore("127.0.0.1:1500", EchoForServerCore, chassis.ServerOptions{})
 //	if err != nil {
 //		return err // the port is taken, say
 //	}
@@ -68,46 +69,46 @@ type ServerOptions struct {
 // # How does it work?
 //
 // The listening socket is made by the constructor, so a bind or listen
-// failure is returned there (B6). Once activated, a TCPServer child accepts
+// failure is returned there (B6). Once activated, an internet.TCPServer child accepts
 // connections; for each, ServerCore calls the factory and links the
-// handler's standard boxes to the connection's ConnectedSocketAdapter:
+// handler's standard boxes to the connection's internet.ConnectedSocketAdapter:
 // bytes from the client arrive on the handler's "inbox", what it sends on
 // its "outbox" goes to the client, a producerFinished or
 // shutdownMicroprocess on its "signal" closes the connection (after writing
-// what it sent), and a *SocketShutdown on its "control" tells it the
+// what it sent), and a *internet.SocketShutdown on its "control" tells it the
 // connection has ended. A handler that is still running HandlerGrace after
 // its connection closed is stopped. A handler that panics or fails closes
 // its own connection only; the failure is logged and the server lives on.
 //
-// A ServerShutdown on a handler's "serversignal" outbox, or any signal on
+// A internet.ServerShutdown on a handler's "serversignal" outbox, or any signal on
 // ServerCore's "control", or Shutdown, stops the server: it stops
 // accepting, passes the signal to every handler, and finishes when every
 // connection has been closed and every handler has finished.
 type ServerCore struct {
 	axon.Component
-	Control  axon.Inbox[axon.Signal]    `inbox:"control"`            // any signal stops the server gracefully
-	Conns    axon.Inbox[*NewConnection] `inbox:"_newconns,cap=8"`    // connections from the TCPServer
-	Server   axon.Inbox[axon.Signal]    `inbox:"serversignal,cap=8"` // handlers' "serversignal": a ServerShutdown stops the server
-	Sockets  axon.Inbox[axon.Signal]    `inbox:"_socketactivity"`    // the adapters' signals, passed on to their handlers
-	Signal   axon.Outbox[axon.Signal]   `outbox:"signal"`            // the signal that stopped the server, when it has stopped
-	toServer axon.Outbox[axon.Signal]   `outbox:"_tcpservercontrol"` // stops the TCPServer
+	Control  axon.Inbox[axon.Signal]             `inbox:"control"`            // any signal stops the server gracefully
+	Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=8"`    // connections from the TCPServer
+	Server   axon.Inbox[axon.Signal]             `inbox:"serversignal,cap=8"` // handlers' "serversignal": an internet.ServerShutdown stops the server
+	Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`    // the adapters' signals, passed on to their handlers
+	Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`            // the signal that stopped the server, when it has stopped
+	toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"` // stops the TCPServer
 
 	factory Factory
 	opts    ServerOptions
 	ln      poll.Listener
 	addr    netip.AddrPort
 	release func() // lets the shared Selector go
-	tcp     *TCPServer
+	tcp     *internet.TCPServer
 	conns   map[*axon.Component]*served
 	live    atomic.Int64
 	stopSig axon.Signal
-	waiting []*NewConnection // accepted while at MaxConns
+	waiting []*internet.NewConnection // accepted while at MaxConns
 }
 
 // served is one connection: its adapter and handler, and the links
 // between them.
 type served struct {
-	csa      *ConnectedSocketAdapter
+	csa      *internet.ConnectedSocketAdapter
 	handler  axon.Stage[[]byte, []byte]
 	links    []*axon.Linkage
 	csaDone  bool
@@ -120,7 +121,7 @@ type served struct {
 // returned here.
 func NewServerCore(address string, factory Factory, opts ServerOptions) (*ServerCore, error) {
 	if factory == nil {
-		return nil, errors.New("internet: NewServerCore: nil factory")
+		return nil, errors.New("chassis: NewServerCore: nil factory")
 	}
 	if opts.HandlerGrace <= 0 {
 		opts.HandlerGrace = DefaultHandlerGrace
@@ -141,7 +142,7 @@ func NewServerCore(address string, factory Factory, opts ServerOptions) (*Server
 // CForSimpleServer.
 func NewSimpleServer(address string, factory func() axon.Stage[[]byte, []byte], opts ServerOptions) (*ServerCore, error) {
 	if factory == nil {
-		return nil, errors.New("internet: NewSimpleServer: nil factory")
+		return nil, errors.New("chassis: NewSimpleServer: nil factory")
 	}
 	return NewServerCore(address, func(string, int, string, int) axon.Stage[[]byte, []byte] { return factory() }, opts)
 }
@@ -154,7 +155,7 @@ func (s *ServerCore) listen(address string) error {
 	}
 	if p == nil {
 		var err error
-		p, s.release, err = AcquireSelector()
+		p, s.release, err = internet.AcquireSelector()
 		if err != nil {
 			return err
 		}
@@ -173,7 +174,7 @@ func (s *ServerCore) listenTLS(address string) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", address, err)
 	}
-	s.ln = newTLSListener(tls.NewListener(nl, s.opts.TLS))
+	s.ln = internet.NewTLSListener(tls.NewListener(nl, s.opts.TLS))
 	s.addr = s.ln.Addr()
 	return nil
 }
@@ -196,7 +197,7 @@ func (s *ServerCore) Connections() int { return int(s.live.Load()) }
 // activated. An activated server is stopped with Shutdown, Stop or a signal.
 func (s *ServerCore) Close() error {
 	if s.Runtime() != nil {
-		return errors.New("internet: Close on an activated ServerCore: use Shutdown")
+		return errors.New("chassis: Close on an activated ServerCore: use Shutdown")
 	}
 	err := s.ln.Close()
 	s.letGo()
@@ -208,7 +209,7 @@ func (s *ServerCore) Close() error {
 // has finished, or ctx ends; then whatever is left is stopped at once and
 // ctx's error is returned.
 func (s *ServerCore) Shutdown(ctx context.Context) error {
-	if err := s.Control.Deliver(&ServerShutdown{}); err != nil && !s.Finished() {
+	if err := s.Control.Deliver(&internet.ServerShutdown{}); err != nil && !s.Finished() {
 		s.Stop() // the control inbox is full of signals already: stop now
 	}
 	select {
@@ -223,7 +224,7 @@ func (s *ServerCore) Shutdown(ctx context.Context) error {
 
 // OnStart starts accepting.
 func (s *ServerCore) OnStart() {
-	s.tcp = NewTCPServer(s.ln, s.opts.Conn)
+	s.tcp = internet.NewTCPServer(s.ln, s.opts.Conn)
 	for _, w := range []axon.Wiring{
 		axon.Wire(&s.tcp.Conns, &s.Conns),
 		axon.Wire(&s.toServer, &s.tcp.Control),
@@ -241,9 +242,9 @@ func (s *ServerCore) OnStart() {
 }
 
 // OnConns serves a new connection, or keeps it waiting at MaxConns.
-func (s *ServerCore) OnConns(nc *NewConnection) {
+func (s *ServerCore) OnConns(nc *internet.NewConnection) {
 	if s.stopSig != nil {
-		_ = nc.CSA.conn.Close() // accepted while stopping
+		_ = nc.CSA.Discard() // accepted while stopping
 		return
 	}
 	if s.opts.MaxConns > 0 && int(s.live.Load()) >= s.opts.MaxConns {
@@ -254,11 +255,11 @@ func (s *ServerCore) OnConns(nc *NewConnection) {
 	s.serve(nc)
 }
 
-func (s *ServerCore) serve(nc *NewConnection) {
+func (s *ServerCore) serve(nc *internet.NewConnection) {
 	peer, local := nc.Peer, nc.Local
 	h := s.newHandler(peer, local)
 	if h == nil {
-		_ = nc.CSA.conn.Close()
+		_ = nc.CSA.Discard()
 		return
 	}
 	c := &served{csa: nc.CSA, handler: h}
@@ -277,7 +278,7 @@ func (s *ServerCore) serve(nc *NewConnection) {
 		if err != nil {
 			s.Log().Error("wiring a connection", "peer", peer, "err", err)
 			s.unlink(c)
-			_ = nc.CSA.conn.Close()
+			_ = nc.CSA.Discard()
 			return
 		}
 		c.links = append(c.links, l)
@@ -343,7 +344,7 @@ func (s *ServerCore) limit() {
 // OnSockets passes an adapter's signal to its handler. When the client has
 // closed, the handler has HandlerGrace to finish before it is stopped (L4).
 func (s *ServerCore) OnSockets(sig axon.Signal) {
-	ss, ok := sig.(*SocketShutdown)
+	ss, ok := sig.(*internet.SocketShutdown)
 	if !ok || ss.Conn == nil {
 		return
 	}
@@ -363,7 +364,7 @@ func (s *ServerCore) OnSockets(sig axon.Signal) {
 
 // OnServer stops the server when a handler asks it to.
 func (s *ServerCore) OnServer(sig axon.Signal) {
-	if _, ok := sig.(*ServerShutdown); ok {
+	if _, ok := sig.(*internet.ServerShutdown); ok {
 		s.shutdown(sig)
 	}
 }
@@ -378,7 +379,7 @@ func (s *ServerCore) shutdown(sig axon.Signal) {
 	s.stopSig = sig
 	s.toServer.Send(sig) // the TCPServer closes the listener
 	for _, nc := range s.waiting {
-		_ = nc.CSA.conn.Close()
+		_ = nc.CSA.Discard()
 	}
 	s.waiting = nil
 	for comp, c := range s.conns {
@@ -413,7 +414,7 @@ func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
 	case c.csa.Base():
 		c.csaDone = true
 		if !c.hDone {
-			// The handler got a *SocketShutdown; it has a grace period.
+			// The handler got a *internet.SocketShutdown; it has a grace period.
 			c.deadline = time.Now().Add(s.opts.HandlerGrace)
 			s.armGrace()
 		}
