@@ -2,7 +2,10 @@ package internet
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -30,6 +33,14 @@ const DefaultDialTimeout = 30 * time.Second
 // inbox's capacity, then the sender waits) and are written once it is (B12).
 // The connection itself is a ConnectedSocketAdapter started as a child.
 //
+// TLS: with UseTLS set, or after any message on "makessl" that arrives before
+// the connection is up, the client connects and completes a TLS handshake
+// (in its goroutine), verifying the server's certificate against the host
+// name, before any byte is sent; "sslready" then carries one message.
+// A "makessl" that comes once plain bytes may have flowed ends the client
+// with ErrLateMakeSSL: upgrading in the middle of a connection is not
+// supported.
+//
 // A producerFinished on "control" closes the connection after what was sent
 // has been written; a shutdownMicroprocess closes it at once, even before
 // it is up. When the server closes its side the client closes too. Either
@@ -39,12 +50,14 @@ const DefaultDialTimeout = 30 * time.Second
 // otherwise).
 type TCPClient struct {
 	axon.Component
-	In      axon.Inbox[[]byte]       `inbox:"inbox,nohandler"` // bytes to send; kept until the connection is up
-	Control axon.Inbox[axon.Signal]  `inbox:"control"`         // producerFinished: finish sending, then close; shutdownMicroprocess: close now
-	Conn    axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`  // the adapter's signals
-	Out     axon.Outbox[[]byte]      `outbox:"outbox"`         // bytes from the server
-	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`         // one message when the client has finished
-	ToConn  axon.Outbox[axon.Signal] `outbox:"_csacontrol"`    // signals for the adapter
+	In       axon.Inbox[[]byte]       `inbox:"inbox,nohandler"` // bytes to send; kept until the connection is up
+	Control  axon.Inbox[axon.Signal]  `inbox:"control"`         // producerFinished: finish sending, then close; shutdownMicroprocess: close now
+	MakeSSL  axon.Inbox[string]       `inbox:"makessl"`         // any message: speak TLS (before the connection is up)
+	Conn     axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`  // the adapter's signals
+	Out      axon.Outbox[[]byte]      `outbox:"outbox"`         // bytes from the server
+	Signal   axon.Outbox[axon.Signal] `outbox:"signal"`         // one message when the client has finished
+	SSLReady axon.Outbox[axon.None]   `outbox:"sslready"`       // the TLS handshake is done and the certificate verified
+	ToConn   axon.Outbox[axon.Signal] `outbox:"_csacontrol"`    // signals for the adapter
 
 	// Delay waits before connecting.
 	Delay time.Duration
@@ -53,6 +66,14 @@ type TCPClient struct {
 	Timeout time.Duration
 	// Options apply to the connection.
 	Options ConnOptions
+	// UseTLS makes the client speak TLS from the start, as a message on
+	// "makessl" before the connection is up does.
+	UseTLS bool
+	// TLSConfig configures TLS (nil: the defaults, with the system's
+	// roots). The server's certificate is verified against the host name of
+	// the address unless the configuration names another server or skips
+	// verification.
+	TLSConfig *tls.Config
 
 	poller  poll.Poller
 	release func() // lets the shared Selector go
@@ -65,6 +86,8 @@ type TCPClient struct {
 	dialing sync.WaitGroup
 
 	csa     *ConnectedSocketAdapter
+	wantTLS bool // makessl came before the connection was up
+	isTLS   bool
 	reason  error       // why the connection ended
 	stopSig axon.Signal // the signal that asked the client to stop
 	ended   bool
@@ -96,13 +119,22 @@ func (c *TCPClient) OnStart() {
 		c.WakeAfter(c.Delay)
 		return
 	}
+	c.connect()
+}
+
+func (c *TCPClient) connect() {
+	if c.UseTLS || c.wantTLS {
+		c.wantTLS = true
+		c.dialTLS(c.TLSConfig)
+		return
+	}
 	c.dial()
 }
 
 // OnWake connects once Delay has passed.
 func (c *TCPClient) OnWake() {
 	if c.cancel == nil && c.csa == nil && !c.ended {
-		c.dial()
+		c.connect()
 	}
 }
 
@@ -122,6 +154,81 @@ func (c *TCPClient) dial() {
 		c.mu.Unlock()
 		c.Notify()
 	}()
+}
+
+// dialTLS connects and completes a TLS handshake in a goroutine of its own.
+func (c *TCPClient) dialTLS(cfg *tls.Config) {
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultDialTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	c.cancel = cancel
+	c.dialing.Add(1)
+	go func() {
+		defer c.dialing.Done()
+		conn, err := handshake(ctx, c.address, cfg)
+		c.mu.Lock()
+		c.dialed, c.dialErr = conn, err
+		c.mu.Unlock()
+		c.Notify()
+	}()
+}
+
+// handshake dials address and speaks TLS over the connection; the
+// certificate is verified against the address's host name unless cfg names
+// another or skips verification.
+func handshake(ctx context.Context, address string, cfg *tls.Config) (poll.Conn, error) {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	cfg = cfg.Clone()
+	if cfg.ServerName == "" {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ServerName = host
+	}
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", address)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Client(raw, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("TLS handshake: %w", err)
+	}
+	return poll.WrapConn(tc), nil
+}
+
+// ErrLateMakeSSL is the reason a client ends when "makessl" comes after its
+// connection started carrying plain bytes: an upgrade in the middle of a
+// connection (STARTTLS) is not supported.
+var ErrLateMakeSSL = errors.New("internet: makessl after the connection started: set TCPClient.UseTLS, or send makessl before the connection is up")
+
+// OnMakeSSL switches to TLS: at once if the connection is not up yet.
+func (c *TCPClient) OnMakeSSL(string) {
+	switch {
+	case c.isTLS || c.wantTLS:
+	case c.csa == nil:
+		c.wantTLS = true
+		if c.cancel != nil { // dialing plain: dial again, with TLS
+			c.cancel()
+			c.dialing.Wait()
+			c.mu.Lock()
+			if c.dialed != nil {
+				_ = c.dialed.Close()
+			}
+			c.dialed, c.dialErr = nil, nil
+			c.mu.Unlock()
+			c.dialTLS(c.TLSConfig)
+		}
+	default:
+		c.reason = ErrLateMakeSSL
+		c.ToConn.Send(axon.Shutdown())
+	}
 }
 
 // OnControl handles a stop request.
@@ -159,6 +266,7 @@ func (c *TCPClient) OnTurnEnd() {
 		c.end(fmt.Errorf("connecting to %s: %w", c.address, err))
 		return
 	}
+	c.isTLS = c.wantTLS
 	c.csa = NewConnectedSocketAdapter(conn, c.Options)
 	for _, w := range []axon.Wiring{
 		axon.WireIn(&c.In, &c.csa.In),
@@ -177,6 +285,9 @@ func (c *TCPClient) OnTurnEnd() {
 	if err := c.Start(c.csa); err != nil {
 		c.end(err)
 		return
+	}
+	if c.isTLS {
+		c.SSLReady.Send(axon.None{})
 	}
 	if c.stopSig != nil { // asked to finish while connecting
 		c.ToConn.Send(c.stopSig)

@@ -4,6 +4,7 @@ package internet
 
 import (
 	"context"
+	"crypto/tls"
 	"sync"
 	"time"
 
@@ -16,9 +17,11 @@ import (
 func (c *TCPClient) InitBoxes() *TCPClient {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
+	c.MakeSSL.Init(&c.Component, "makessl", 0)
 	c.Conn.Init(&c.Component, "_csa", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	c.SSLReady.Init(&c.Component, "sslready", 0)
 	c.ToConn.Init(&c.Component, "_csacontrol", 0)
 	return c
 }
@@ -26,6 +29,7 @@ func (c *TCPClient) InitBoxes() *TCPClient {
 // Dispatch hands each inbox's waiting messages to its handler. The
 // runtime calls it in each of c's turns.
 func (c *TCPClient) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &c.MakeSSL, c.OnMakeSSL)
 	axon.ServeLast(t, &c.Control, c.OnControl)
 }
 
@@ -60,9 +64,11 @@ func (*TCPClient) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes to send; kept until the connection is up"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "producerFinished: finish sending, then close; shutdownMicroprocess: close now"},
+		{Name: "makessl", Field: "MakeSSL", Dir: axon.In, Type: "string", Doc: "any message: speak TLS (before the connection is up)"},
 		{Name: "_csa", Field: "Conn", Dir: axon.In, Type: "axon.Signal", Doc: "the adapter's signals"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "bytes from the server"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "one message when the client has finished"},
+		{Name: "sslready", Field: "SSLReady", Dir: axon.Out, Type: "axon.None", Doc: "the TLS handshake is done and the certificate verified"},
 		{Name: "_csacontrol", Field: "ToConn", Dir: axon.Out, Type: "axon.Signal", Doc: "signals for the adapter"},
 	}
 }
@@ -72,26 +78,32 @@ func (*TCPClient) BoxTable() []axon.BoxInfo {
 func _() {
 	var _ struct {
 		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Conn    axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		ToConn  axon.Outbox[axon.Signal] `outbox:"_csacontrol"`
-		Delay   time.Duration
-		Timeout time.Duration
-		Options ConnOptions
-		poller  poll.Poller
-		release func()
-		address string
-		mu      sync.Mutex
-		dialed  poll.Conn
-		dialErr error
-		cancel  context.CancelFunc
-		dialing sync.WaitGroup
-		csa     *ConnectedSocketAdapter
-		reason  error
-		stopSig axon.Signal
-		ended   bool
+		In        axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
+		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
+		MakeSSL   axon.Inbox[string]       `inbox:"makessl"`
+		Conn      axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`
+		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
+		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
+		SSLReady  axon.Outbox[axon.None]   `outbox:"sslready"`
+		ToConn    axon.Outbox[axon.Signal] `outbox:"_csacontrol"`
+		Delay     time.Duration
+		Timeout   time.Duration
+		Options   ConnOptions
+		UseTLS    bool
+		TLSConfig *tls.Config
+		poller    poll.Poller
+		release   func()
+		address   string
+		mu        sync.Mutex
+		dialed    poll.Conn
+		dialErr   error
+		cancel    context.CancelFunc
+		dialing   sync.WaitGroup
+		csa       *ConnectedSocketAdapter
+		wantTLS   bool
+		isTLS     bool
+		reason    error
+		stopSig   axon.Signal
+		ended     bool
 	} = TCPClient{}
 }

@@ -20,6 +20,19 @@
 //
 // Ready may come more often than needed (a spurious or merged notification is
 // harmless), but a readiness that happens after ErrWouldBlock is never lost.
+//
+// The calls to one socket's Watcher never overlap: they come one at a time,
+// from a poller goroutine, or from Watch itself (for readiness seen before
+// Watch). Ready must not call the socket's methods: Close waits for a Ready
+// in progress to return, so that none comes after Close has returned.
+//
+// # Using a socket
+//
+// A socket has one owner. Read, Writev, CloseWrite and Close may be called
+// from different goroutines (the owner's reader and writer, a supervisor
+// closing it), but two Reads or two Writevs at once make no sense. A
+// socket's methods never block for I/O: Close waits at most for a system
+// call or a Ready in progress.
 package poll
 
 import (
@@ -49,7 +62,8 @@ const (
 	Writable
 )
 
-// Watcher is told when its socket may be ready. Ready must not block.
+// Watcher is told when its socket may be ready. Ready must not block and
+// must not call the socket's methods (see the package comment).
 type Watcher interface {
 	Ready(ev Events)
 }
@@ -57,7 +71,9 @@ type Watcher interface {
 // Conn is a connected, non-blocking stream socket.
 type Conn interface {
 	// Watch starts notifications to w. It is called once, before the first
-	// Read or Writev. Ready may be called at once if data is waiting.
+	// Read or Writev; a second Watch returns an error (the first Watcher
+	// stays). Ready may be called at once, from Watch, with what was seen
+	// before (Writable from the start, Readable if data is waiting).
 	Watch(w Watcher) error
 	// Read reads what has arrived, without blocking, into p. It returns
 	// ErrWouldBlock when nothing has, io.EOF once the peer has closed its
@@ -73,7 +89,11 @@ type Conn interface {
 	// CloseWrite shuts down the writing side (the peer reads EOF).
 	CloseWrite() error
 	// Close stops notifications and closes the socket. After Close returns,
-	// Ready is not called again. Closing twice returns ErrClosed.
+	// Ready is not called again, and Watch, Read, Writev and CloseWrite
+	// return ErrClosed. Closing twice returns ErrClosed. As with any socket, bytes Writev
+	// took are still sent after Close (the portable Poller keeps its
+	// writer goroutine for them, for 30 s at most); unread input makes the
+	// close a reset.
 	Close() error
 	// LocalAddr and RemoteAddr are the connection's two ends.
 	LocalAddr() netip.AddrPort
@@ -83,24 +103,29 @@ type Conn interface {
 // Listener is a non-blocking listening TCP socket.
 type Listener interface {
 	// Watch starts notifications to w: Ready(Readable) when connections
-	// wait to be accepted.
+	// wait to be accepted. A second Watch returns an error.
 	Watch(w Watcher) error
 	// Accept accepts one waiting connection without blocking. It returns
-	// ErrWouldBlock when none waits. A temporary error (EMFILE, ENFILE,
-	// ECONNABORTED, ENOBUFS) is returned as is: the listener still works,
-	// and the caller retries later (see IsTemporary).
+	// ErrWouldBlock when none waits. On each Ready(Readable) the owner
+	// accepts until ErrWouldBlock: every waiting connection is taken. A
+	// temporary error (EMFILE, ENFILE, ECONNABORTED, ENOBUFS, ENOMEM) is
+	// returned as is: the listener still works, and the caller retries
+	// after a pause, on its own (no Ready comes for connections that were
+	// already waiting; see IsTemporary).
 	Accept() (Conn, error)
 	// Addr is the address the listener is bound to (with the port the OS
 	// chose, if the port was 0).
 	Addr() netip.AddrPort
-	// Close stops notifications and closes the socket.
+	// Close stops notifications and closes the socket. After Close
+	// returns, Ready is not called again. Closing twice returns ErrClosed.
 	Close() error
 }
 
 // ListenConfig configures Listen.
 type ListenConfig struct {
 	// Backlog is the accept queue length; 0 means the OS default
-	// (net.core.somaxconn on Linux).
+	// (net.core.somaxconn on Linux). The portable Poller always uses the OS
+	// default.
 	Backlog int
 }
 
@@ -113,12 +138,14 @@ type Poller interface {
 	// Dial connects to a TCP address; name resolution and the connection
 	// wait at most until ctx ends, and block only the calling goroutine.
 	Dial(ctx context.Context, network, address string) (Conn, error)
-	// Close stops the poller's goroutines. Sockets still open stop being
-	// watched.
+	// Close closes the sockets the poller made that are still open (their
+	// Ready is not called again, their methods return ErrClosed) and stops
+	// the poller's goroutines. Closing again does nothing and returns nil.
 	Close() error
 }
 
 // IsTemporary reports whether an Accept error is one to retry after a pause
 // (descriptor or buffer exhaustion, a connection aborted before it was
-// accepted) rather than a broken listener.
+// accepted: EMFILE, ENFILE, ECONNABORTED, ENOBUFS, ENOMEM, EINTR, however
+// wrapped) rather than a broken listener.
 func IsTemporary(err error) bool { return isTemporary(err) }

@@ -1,0 +1,131 @@
+package internet_test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"math/big"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/internal/testproto"
+	"github.com/kamgen/kamgen/runtime/internet"
+)
+
+// testCert makes a self-signed certificate for 127.0.0.1, ::1 and
+// localhost, and a pool that trusts it.
+func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "kamgen test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	leaf, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
+}
+
+func tlsServer(t *testing.T) (*chassis.ServerCore, *x509.CertPool) {
+	t.Helper()
+	cert, pool := testCert(t)
+	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}},
+	})
+	return srv, pool
+}
+
+// Server-side TLS from a tls.Config: a standard TLS client talks to it.
+func TestServerTLS(t *testing.T) {
+	srv, pool := tlsServer(t)
+	c, err := tls.Dial("tcp", srv.Addr().String(), &tls.Config{RootCAs: pool})
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(deadline)))
+	for _, msg := range []string{"over TLS\n", "and again\n"} {
+		_, err = c.Write([]byte(msg))
+		require.NoError(t, err)
+		got := make([]byte, len(msg))
+		_, err = io.ReadFull(c, got)
+		require.NoError(t, err)
+		assert.Equal(t, msg, string(got))
+	}
+}
+
+// B13: a client that speaks TLS verifies the server and says sslready.
+func TestClientTLS(t *testing.T) {
+	srv, pool := tlsServer(t)
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(srv.Addr().String())
+	client.UseTLS = true
+	client.TLSConfig = &tls.Config{RootCAs: pool}
+	snk := collect(t, client)
+	ready := axontest.NewSink[axon.None]()
+	axontest.Link(t, &client.SSLReady, &ready.In)
+	require.NoError(t, client.In.Deliver([]byte("secret")))
+	require.NoError(t, rt.Activate(client, snk, ready))
+	ready.WaitCount(t, 1)
+	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "secret" })
+	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	axontest.WaitDone(t, client)
+}
+
+// The seed's makessl: a message on "makessl" before the connection is up
+// makes the client speak TLS.
+func TestClientMakeSSL(t *testing.T) {
+	srv, pool := tlsServer(t)
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(srv.Addr().String())
+	client.TLSConfig = &tls.Config{RootCAs: pool}
+	client.Delay = 20 * time.Millisecond
+	snk := collect(t, client)
+	require.NoError(t, client.MakeSSL.Deliver(" make ssl "))
+	require.NoError(t, client.In.Deliver([]byte("hello tls")))
+	require.NoError(t, rt.Activate(client, snk))
+	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "hello tls" })
+	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	axontest.WaitDone(t, client)
+}
+
+// A server whose certificate does not verify is refused: the client ends
+// with the verification error.
+func TestClientRefusesAnUnverifiedServer(t *testing.T) {
+	srv, _ := tlsServer(t)
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(srv.Addr().String())
+	client.UseTLS = true // system roots: the test certificate is unknown
+	snk := collect(t, client)
+	require.NoError(t, client.In.Deliver([]byte("never sent")))
+	require.NoError(t, rt.Activate(client, snk))
+	axontest.WaitDone(t, client)
+	sigs := snk.WaitSignals(t, 1)
+	require.Len(t, sigs, 1)
+	reason, _ := sigs[0].(*axon.ProducerFinished).Message.(error)
+	require.Error(t, reason)
+	assert.Contains(t, reason.Error(), "certificate")
+	assert.Empty(t, snk.Messages())
+}
