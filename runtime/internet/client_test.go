@@ -156,7 +156,7 @@ const deadline = 10 * time.Second
 var quiet = axon.WithLogger(slog.New(slog.DiscardHandler))
 
 // serve starts a ServerCore on addr in a runtime that the test shuts down.
-func serve(t *testing.T, addr string, f chassis.Factory, opts chassis.ServerOptions) *chassis.ServerCore {
+func serve(t testing.TB, addr string, f chassis.Factory, opts chassis.ServerOptions) *chassis.ServerCore {
 	t.Helper()
 	srv, err := chassis.NewServerCore(addr, f, opts)
 	require.NoError(t, err)
@@ -170,7 +170,7 @@ func serve(t *testing.T, addr string, f chassis.Factory, opts chassis.ServerOpti
 	return srv
 }
 
-func dial(t *testing.T, srv *chassis.ServerCore) *net.TCPConn {
+func dial(t testing.TB, srv *chassis.ServerCore) *net.TCPConn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
 	require.NoError(t, err)

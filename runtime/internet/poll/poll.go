@@ -90,10 +90,10 @@ type Conn interface {
 	CloseWrite() error
 	// Close stops notifications and closes the socket. After Close returns,
 	// Ready is not called again, and Watch, Read, Writev and CloseWrite
-	// return ErrClosed. Closing twice returns ErrClosed. As with any socket, bytes Writev
-	// took are still sent after Close (the portable Poller keeps its
-	// writer goroutine for them, for 30 s at most); unread input makes the
-	// close a reset.
+	// return ErrClosed. Closing twice returns ErrClosed. As with any
+	// socket, the bytes Writev took are still sent after Close (the
+	// portable Poller keeps its writer goroutine for them, 30 s at most);
+	// unread input makes the close a reset.
 	Close() error
 	// LocalAddr and RemoteAddr are the connection's two ends.
 	LocalAddr() netip.AddrPort

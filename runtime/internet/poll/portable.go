@@ -35,9 +35,11 @@ const (
 //
 // It has no goroutines of its own: each socket runs its own (the accept loop
 // of a listener, the reader and writer of a connection), and they end when
-// the socket is closed. Close closes every socket the Poller made that is
-// still open. ListenConfig.Backlog is not honoured: the net package always
-// uses the OS default.
+// the socket is closed. A Conn's Close leaves its writer running to send
+// what Writev took (30 s at most), as the kernel does; the Poller's Close
+// closes every socket it made that is still open, at once, without that
+// linger. ListenConfig.Backlog is not honoured: the net package always uses
+// the OS default.
 func NewPortable() Poller {
 	return &portablePoller{socks: make(map[io.Closer]struct{})}
 }
