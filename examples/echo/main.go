@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -33,8 +34,20 @@ func run(args []string) error {
 	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
 	cert := fs.String("tls-cert", "", "serve TLS with this certificate (PEM)")
 	key := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until the server stops")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var opts chassis.ServerOptions
 	if *cert != "" || *key != "" {

@@ -1,10 +1,12 @@
 package internet
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -17,8 +19,10 @@ const (
 	DefaultMaxReadChunk = 64 << 10
 	DefaultMaxQueued    = 256 << 10
 	DefaultCloseTimeout = 10 * time.Second
-	minReadChunk        = 512
 	readsPerTurn        = 16
+	// maxMessage is the largest message an adapter sends: the largest
+	// size the Go allocator serves without taking the heap's lock.
+	maxMessage = 32 << 10
 )
 
 // ConnOptions bound what one connection may cost and how long it may wait.
@@ -104,8 +108,7 @@ type ConnectedSocketAdapter struct {
 	ready atomic.Uint32 // poll.Events not yet handled
 
 	readMore  bool     // the socket may hold more input
-	held      []byte   // read, but "outbox" had no room
-	readSize  int      // size of the next read buffer
+	held      [][]byte // read, but "outbox" had no room
 	inputDone bool     // EOF or error seen on input
 	wq        [][]byte // taken from "inbox", not yet written
 	wqBytes   int
@@ -124,7 +127,6 @@ type ConnectedSocketAdapter struct {
 func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocketAdapter {
 	c := &ConnectedSocketAdapter{conn: conn, opts: opts.withDefaults()}
 	c.peer, c.local = conn.RemoteAddr(), conn.LocalAddr()
-	c.readSize = min(4096, c.opts.MaxReadChunk)
 	c.timers = c.opts.IdleTimeout > 0 || c.opts.ReadTimeout > 0 || c.opts.WriteTimeout > 0
 	return c.InitBoxes()
 }
@@ -322,24 +324,37 @@ func (c *ConnectedSocketAdapter) consume(n int) {
 // room.
 func (c *ConnectedSocketAdapter) read() {
 	for range readsPerTurn {
-		if c.held != nil {
-			if !c.Out.Offer(c.held) {
+		for len(c.held) > 0 {
+			if !c.Out.Offer(c.held[0]) {
 				return // woken when the handler has room
 			}
-			c.held = nil
+			c.held[0] = nil
+			c.held = c.held[1:]
 		}
-		buf := make([]byte, c.readSize)
-		n, err := c.conn.Read(buf)
+		c.held = nil
+		scratch := getScratch(c.opts.MaxReadChunk)
+		n, err := c.conn.Read(*scratch)
 		if n > 0 {
 			c.lastRead = time.Now()
-			msg := c.fit(buf, n)
-			if c.wrClosed {
-				continue // closing: the peer's input is dropped
+		}
+		if n > 0 && !c.wrClosed { // closing: the peer's input is dropped
+			// Each message gets a buffer of its own, of its size: the
+			// scratch buffer goes back to the pool, and an idle connection
+			// holds none. A stream has no boundaries, so a large read goes
+			// out in pieces the allocator serves from its per-CPU caches.
+			data := (*scratch)[:n]
+			for len(data) > 0 {
+				k := min(len(data), maxMessage)
+				msg := bytes.Clone(data[:k])
+				data = data[k:]
+				if len(c.held) > 0 || !c.Out.Offer(msg) {
+					c.held = append(c.held, msg)
+				}
 			}
-			if !c.Out.Offer(msg) {
-				c.held = msg
-				return
-			}
+		}
+		putScratch(scratch)
+		if len(c.held) > 0 {
+			return // woken when the handler has room
 		}
 		switch {
 		case err == nil:
@@ -368,20 +383,25 @@ func (c *ConnectedSocketAdapter) read() {
 	c.Notify() // more may wait: after the others had a turn
 }
 
-// fit returns the n bytes read into buf, in a buffer not much larger, and
-// adapts the size of the next read to the traffic.
-func (c *ConnectedSocketAdapter) fit(buf []byte, n int) []byte {
-	switch {
-	case n == len(buf) && c.readSize < c.opts.MaxReadChunk:
-		c.readSize = min(c.readSize*2, c.opts.MaxReadChunk)
-	case n < len(buf)/4 && c.readSize > minReadChunk:
-		c.readSize = max(c.readSize/2, minReadChunk)
+// Scratch buffers for reads, shared by every connection: a read lands in
+// one, and the message gets an exact copy.
+var scratchPools sync.Map // size -> *sync.Pool
+
+func getScratch(size int) *[]byte {
+	p, ok := scratchPools.Load(size)
+	if !ok {
+		p, _ = scratchPools.LoadOrStore(size, &sync.Pool{New: func() any {
+			b := make([]byte, size)
+			return &b
+		}})
 	}
-	if n < len(buf)/2 {
-		// Do not keep a large buffer alive for a few bytes.
-		return append([]byte(nil), buf[:n]...)
+	return p.(*sync.Pool).Get().(*[]byte)
+}
+
+func putScratch(b *[]byte) {
+	if p, ok := scratchPools.Load(len(*b)); ok {
+		p.(*sync.Pool).Put(b)
 	}
-	return buf[:n:n]
 }
 
 // shut closes the connection, tells the handler why, and stops the

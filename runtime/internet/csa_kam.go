@@ -78,8 +78,7 @@ func _() {
 		local         netip.AddrPort
 		ready         atomic.Uint32
 		readMore      bool
-		held          []byte
-		readSize      int
+		held          [][]byte
 		inputDone     bool
 		wq            [][]byte
 		wqBytes       int
