@@ -113,7 +113,7 @@ var topology sync.Mutex
 type box[T any] struct {
 	mu       sync.Mutex
 	q        ring[T]
-	waiters  []waker // who waits for room in q; guarded by mu
+	waiters  *[]waker // who waits for room in q, once anyone has; guarded by mu
 	capacity int32
 	dir      Direction
 	owner    *Component
@@ -227,20 +227,29 @@ func (b *box[T]) lockEnd() *box[T] {
 
 // addWaiterLocked registers w to be woken when the box has room. b.mu is held.
 func (b *box[T]) addWaiterLocked(w waker) {
-	for _, x := range b.waiters {
+	if b.waiters == nil {
+		b.waiters = new([]waker)
+	}
+	for _, x := range *b.waiters {
 		if x == w {
 			return
 		}
 	}
-	b.waiters = append(b.waiters, w)
+	*b.waiters = append(*b.waiters, w)
 }
 
+func (b *box[T]) hasWaitersLocked() bool { return b.waiters != nil && len(*b.waiters) > 0 }
+
 func (b *box[T]) wakeWaitersLocked() {
-	for i, w := range b.waiters {
-		w.wake()
-		b.waiters[i] = nil
+	if b.waiters == nil {
+		return
 	}
-	b.waiters = b.waiters[:0]
+	ws := *b.waiters
+	for i, w := range ws {
+		w.wake()
+		ws[i] = nil
+	}
+	*b.waiters = ws[:0]
 }
 
 // offer stores m at the end of b's chain if there is room. When there is
@@ -277,7 +286,7 @@ func (b *box[T]) take(batch *[]T) (n int, more bool) {
 	b.mu.Lock()
 	want := min(b.q.len(), turnBudget)
 	if want > len(*batch) {
-		size := max(4, len(*batch))
+		size := max(2, len(*batch))
 		for size < want {
 			size *= 2
 		}
@@ -285,7 +294,7 @@ func (b *box[T]) take(batch *[]T) (n int, more bool) {
 	}
 	n = b.q.popInto(*batch)
 	more = b.q.len() > 0
-	if n > 0 && len(b.waiters) > 0 && !b.full() {
+	if n > 0 && b.hasWaitersLocked() && !b.full() {
 		b.wakeWaitersLocked()
 	}
 	b.mu.Unlock()
@@ -313,7 +322,7 @@ func (b *box[T]) tryTake() (m T, ok bool) {
 		return m, false
 	}
 	m = b.q.pop()
-	if len(b.waiters) > 0 {
+	if b.hasWaitersLocked() {
 		b.wakeWaitersLocked()
 	}
 	b.mu.Unlock()
@@ -328,7 +337,7 @@ func (b *box[T]) tryTake() (m T, ok bool) {
 // generated constructor (Init); it must not be copied after that.
 type Inbox[T any] struct {
 	box[T]
-	batch []T // messages taken for the current turn; used by the owner only
+	batch *[]T // messages taken for the current turn; used by the owner only
 }
 
 // Init sets the inbox up: its owner, its name and its capacity (zero means
@@ -336,6 +345,14 @@ type Inbox[T any] struct {
 // set-up code.
 func (in *Inbox[T]) Init(owner *Component, name string, capacity int) {
 	in.init(owner, name, In, capacity)
+}
+
+// batchBuf returns the inbox's batch, allocating its holder on first use.
+func (in *Inbox[T]) batchBuf() *[]T {
+	if in.batch == nil {
+		in.batch = new([]T)
+	}
+	return in.batch
 }
 
 // NewInbox allocates and initialises an inbox that is not a struct field:

@@ -96,18 +96,18 @@ type Component struct {
 	started, stopHooked bool
 	pending             []flusher // outboxes holding messages for lack of room
 
-	mu         sync.Mutex // guards what follows
-	children   []*Component
-	doneCh     chan struct{}
-	doneClosed bool // finish has closed (or would have closed) doneCh
-	err        error
-	ext        *componentExt
+	mu  sync.Mutex    // guards what follows
+	ext *componentExt // allocated the first time one of its fields is needed
 }
 
 // componentExt holds what most components never need, so that an idle
 // component stays small. Guarded by Component.mu.
 type componentExt struct {
-	exited []childExit
+	children   []*Component
+	doneCh     chan struct{}
+	doneClosed bool // finish has closed (or would have closed) doneCh
+	err        error
+	exited     []childExit
 	links  []*Linkage
 	timer  *time.Timer
 	ctx    context.Context
@@ -166,7 +166,10 @@ func (c *Component) Parent() *Component { return c.parent }
 func (c *Component) Children() []*Component {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.Clone(c.children)
+	if c.ext == nil {
+		return nil
+	}
+	return slices.Clone(c.ext.children)
 }
 
 // Threaded reports whether the component owns a goroutine.
@@ -183,13 +186,14 @@ func (c *Component) Finished() bool { return c.life.Load() == done }
 func (c *Component) Done() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.doneCh == nil {
-		c.doneCh = make(chan struct{})
-		if c.doneClosed {
-			close(c.doneCh)
+	x := c.more()
+	if x.doneCh == nil {
+		x.doneCh = make(chan struct{})
+		if x.doneClosed {
+			close(x.doneCh)
 		}
 	}
-	return c.doneCh
+	return x.doneCh
 }
 
 // Err returns why the component failed: a panic (as *PanicError), the error
@@ -198,7 +202,10 @@ func (c *Component) Done() <-chan struct{} {
 func (c *Component) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.err
+	if c.ext == nil {
+		return nil
+	}
+	return c.ext.err
 }
 
 // Context returns a context that ends when the component is asked to stop.
@@ -293,7 +300,10 @@ func (c *Component) Stop() {
 		return
 	}
 	c.mu.Lock()
-	kids := slices.Clone(c.children)
+	var kids []*Component
+	if c.ext != nil {
+		kids = slices.Clone(c.ext.children)
+	}
 	if c.ext != nil && c.ext.cancel != nil {
 		c.ext.cancel()
 	}
@@ -318,8 +328,8 @@ func (c *Component) Stop() {
 func (c *Component) Fail(err error) {
 	if err != nil {
 		c.mu.Lock()
-		if c.err == nil {
-			c.err = err
+		if x := c.more(); x.err == nil {
+			x.err = err
 		}
 		c.mu.Unlock()
 	}
@@ -448,7 +458,7 @@ func Serve[T any](t *Turn, in *Inbox[T], h func(T)) {
 		}
 		return
 	}
-	n, more := in.take(&in.batch)
+	n, more := in.take(in.batchBuf())
 	if more {
 		t.more, t.held = true, true
 	}
@@ -456,14 +466,18 @@ func Serve[T any](t *Turn, in *Inbox[T], h func(T)) {
 }
 
 func handle[T any](t *Turn, in *Inbox[T], h func(T), n int) {
+	if n == 0 {
+		return
+	}
 	c := t.c
+	batch := *in.batch
 	var zero T
 	for i := 0; i < n; i++ {
-		m := in.batch[i]
-		in.batch[i] = zero
+		m := batch[i]
+		batch[i] = zero
 		h(m)
 		if len(c.pending) > 0 || c.stopReq.Load() {
-			rest := in.batch[i+1 : n]
+			rest := batch[i+1 : n]
 			in.putBack(rest)
 			clear(rest)
 			t.stop = true
@@ -483,7 +497,7 @@ func ServeLast[T any](t *Turn, in *Inbox[T], h func(T)) {
 	if t.held || t.stop {
 		return
 	}
-	n, more := in.take(&in.batch)
+	n, more := in.take(in.batchBuf())
 	if n == 0 {
 		return
 	}
@@ -492,8 +506,9 @@ func ServeLast[T any](t *Turn, in *Inbox[T], h func(T)) {
 	// signal waits for the next turn.
 	for _, b := range t.served {
 		if b.Len() > 0 {
-			in.putBack(in.batch[:n])
-			clear(in.batch[:n])
+			batch := *in.batch
+			in.putBack(batch[:n])
+			clear(batch[:n])
 			t.more = true
 			return
 		}
@@ -614,7 +629,10 @@ func (c *Component) finishReactive() {
 		c.reportExits()
 	}()
 	c.mu.Lock()
-	n := len(c.children)
+	n := 0
+	if c.ext != nil {
+		n = len(c.ext.children)
+	}
 	c.mu.Unlock()
 	if n > 0 {
 		return // the last child to finish wakes c
@@ -627,7 +645,7 @@ func (c *Component) finishReactive() {
 
 func (c *Component) tryFinishThreaded() {
 	c.mu.Lock()
-	ready := c.th.mainDone && len(c.children) == 0 && c.life.Load() != done
+	ready := c.th.mainDone && (c.ext == nil || len(c.ext.children) == 0) && c.life.Load() != done
 	c.mu.Unlock()
 	if ready {
 		c.finish()
@@ -653,7 +671,10 @@ func (c *Component) finish() {
 			x.cancel()
 		}
 	}
-	err := c.err
+	var err error
+	if c.ext != nil {
+		err = c.ext.err
+	}
 	c.mu.Unlock()
 
 	for _, l := range links {
@@ -671,9 +692,13 @@ func (c *Component) finish() {
 		}
 	}
 	c.mu.Lock()
-	c.doneClosed = true
-	if c.doneCh != nil {
-		close(c.doneCh)
+	if x := c.ext; x != nil {
+		x.doneClosed = true
+		if x.doneCh != nil {
+			close(x.doneCh)
+		}
+	} else {
+		c.more().doneClosed = true
 	}
 	c.mu.Unlock()
 	if p := c.parent; p != nil {
@@ -685,8 +710,10 @@ func (c *Component) finish() {
 
 func (c *Component) childDone(child *Component, err error) {
 	c.mu.Lock()
-	if i := slices.Index(c.children, child); i >= 0 {
-		c.children = slices.Delete(c.children, i, i+1)
+	if x := c.ext; x != nil {
+		if i := slices.Index(x.children, child); i >= 0 {
+			x.children = slices.Delete(x.children, i, i+1)
+		}
 	}
 	if c.th == nil {
 		x := c.more()
@@ -711,8 +738,8 @@ func (c *Component) runMain(m Threaded) {
 	}()
 	if err != nil && !(c.stopReq.Load() && errors.Is(err, context.Canceled)) {
 		c.mu.Lock()
-		if c.err == nil {
-			c.err = err
+		if x := c.more(); x.err == nil {
+			x.err = err
 		}
 		c.mu.Unlock()
 	}

@@ -160,8 +160,11 @@ func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linka
 	for _, u := range upstream {
 		u.final.Store(newEnd)
 	}
-	waiting := src.waiters
-	src.waiters = nil
+	var waiting []waker
+	if src.waiters != nil {
+		waiting = *src.waiters
+		src.waiters = nil
+	}
 	newEnd.mu.Unlock()
 	src.mu.Unlock()
 

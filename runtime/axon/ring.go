@@ -6,22 +6,22 @@ package axon
 // It is not safe for concurrent use; the box that holds it locks around it.
 type ring[T any] struct {
 	buf  []T
-	head int
-	n    int
+	head uint32
+	n    uint32
 }
 
-func (r *ring[T]) len() int { return r.n }
+func (r *ring[T]) len() int { return int(r.n) }
 
 func (r *ring[T]) grow() {
 	size := len(r.buf) * 2
 	if size == 0 {
-		size = 4
+		size = 2
 	}
 	buf := make([]T, size)
 	if r.n > 0 {
 		k := copy(buf, r.buf[r.head:])
-		if k < r.n {
-			copy(buf[k:], r.buf[:r.n-k])
+		if k < int(r.n) {
+			copy(buf[k:], r.buf[:int(r.n)-k])
 		}
 	}
 	r.buf, r.head = buf, 0
@@ -29,19 +29,19 @@ func (r *ring[T]) grow() {
 
 // push appends v at the tail.
 func (r *ring[T]) push(v T) {
-	if r.n == len(r.buf) {
+	if int(r.n) == len(r.buf) {
 		r.grow()
 	}
-	r.buf[(r.head+r.n)&(len(r.buf)-1)] = v
+	r.buf[(int(r.head)+int(r.n))&(len(r.buf)-1)] = v
 	r.n++
 }
 
 // pushFront puts v back at the head, before every queued message.
 func (r *ring[T]) pushFront(v T) {
-	if r.n == len(r.buf) {
+	if int(r.n) == len(r.buf) {
 		r.grow()
 	}
-	r.head = (r.head - 1) & (len(r.buf) - 1)
+	r.head = uint32((int(r.head) - 1) & (len(r.buf) - 1))
 	r.buf[r.head] = v
 	r.n++
 }
@@ -51,14 +51,14 @@ func (r *ring[T]) pop() T {
 	var zero T
 	v := r.buf[r.head]
 	r.buf[r.head] = zero // let the garbage collector have what the message holds
-	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.head = uint32((int(r.head) + 1) & (len(r.buf) - 1))
 	r.n--
 	return v
 }
 
 // popInto moves up to len(dst) messages into dst and returns how many.
 func (r *ring[T]) popInto(dst []T) int {
-	k := min(len(dst), r.n)
+	k := min(len(dst), int(r.n))
 	for i := range k {
 		dst[i] = r.pop()
 	}

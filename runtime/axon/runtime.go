@@ -127,7 +127,8 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 			parent.mu.Unlock()
 			return fmt.Errorf("axon: %s: cannot start a child after it finished", parent.Name())
 		}
-		parent.children = append(parent.children, c)
+		x := parent.more()
+		x.children = append(x.children, c)
 		parent.mu.Unlock()
 		if parent.stopReq.Load() {
 			c.Stop()
