@@ -654,7 +654,7 @@ func (b *builder) userConstructor(c *Component, obj types.Object) {
 	if res.Len() == 2 {
 		c.NewArgs = -1 // the factories cannot call it
 	}
-	if decl := b.funcDecl(fn); decl != nil && !callsInitBoxes(decl) {
+	if decl := b.funcDecl(fn); decl != nil && !b.callsInitBoxes(decl, 3) {
 		b.errorf(fn.Pos(), "New%s does not call InitBoxes, so the boxes of the %s it returns are not set up: call InitBoxes on it (for example return (&%s{...}).InitBoxes())", c.Name, c.Name, c.Name)
 	}
 }
@@ -673,15 +673,42 @@ func (b *builder) funcDecl(fn *types.Func) *ast.FuncDecl {
 	return nil
 }
 
-func callsInitBoxes(fd *ast.FuncDecl) bool {
+// callsInitBoxes reports whether fd calls InitBoxes, itself or through
+// functions of the package it calls (up to depth calls deep): a constructor
+// may delegate to a helper that sets the boxes up.
+func (b *builder) callsInitBoxes(fd *ast.FuncDecl, depth int) bool {
 	found := false
+	var callees []*ast.FuncDecl
 	ast.Inspect(fd, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "InitBoxes" {
-			found = true
+		switch x := n.(type) {
+		case *ast.SelectorExpr:
+			if x.Sel.Name == "InitBoxes" {
+				found = true
+			}
+		case *ast.CallExpr:
+			fun := x.Fun
+			if ix, ok := fun.(*ast.IndexExpr); ok { // a generic helper
+				fun = ix.X
+			}
+			if id, ok := fun.(*ast.Ident); ok {
+				if callee, ok := b.pkg.TypesInfo.Uses[id].(*types.Func); ok && callee.Pkg() == b.pkg.Types {
+					if d := b.funcDecl(callee); d != nil && d != fd {
+						callees = append(callees, d)
+					}
+				}
+			}
 		}
 		return !found
 	})
-	return found
+	if found || depth == 0 {
+		return found
+	}
+	for _, d := range callees {
+		if b.callsInitBoxes(d, depth-1) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) qualifier(p *types.Package) string {

@@ -108,11 +108,11 @@ type componentExt struct {
 	doneClosed bool // finish has closed (or would have closed) doneCh
 	err        error
 	exited     []childExit
-	links  []*Linkage
-	timer  *time.Timer
-	ctx    context.Context
-	cancel context.CancelFunc
-	log    *slog.Logger
+	links      []*Linkage
+	timer      *time.Timer
+	ctx        context.Context
+	cancel     context.CancelFunc
+	log        *slog.Logger
 }
 
 // more returns c's extension, creating it. c.mu is held.

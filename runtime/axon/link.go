@@ -116,6 +116,15 @@ func Link[T any](out *Outbox[T], in *Inbox[T]) (*Linkage, error) {
 	return link(&out.box, &in.box, out, in, Normal)
 }
 
+// Join links an outbox to an inbox like Link, but returns no Linkage: the
+// link lasts as long as its boxes, and costs nothing more than the boxes'
+// own bookkeeping. It suits links between components that finish together,
+// made by the thousand (a connection's adapter and its handler); use Link
+// for a link that must be removed.
+func Join[T any](out *Outbox[T], in *Inbox[T]) error {
+	return connect(&out.box, &in.box)
+}
+
 // PassIn links a container's inbox to a child's inbox, so that what arrives
 // for the container goes to the child (Kamaelia's passthrough=1).
 func PassIn[T any](outer, inner *Inbox[T]) (*Linkage, error) {
@@ -131,17 +140,27 @@ func PassOut[T any](inner, outer *Outbox[T]) (*Linkage, error) {
 // link links src to dst; srcRef and dstRef are the boxes as their owner
 // declared them (an *Outbox or *Inbox), which the Linkage reports.
 func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linkage, error) {
+	if err := connect(src, dst); err != nil {
+		return nil, err
+	}
+	l := &Linkage{src: srcRef, dst: dstRef, kind: kind}
+	l.unlink = func() { unlink(src, dst) }
+	return l, nil
+}
+
+// connect makes the link from src to dst.
+func connect[T any](src, dst *box[T]) error {
 	if src.owner == nil || dst.owner == nil {
-		return nil, ErrNotInitialized
+		return ErrNotInitialized
 	}
 	topology.Lock()
 	defer topology.Unlock()
 	if t := src.target(); t != nil {
-		return nil, fmt.Errorf("%w: %s already goes to %s", ErrAlreadyLinked, src.fullName(), t.fullName())
+		return fmt.Errorf("%w: %s already goes to %s", ErrAlreadyLinked, src.fullName(), t.fullName())
 	}
 	for b := dst; b != nil; b = b.target() {
 		if b == src {
-			return nil, fmt.Errorf("%w: %s -> %s", ErrLinkCycle, src.fullName(), dst.fullName())
+			return fmt.Errorf("%w: %s -> %s", ErrLinkCycle, src.fullName(), dst.fullName())
 		}
 	}
 	newEnd := dst
@@ -176,9 +195,7 @@ func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linka
 	if moved > 0 && newEnd.dir == In {
 		newEnd.owner.wake()
 	}
-	l := &Linkage{src: srcRef, dst: dstRef, kind: kind}
-	l.unlink = func() { unlink(src, dst) }
-	return l, nil
+	return nil
 }
 
 func unlink[T any](src, dst *box[T]) {

@@ -339,3 +339,12 @@ type offerer struct {
 
 func (o *offerer) Dispatch(*axon.Turn) {}
 func (o *offerer) OnTurnEnd()          { o.turns <- 1 }
+
+// Join links like Link, with no handle.
+func TestJoin(t *testing.T) {
+	a, b := newCounting(), newCounting()
+	require.NoError(t, axon.Join(&a.Out, &b.In))
+	require.NoError(t, a.Out.TrySend(1))
+	assert.Equal(t, 1, b.In.Len())
+	require.ErrorIs(t, axon.Join(&a.Out, &b.Extra), axon.ErrAlreadyLinked)
+}

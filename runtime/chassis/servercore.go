@@ -264,24 +264,32 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 	}
 	c := &served{csa: nc.CSA, handler: h}
 	boundInbox(h)
-	wirings := []axon.Wiring{
-		axon.Wire(&c.csa.Out, h.StdInbox()),
-		axon.Wire(h.StdOutbox(), &c.csa.In),
-		axon.Wire(h.StdSignal(), &c.csa.Control),
-		axon.Wire(&c.csa.Signal, &s.Sockets),
-	}
+	// The adapter and the handler finish together: their links need no
+	// handle. The links into the server's own inboxes are removed when the
+	// connection is done.
+	err := errors.Join(
+		axon.Join(&c.csa.Out, h.StdInbox()),
+		axon.Join(h.StdOutbox(), &c.csa.In),
+		axon.Join(h.StdSignal(), &c.csa.Control),
+	)
+	wirings := []axon.Wiring{axon.Wire(&c.csa.Signal, &s.Sockets)}
 	if ss, ok := h.(ServerSignaller); ok {
 		wirings = append(wirings, axon.Wire(ss.StdServerSignal(), &s.Server))
 	}
 	for _, w := range wirings {
-		l, err := w.Link()
 		if err != nil {
-			s.Log().Error("wiring a connection", "peer", peer, "err", err)
-			s.unlink(c)
-			_ = nc.CSA.Discard()
-			return
+			break
 		}
-		c.links = append(c.links, l)
+		var l *axon.Linkage
+		if l, err = w.Link(); err == nil {
+			c.links = append(c.links, l)
+		}
+	}
+	if err != nil {
+		s.Log().Error("wiring a connection", "peer", peer, "err", err)
+		s.unlink(c)
+		_ = nc.CSA.Discard()
+		return
 	}
 	if err := s.Start(c.csa, h); err != nil {
 		s.Log().Error("starting a connection", "peer", peer, "err", err)

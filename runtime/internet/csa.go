@@ -102,9 +102,7 @@ type ConnectedSocketAdapter struct {
 	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`                // a *SocketShutdown when input ends and when the connection closes
 
 	conn  poll.Conn
-	opts  ConnOptions
-	peer  netip.AddrPort
-	local netip.AddrPort
+	opts  *ConnOptions  // shared by the server's connections
 	ready atomic.Uint32 // poll.Events not yet handled
 
 	readMore  bool     // the socket may hold more input
@@ -116,19 +114,39 @@ type ConnectedSocketAdapter struct {
 	wrClosed  bool // our FIN is sent
 	closed    bool
 
+	tm *csaTimes // only with timeouts, or once closing
+}
+
+// csaTimes are what an adapter's timeouts need.
+type csaTimes struct {
 	lastRead, lastWrite time.Time
 	stalledSince        time.Time // first ErrWouldBlock of a write still blocked
 	closeDeadline       time.Time
-	timers              bool
+}
+
+// times returns the adapter's clock record, creating it.
+func (c *ConnectedSocketAdapter) times() *csaTimes {
+	if c.tm == nil {
+		now := time.Now()
+		c.tm = &csaTimes{lastRead: now, lastWrite: now}
+	}
+	return c.tm
+}
+
+func (o *ConnOptions) timeouts() bool {
+	return o.IdleTimeout > 0 || o.ReadTimeout > 0 || o.WriteTimeout > 0
 }
 
 // NewConnectedSocketAdapter makes the adapter of a connected socket. It is activated by its
 // owner (ServerCore, TCPClient), which links it first.
 func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocketAdapter {
-	c := &ConnectedSocketAdapter{conn: conn, opts: opts.withDefaults()}
-	c.peer, c.local = conn.RemoteAddr(), conn.LocalAddr()
-	c.timers = c.opts.IdleTimeout > 0 || c.opts.ReadTimeout > 0 || c.opts.WriteTimeout > 0
-	return c.InitBoxes()
+	o := opts.withDefaults()
+	return newCSA(conn, &o)
+}
+
+// newCSA makes an adapter with options shared by many connections.
+func newCSA(conn poll.Conn, opts *ConnOptions) *ConnectedSocketAdapter {
+	return (&ConnectedSocketAdapter{conn: conn, opts: opts}).InitBoxes()
 }
 
 // Discard closes the socket of an adapter that will never be activated (a
@@ -141,10 +159,10 @@ func (c *ConnectedSocketAdapter) Discard() error {
 }
 
 // Peer returns the connection's remote end.
-func (c *ConnectedSocketAdapter) Peer() netip.AddrPort { return c.peer }
+func (c *ConnectedSocketAdapter) Peer() netip.AddrPort { return c.conn.RemoteAddr() }
 
 // Local returns the connection's local end.
-func (c *ConnectedSocketAdapter) Local() netip.AddrPort { return c.local }
+func (c *ConnectedSocketAdapter) Local() netip.AddrPort { return c.conn.LocalAddr() }
 
 // Ready is called by the Selector (poll) when the socket may be ready.
 func (c *ConnectedSocketAdapter) Ready(ev poll.Events) {
@@ -154,8 +172,9 @@ func (c *ConnectedSocketAdapter) Ready(ev poll.Events) {
 
 // OnStart starts watching the socket.
 func (c *ConnectedSocketAdapter) OnStart() {
-	now := time.Now()
-	c.lastRead, c.lastWrite = now, now
+	if c.opts.timeouts() {
+		c.times()
+	}
 	if err := c.conn.Watch(c); err != nil {
 		c.shut(fmt.Errorf("watching the connection: %w", err))
 		return
@@ -168,7 +187,7 @@ func (c *ConnectedSocketAdapter) OnStart() {
 func (c *ConnectedSocketAdapter) OnControl(axon.Signal) {
 	if !c.closing {
 		c.closing = true
-		c.closeDeadline = time.Now().Add(c.opts.CloseTimeout)
+		c.times().closeDeadline = time.Now().Add(c.opts.CloseTimeout)
 		c.WakeAfter(c.opts.CloseTimeout)
 	}
 }
@@ -203,18 +222,22 @@ func (c *ConnectedSocketAdapter) OnWake() {
 	if c.closed {
 		return
 	}
+	if c.tm == nil {
+		return
+	}
+	t := c.tm
 	now := time.Now()
 	switch {
-	case c.closing && !c.closeDeadline.IsZero() && !now.Before(c.closeDeadline):
+	case c.closing && !t.closeDeadline.IsZero() && !now.Before(t.closeDeadline):
 		c.shut(nil) // what could not be written in time is dropped with the connection
 		return
-	case c.opts.WriteTimeout > 0 && !c.stalledSince.IsZero() && now.Sub(c.stalledSince) >= c.opts.WriteTimeout:
+	case c.opts.WriteTimeout > 0 && !t.stalledSince.IsZero() && now.Sub(t.stalledSince) >= c.opts.WriteTimeout:
 		c.shut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
 		return
-	case c.opts.ReadTimeout > 0 && !c.inputDone && now.Sub(c.lastRead) >= c.opts.ReadTimeout:
+	case c.opts.ReadTimeout > 0 && !c.inputDone && now.Sub(t.lastRead) >= c.opts.ReadTimeout:
 		c.shut(fmt.Errorf("read timeout: nothing read for %v", c.opts.ReadTimeout))
 		return
-	case c.opts.IdleTimeout > 0 && now.Sub(latest(c.lastRead, c.lastWrite)) >= c.opts.IdleTimeout:
+	case c.opts.IdleTimeout > 0 && now.Sub(latest(t.lastRead, t.lastWrite)) >= c.opts.IdleTimeout:
 		c.shut(fmt.Errorf("idle timeout: no traffic for %v", c.opts.IdleTimeout))
 		return
 	}
@@ -238,9 +261,10 @@ func latest(a, b time.Time) time.Time {
 
 // armTimer asks to be woken at the nearest deadline.
 func (c *ConnectedSocketAdapter) armTimer() {
-	if !c.timers || c.closing {
+	if !c.opts.timeouts() || c.closing {
 		return
 	}
+	t := c.times()
 	now := time.Now()
 	next := time.Duration(1<<63 - 1)
 	consider := func(at time.Time) {
@@ -249,13 +273,13 @@ func (c *ConnectedSocketAdapter) armTimer() {
 		}
 	}
 	if c.opts.IdleTimeout > 0 {
-		consider(latest(c.lastRead, c.lastWrite).Add(c.opts.IdleTimeout))
+		consider(latest(t.lastRead, t.lastWrite).Add(c.opts.IdleTimeout))
 	}
 	if c.opts.ReadTimeout > 0 && !c.inputDone {
-		consider(c.lastRead.Add(c.opts.ReadTimeout))
+		consider(t.lastRead.Add(c.opts.ReadTimeout))
 	}
-	if c.opts.WriteTimeout > 0 && !c.stalledSince.IsZero() {
-		consider(c.stalledSince.Add(c.opts.WriteTimeout))
+	if c.opts.WriteTimeout > 0 && !t.stalledSince.IsZero() {
+		consider(t.stalledSince.Add(c.opts.WriteTimeout))
 	}
 	if next < time.Duration(1<<63-1) {
 		c.WakeAfter(max(next, time.Millisecond))
@@ -283,8 +307,10 @@ func (c *ConnectedSocketAdapter) write() bool {
 	for len(c.wq) > 0 {
 		n, err := c.conn.Writev(c.wq)
 		if n > 0 {
-			c.lastWrite = time.Now()
-			c.stalledSince = time.Time{}
+			if t := c.tm; t != nil {
+				t.lastWrite = time.Now()
+				t.stalledSince = time.Time{}
+			}
 			c.consume(n)
 		}
 		switch {
@@ -292,8 +318,8 @@ func (c *ConnectedSocketAdapter) write() bool {
 			c.pull() // room again: take more
 			continue
 		case errors.Is(err, poll.ErrWouldBlock):
-			if c.stalledSince.IsZero() {
-				c.stalledSince = time.Now()
+			if t := c.tm; t != nil && t.stalledSince.IsZero() {
+				t.stalledSince = time.Now()
 				c.armTimer()
 			}
 			return true
@@ -334,8 +360,8 @@ func (c *ConnectedSocketAdapter) read() {
 		c.held = nil
 		scratch := getScratch(c.opts.MaxReadChunk)
 		n, err := c.conn.Read(*scratch)
-		if n > 0 {
-			c.lastRead = time.Now()
+		if n > 0 && c.tm != nil {
+			c.tm.lastRead = time.Now()
 		}
 		if n > 0 && !c.wrClosed { // closing: the peer's input is dropped
 			// Each message gets a buffer of its own, of its size: the
@@ -371,7 +397,7 @@ func (c *ConnectedSocketAdapter) read() {
 				c.shut(nil)
 				return
 			}
-			c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.peer, Err: io.EOF})
+			c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: io.EOF})
 			return
 		default:
 			c.readMore = false
@@ -413,6 +439,6 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 	c.closed = true
 	_ = c.conn.Close()
 	c.wq, c.wqBytes, c.held = nil, 0, nil
-	c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.peer, Err: err, Closed: true})
+	c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: err, Closed: true})
 	c.Stop()
 }

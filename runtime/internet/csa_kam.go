@@ -3,9 +3,7 @@
 package internet
 
 import (
-	"net/netip"
 	"sync/atomic"
-	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
@@ -68,27 +66,21 @@ func (*ConnectedSocketAdapter) BoxTable() []axon.BoxInfo {
 func _() {
 	var _ struct {
 		axon.Component
-		In            axon.Inbox[[]byte]       `inbox:"inbox,cap=16,nohandler"`
-		Control       axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out           axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal        axon.Outbox[axon.Signal] `outbox:"signal"`
-		conn          poll.Conn
-		opts          ConnOptions
-		peer          netip.AddrPort
-		local         netip.AddrPort
-		ready         atomic.Uint32
-		readMore      bool
-		held          [][]byte
-		inputDone     bool
-		wq            [][]byte
-		wqBytes       int
-		closing       bool
-		wrClosed      bool
-		closed        bool
-		lastRead      time.Time
-		lastWrite     time.Time
-		stalledSince  time.Time
-		closeDeadline time.Time
-		timers        bool
+		In        axon.Inbox[[]byte]       `inbox:"inbox,cap=16,nohandler"`
+		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
+		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
+		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
+		conn      poll.Conn
+		opts      *ConnOptions
+		ready     atomic.Uint32
+		readMore  bool
+		held      [][]byte
+		inputDone bool
+		wq        [][]byte
+		wqBytes   int
+		closing   bool
+		wrClosed  bool
+		closed    bool
+		tm        *csaTimes
 	} = ConnectedSocketAdapter{}
 }

@@ -73,7 +73,7 @@ func (s *TCPServer) Pause(paused bool) {
 // NewTCPServer makes the server of a listener; opts apply to every
 // connection it accepts.
 func NewTCPServer(ln poll.Listener, opts ConnOptions) *TCPServer {
-	return (&TCPServer{ln: ln, opts: opts}).InitBoxes()
+	return (&TCPServer{ln: ln, opts: opts.withDefaults()}).InitBoxes()
 }
 
 // Accepted returns how many connections the server has accepted.
@@ -141,7 +141,7 @@ func (s *TCPServer) OnTurnEnd() {
 		case err == nil:
 			s.backoff = 0
 			s.accepted.Add(1)
-			nc := &NewConnection{CSA: NewConnectedSocketAdapter(conn, s.opts), Peer: conn.RemoteAddr(), Local: conn.LocalAddr()}
+			nc := &NewConnection{CSA: newCSA(conn, &s.opts), Peer: conn.RemoteAddr(), Local: conn.LocalAddr()}
 			if !s.Conns.Offer(nc) {
 				s.held = nc // accepting resumes when the owner has room
 				return
