@@ -20,6 +20,7 @@ import (
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/internet"
 )
 
 func main() {
@@ -49,7 +50,9 @@ func run(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var opts chassis.ServerOptions
+	// Echo sends on what it is given and keeps nothing: the adapters may
+	// reuse their read buffers.
+	opts := chassis.ServerOptions{Conn: internet.ConnOptions{ReuseBuffers: true}}
 	if *cert != "" || *key != "" {
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {

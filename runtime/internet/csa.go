@@ -23,6 +23,10 @@ const (
 	// maxMessage is the largest message an adapter sends: the largest
 	// size the Go allocator serves without taking the heap's lock.
 	maxMessage = 32 << 10
+	// reuseAbove is the smallest read handed out in its pooled buffer
+	// with ReuseBuffers: smaller ones are copied, so that a small message
+	// does not keep a large buffer busy.
+	reuseAbove = 4 << 10
 )
 
 // ConnOptions bound what one connection may cost and how long it may wait.
@@ -43,6 +47,13 @@ type ConnOptions struct {
 	// MaxReadChunk is the largest message read from the socket at once
 	// (default DefaultMaxReadChunk).
 	MaxReadChunk int
+	// ReuseBuffers lets the adapter hand out large reads in buffers from a
+	// pool, without copying them, and put a buffer back in the pool once it
+	// has written it. Set it only when no handler keeps, changes or shares a
+	// []byte after sending it to the adapter, or after the adapter sent it:
+	// an echo or a transform that sends what it is given on, and nothing
+	// else. Off, every message is a buffer of its own.
+	ReuseBuffers bool
 	// MaxQueued is how many bytes taken from "inbox" may wait to be
 	// written before the adapter stops taking more (default
 	// DefaultMaxQueued): with the boxes' capacities, it bounds the memory a
@@ -109,6 +120,7 @@ type ConnectedSocketAdapter struct {
 	held      [][]byte // read, but "outbox" had no room
 	inputDone bool     // EOF or error seen on input
 	wq        [][]byte // taken from "inbox", not yet written
+	wqHead    []byte   // wq[0] as it came, when it is partly written
 	wqBytes   int
 	closing   bool // asked to close: write what is queued, then close
 	wrClosed  bool // our FIN is sent
@@ -337,13 +349,31 @@ func (c *ConnectedSocketAdapter) consume(n int) {
 	i := 0
 	for i < len(c.wq) && n >= len(c.wq[i]) {
 		n -= len(c.wq[i])
+		if i == 0 && c.wqHead != nil {
+			c.recycle(c.wqHead)
+			c.wqHead = nil
+		} else {
+			c.recycle(c.wq[i])
+		}
 		c.wq[i] = nil
 		i++
 	}
 	if i < len(c.wq) && n > 0 {
+		if i > 0 || c.wqHead == nil {
+			c.wqHead = c.wq[i]
+		}
 		c.wq[i] = c.wq[i][n:]
 	}
 	c.wq = c.wq[:copy(c.wq, c.wq[i:])]
+}
+
+// recycle puts a written buffer back in the read pool, when the adapter
+// may (ReuseBuffers) and it is one of the pool's.
+func (c *ConnectedSocketAdapter) recycle(b []byte) {
+	if c.opts.ReuseBuffers && cap(b) == c.opts.MaxReadChunk {
+		b = b[:cap(b)]
+		putScratch(&b)
+	}
 }
 
 // read reads a few chunks and sends them on, while the destination has
@@ -363,22 +393,25 @@ func (c *ConnectedSocketAdapter) read() {
 		if n > 0 && c.tm != nil {
 			c.tm.lastRead = time.Now()
 		}
-		if n > 0 && !c.wrClosed { // closing: the peer's input is dropped
+		switch {
+		case n == 0 || c.wrClosed: // closing: the peer's input is dropped
+			putScratch(scratch)
+		case n >= reuseAbove && c.opts.ReuseBuffers:
+			// The pooled buffer itself goes out; it comes back to the pool
+			// when an adapter has written it.
+			c.send((*scratch)[:n])
+		default:
 			// Each message gets a buffer of its own, of its size: the
 			// scratch buffer goes back to the pool, and an idle connection
 			// holds none. A stream has no boundaries, so a large read goes
 			// out in pieces the allocator serves from its per-CPU caches.
-			data := (*scratch)[:n]
-			for len(data) > 0 {
+			for data := (*scratch)[:n]; len(data) > 0; {
 				k := min(len(data), maxMessage)
-				msg := bytes.Clone(data[:k])
+				c.send(bytes.Clone(data[:k]))
 				data = data[k:]
-				if len(c.held) > 0 || !c.Out.Offer(msg) {
-					c.held = append(c.held, msg)
-				}
 			}
+			putScratch(scratch)
 		}
-		putScratch(scratch)
 		if len(c.held) > 0 {
 			return // woken when the handler has room
 		}
@@ -407,6 +440,14 @@ func (c *ConnectedSocketAdapter) read() {
 		}
 	}
 	c.Notify() // more may wait: after the others had a turn
+}
+
+// send offers msg to the handler, or holds it (in order) while the handler
+// has no room.
+func (c *ConnectedSocketAdapter) send(msg []byte) {
+	if len(c.held) > 0 || !c.Out.Offer(msg) {
+		c.held = append(c.held, msg)
+	}
 }
 
 // Scratch buffers for reads, shared by every connection: a read lands in
@@ -438,7 +479,7 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 	}
 	c.closed = true
 	_ = c.conn.Close()
-	c.wq, c.wqBytes, c.held = nil, 0, nil
+	c.wq, c.wqHead, c.wqBytes, c.held = nil, nil, 0, nil
 	c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: err, Closed: true})
 	c.Stop()
 }

@@ -77,6 +77,7 @@ func _() {
 		held      [][]byte
 		inputDone bool
 		wq        [][]byte
+		wqHead    []byte
 		wqBytes   int
 		closing   bool
 		wrClosed  bool
