@@ -255,7 +255,10 @@ func (b *box[T]) wakeWaitersLocked() {
 // offer stores m at the end of b's chain if there is room. When there is
 // none it registers w (if any) to be woken when room appears, and returns
 // false.
-func (b *box[T]) offer(m T, w waker) bool {
+// from is the component sending, in a turn of its own (nil for code
+// outside any component): the destination's owner may run next on its
+// worker.
+func (b *box[T]) offer(m T, w waker, from *Component) bool {
 	f := b.lockEnd()
 	if f.full() {
 		if w != nil {
@@ -267,7 +270,7 @@ func (b *box[T]) offer(m T, w waker) bool {
 	f.q.push(m)
 	f.mu.Unlock()
 	if f.dir == In {
-		f.owner.wake()
+		f.owner.wakeFrom(from)
 	}
 	return true
 }
@@ -370,7 +373,7 @@ func (in *Inbox[T]) Deliver(m T) error {
 	if in.owner == nil {
 		return ErrNotInitialized
 	}
-	if !in.offer(m, nil) {
+	if !in.offer(m, nil, nil) {
 		return in.noSpace()
 	}
 	return nil
@@ -455,7 +458,7 @@ func (o *Outbox[T]) Send(m T) error {
 	if c.th != nil {
 		return o.SendContext(c.th.ctx, m)
 	}
-	if o.holding() || !o.offer(m, c) {
+	if o.holding() || !o.offer(m, c, c) {
 		if o.over == nil {
 			o.over = new(ring[T])
 		}
@@ -486,7 +489,7 @@ func (o *Outbox[T]) Offer(m T) bool {
 	if o.owner == nil || o.holding() {
 		return false
 	}
-	return o.offer(m, o.owner)
+	return o.offer(m, o.owner, o.owner)
 }
 
 // SendOrWake is for a threaded component that must stay responsive while
@@ -503,7 +506,7 @@ func (o *Outbox[T]) SendOrWake(ctx context.Context, m T) (bool, error) {
 	if c.th == nil {
 		return false, ErrNotThreaded
 	}
-	if o.offer(m, c) {
+	if o.offer(m, c, nil) {
 		return true, nil
 	}
 	select {
@@ -520,7 +523,7 @@ func (o *Outbox[T]) TrySend(m T) error {
 	if o.owner == nil {
 		return ErrNotInitialized
 	}
-	if o.holding() || !o.offer(m, nil) {
+	if o.holding() || !o.offer(m, nil, o.owner) {
 		return o.noSpace()
 	}
 	return nil
@@ -554,7 +557,7 @@ func (o *Outbox[T]) flush(force bool) bool {
 	}
 	f.mu.Unlock()
 	if moved > 0 && f.dir == In {
-		f.owner.wake()
+		f.owner.wakeFrom(o.owner)
 	}
 	return done
 }
@@ -563,7 +566,7 @@ func (o *Outbox[T]) flush(force bool) bool {
 // threaded owner waits on its own wake-up channel; anyone else on a
 // temporary one.
 func blockingOffer[T any](ctx context.Context, b *box[T], owner *Component, m T) error {
-	if b.offer(m, nil) {
+	if b.offer(m, nil, nil) {
 		return nil
 	}
 	var w waker
@@ -575,7 +578,7 @@ func blockingOffer[T any](ctx context.Context, b *box[T], owner *Component, m T)
 		w, ch = cw, cw
 	}
 	for {
-		if b.offer(m, w) {
+		if b.offer(m, w, nil) {
 			return nil
 		}
 		select {

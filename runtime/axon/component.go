@@ -88,6 +88,7 @@ type Component struct {
 
 	sched      atomic.Uint32
 	life       atomic.Uint32
+	on         atomic.Pointer[worker] // the worker running the component's turn
 	stopReq    atomic.Bool
 	timerFired atomic.Bool
 	hasExits   atomic.Bool
@@ -387,6 +388,39 @@ func (c *Component) Notify() { c.wake() }
 // TimerFired reports, and clears, whether a WakeAfter timer fired since the
 // last call; a threaded component uses it after Wait returns.
 func (c *Component) TimerFired() bool { return c.timerFired.Swap(false) }
+
+// wakeFrom wakes c because of something from did. When from is a reactive
+// component in a turn, c goes to that worker's next slot: it runs next on
+// the same worker, without touching the run queue's lock, while what it
+// needs is still in the CPU's caches.
+func (c *Component) wakeFrom(from *Component) {
+	var w *worker
+	if from != nil {
+		w = from.on.Load()
+	}
+	if w == nil || c.th != nil {
+		c.wake()
+		return
+	}
+	if c.life.Load() == created {
+		return
+	}
+	for {
+		switch s := c.sched.Load(); s {
+		case idle:
+			if c.sched.CompareAndSwap(idle, queued) {
+				w.runNext(c)
+				return
+			}
+		case running:
+			if c.sched.CompareAndSwap(running, runningWoken) {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
 
 // wake makes the component run: a reactive component is queued for a turn,
 // a threaded one's Wait returns. Waking a component that is not active does
