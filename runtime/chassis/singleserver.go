@@ -1,0 +1,203 @@
+package chassis
+
+import (
+	"fmt"
+	"net/netip"
+	"sync/atomic"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internet"
+	"github.com/kamgen/kamgen/runtime/internet/poll"
+)
+
+// SingleServer serves one TCP connection at a time and is itself the
+// protocol's end: what the client sends comes out of its "outbox", and what
+// is sent to its "inbox" goes to the client. Kamaelia's SingleServer, used
+// to put a component on the network without a handler per connection.
+//
+// Example: a console for whoever connects.
+//
+//	srv, err := chassis.NewSingleServer("127.0.0.1:1601", chassis.ServerOptions{})
+//	p := chassis.Pipeline3(util.NewConsoleReader(), srv, util.NewConsoleEchoer[[]byte]())
+//
+// # How does it work?
+//
+// The listener is made by the constructor (a bind error is returned there).
+// When a client connects, its ConnectedSocketAdapter is linked to the
+// server's own boxes by passthroughs, and accepting pauses: further clients
+// wait in the listen backlog until this one has gone. Bytes sent to "inbox"
+// while no client is connected wait there, and go to the next client;
+// bytes sent as a client leaves may go to it and be lost with its
+// connection.
+// Every message is handled as it comes (Kamaelia's SingleServer handled one
+// message per wake and could stall, L7). Any signal on "control" closes the
+// current connection after what was sent to it, closes the listener, is
+// forwarded on "signal", and stops the server, with or without a client
+// (Kamaelia's raised when it had none).
+type SingleServer struct {
+	axon.Component
+	In       axon.Inbox[[]byte]                  `inbox:"inbox,nohandler"`    // bytes for the client; they wait for one
+	Control  axon.Inbox[axon.Signal]             `inbox:"control"`            // any signal: close, stop listening, stop
+	Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=1"`    // connections from the TCPServer
+	Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`    // the connection's signals
+	Out      axon.Outbox[[]byte]                 `outbox:"outbox"`            // bytes from the client
+	Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`            // the signal that stopped it
+	toConn   axon.Outbox[axon.Signal]            `outbox:"_csacontrol"`       // closes the connection
+	toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"` // stops the TCPServer
+
+	opts      ServerOptions
+	ln        poll.Listener
+	addr      netip.AddrPort
+	release   func()
+	tcp       *internet.TCPServer
+	csa       *internet.ConnectedSocketAdapter
+	links     []*axon.Linkage
+	stopSig   axon.Signal
+	connected atomic.Bool
+	served    atomic.Int64
+}
+
+// NewSingleServer listens on address and returns the server, to be
+// activated. TLS and MaxConns in opts do not apply.
+func NewSingleServer(address string, opts ServerOptions) (*SingleServer, error) {
+	if opts.Network == "" {
+		opts.Network = "tcp"
+	}
+	s := &SingleServer{opts: opts}
+	p := opts.Poller
+	if p == nil {
+		var err error
+		if p, s.release, err = internet.AcquireSelector(); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := p.Listen(opts.Network, address, poll.ListenConfig{})
+	if err != nil {
+		s.letGo()
+		return nil, fmt.Errorf("listening on %s: %w", address, err)
+	}
+	s.ln, s.addr = ln, ln.Addr()
+	return s.InitBoxes(), nil
+}
+
+// Addr returns the address the server listens on.
+func (s *SingleServer) Addr() netip.AddrPort { return s.addr }
+
+// Served returns how many clients the server has served, counting the
+// one it serves now.
+func (s *SingleServer) Served() int64 { return s.served.Load() }
+
+// Connected reports whether a client is being served; for tests and
+// monitoring.
+func (s *SingleServer) Connected() bool { return s.connected.Load() }
+
+func (s *SingleServer) letGo() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
+}
+
+// OnStart starts accepting.
+func (s *SingleServer) OnStart() {
+	s.tcp = internet.NewTCPServer(s.ln, s.opts.Conn)
+	for _, w := range []axon.Wiring{
+		axon.Wire(&s.tcp.Conns, &s.Conns),
+		axon.Wire(&s.toServer, &s.tcp.Control),
+	} {
+		l, err := w.Link()
+		if err != nil {
+			s.Fail(err)
+			return
+		}
+		s.Own(l)
+	}
+	if err := s.Start(s.tcp); err != nil {
+		s.Fail(err)
+	}
+}
+
+// OnConns serves a connection; accepting pauses until it has gone.
+func (s *SingleServer) OnConns(nc *internet.NewConnection) {
+	if s.csa != nil || s.stopSig != nil {
+		_ = nc.CSA.Discard()
+		return
+	}
+	s.tcp.Pause(true)
+	csa := nc.CSA
+	for _, w := range []axon.Wiring{
+		axon.WireIn(&s.In, &csa.In),
+		axon.WireOut(&csa.Out, &s.Out),
+		axon.Wire(&csa.Signal, &s.Sockets),
+		axon.Wire(&s.toConn, &csa.Control),
+	} {
+		l, err := w.Link()
+		if err != nil {
+			s.unlink()
+			_ = csa.Discard()
+			s.tcp.Pause(false)
+			s.Log().Error("wiring a connection", "peer", nc.Peer, "err", err)
+			return
+		}
+		s.links = append(s.links, l)
+	}
+	if err := s.Start(csa); err != nil {
+		s.unlink()
+		s.tcp.Pause(false)
+		return
+	}
+	s.csa = csa
+	s.connected.Store(true)
+	s.served.Add(1)
+}
+
+// OnSockets closes the connection once the client has closed its side.
+func (s *SingleServer) OnSockets(sig axon.Signal) {
+	if ss, ok := sig.(*internet.SocketShutdown); ok && ss.HalfClosed() && s.csa != nil {
+		s.toConn.Send(axon.Finished(s))
+	}
+}
+
+// OnControl closes the connection and the listener, then stops.
+func (s *SingleServer) OnControl(sig axon.Signal) {
+	if s.stopSig != nil {
+		return
+	}
+	s.stopSig = sig
+	s.toServer.Send(sig)
+	if s.csa != nil {
+		s.toConn.Send(sig)
+	}
+	s.finishIfDone()
+}
+
+// OnChildDone serves the next client when one has gone.
+func (s *SingleServer) OnChildDone(child *axon.Component, err error) {
+	if s.csa != nil && child == s.csa.Base() {
+		s.unlink()
+		s.csa = nil
+		s.connected.Store(false)
+		if s.stopSig == nil {
+			s.tcp.Pause(false)
+		}
+	}
+	s.finishIfDone()
+}
+
+func (s *SingleServer) unlink() {
+	for _, l := range s.links {
+		l.Unlink()
+	}
+	s.links = nil
+}
+
+func (s *SingleServer) finishIfDone() {
+	if s.stopSig == nil || s.csa != nil || (s.tcp != nil && !s.tcp.Finished()) {
+		return
+	}
+	s.Signal.Send(s.stopSig)
+	s.Stop()
+}
+
+// OnStop lets the Selector go.
+func (s *SingleServer) OnStop() { s.letGo() }
