@@ -125,6 +125,17 @@ func Join[T any](out *Outbox[T], in *Inbox[T]) error {
 	return connect(&out.box, &in.box)
 }
 
+// Unjoin removes the link that starts at out, however it was made (Join,
+// Link, a Wiring). It does nothing if out is not linked.
+func Unjoin[T any](out *Outbox[T]) {
+	topology.Lock()
+	dst := out.target()
+	topology.Unlock()
+	if dst != nil {
+		unlink(&out.box, dst)
+	}
+}
+
 // PassIn links a container's inbox to a child's inbox, so that what arrives
 // for the container goes to the child (Kamaelia's passthrough=1).
 func PassIn[T any](outer, inner *Inbox[T]) (*Linkage, error) {

@@ -348,3 +348,15 @@ func TestJoin(t *testing.T) {
 	assert.Equal(t, 1, b.In.Len())
 	require.ErrorIs(t, axon.Join(&a.Out, &b.Extra), axon.ErrAlreadyLinked)
 }
+
+// Unjoin removes a link made without a handle.
+func TestUnjoin(t *testing.T) {
+	a, b := newCounting(), newCounting()
+	require.NoError(t, axon.Join(&a.Out, &b.In))
+	axon.Unjoin(&a.Out)
+	axon.Unjoin(&a.Out) // nothing to do
+	require.NoError(t, a.Out.TrySend(1))
+	assert.Equal(t, 0, b.In.Len())
+	assert.Equal(t, 1, a.Out.Len(), "kept in the unlinked outbox")
+	require.NoError(t, axon.Join(&a.Out, &b.In), "linkable again")
+}

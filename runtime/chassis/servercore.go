@@ -110,7 +110,6 @@ type ServerCore struct {
 type served struct {
 	csa      *internet.ConnectedSocketAdapter
 	handler  axon.Stage[[]byte, []byte]
-	links    []*axon.Linkage
 	csaDone  bool
 	hDone    bool
 	deadline time.Time // when a handler outliving its connection is stopped
@@ -271,19 +270,10 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 		axon.Join(&c.csa.Out, h.StdInbox()),
 		axon.Join(h.StdOutbox(), &c.csa.In),
 		axon.Join(h.StdSignal(), &c.csa.Control),
+		axon.Join(&c.csa.Signal, &s.Sockets),
 	)
-	wirings := []axon.Wiring{axon.Wire(&c.csa.Signal, &s.Sockets)}
-	if ss, ok := h.(ServerSignaller); ok {
-		wirings = append(wirings, axon.Wire(ss.StdServerSignal(), &s.Server))
-	}
-	for _, w := range wirings {
-		if err != nil {
-			break
-		}
-		var l *axon.Linkage
-		if l, err = w.Link(); err == nil {
-			c.links = append(c.links, l)
-		}
+	if ss, ok := h.(ServerSignaller); ok && err == nil {
+		err = axon.Join(ss.StdServerSignal(), &s.Server)
 	}
 	if err != nil {
 		s.Log().Error("wiring a connection", "peer", peer, "err", err)
@@ -447,11 +437,13 @@ func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
 	s.finishIfDone()
 }
 
+// unlink removes the links into the server's own inboxes, which would
+// otherwise keep a finished connection's boxes alive.
 func (s *ServerCore) unlink(c *served) {
-	for _, l := range c.links {
-		l.Unlink()
+	axon.Unjoin(&c.csa.Signal)
+	if ss, ok := c.handler.(ServerSignaller); ok {
+		axon.Unjoin(ss.StdServerSignal())
 	}
-	c.links = nil
 }
 
 // armGrace wakes the server at the earliest handler deadline.
