@@ -4,9 +4,9 @@ PKGS := ./...
 
 .PHONY: run test deps vet fmt-check gen gen-check bench
 
-## run: the Markov chat (on the console until the TCP server exists; see README).
+## run: the Markov chat server on 127.0.0.1:1500, in memory.
 run:
-	$(GO) run ./examples/markov -console
+	$(GO) run ./examples/markov
 
 ## test: vet, formatting, generated files fresh, every test with the race detector.
 test: deps vet fmt-check gen-check
@@ -14,9 +14,14 @@ test: deps vet fmt-check gen-check
 	@echo "the network components again, on the portable Selector:"
 	KAMGEN_POLLER=portable $(GO) test -race -count=1 -timeout 4m ./runtime/internet ./runtime/chassis
 
-## deps: the programs the tests use (Graphviz's dot), installed with
-## apt-get when missing.
+## deps: the programs the tests use (Graphviz's dot, redis-server),
+## installed with apt-get when missing.
 deps:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing redis-server for the Markov store tests"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q redis-server >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q redis-server >/dev/null)); \
+	  else echo "redis-server is missing: install it (apt-get install redis-server)"; exit 1; fi; }
 	@command -v dot >/dev/null 2>&1 || { \
 	  echo "installing graphviz (dot) for the picture tests"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

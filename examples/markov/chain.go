@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -58,6 +59,19 @@ func (c *Chain) Sentence(ctx context.Context) (string, error) {
 		a, b = b, w
 	}
 	return strings.Join(out, " "), nil
+}
+
+// Reply learns line and answers it: a sentence from the chain, ending
+// with a newline (a newline alone when the chain knows nothing yet).
+func (c *Chain) Reply(ctx context.Context, line string) ([]byte, error) {
+	if err := c.Learn(ctx, line); err != nil {
+		return nil, fmt.Errorf("learning a line: %w", err)
+	}
+	s, err := c.Sentence(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("making a reply: %w", err)
+	}
+	return []byte(s + "\n"), nil
 }
 
 // pairs lists the (pair, next word) steps of a line, ending with end.

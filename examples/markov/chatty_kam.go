@@ -2,7 +2,11 @@
 
 package main
 
-import "github.com/kamgen/kamgen/runtime/axon"
+import (
+	"sync"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+)
 
 // InitBoxes sets up every box of c and returns c. NewChatty calls it; call
 // it yourself on a Chatty built another way, before it is activated.
@@ -17,7 +21,6 @@ func (c *Chatty) InitBoxes() *Chatty {
 // Dispatch hands each inbox's waiting messages to its handler. The
 // runtime calls it in each of c's turns.
 func (c *Chatty) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
 	axon.ServeLast(t, &c.Control, c.OnControl)
 }
 
@@ -52,7 +55,7 @@ func (c *Chatty) SetConn(peer string, peerport int, localip string, localport in
 // and description, for reference pages and pictures.
 func (*Chatty) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
-		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes from the client"},
+		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes from the client, taken a line at a time by OnTurnEnd"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "the connection closed, or a shutdown"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "one reply per line"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped it"},
@@ -64,12 +67,18 @@ func (*Chatty) BoxTable() []axon.BoxInfo {
 func _() {
 	var _ struct {
 		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
+		In      axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
 		Control axon.Inbox[axon.Signal]  `inbox:"control"`
 		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
 		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
 		Peer    string                   `kam:"peer"`
 		chain   *Chain
+		chunk   []byte
 		partial []byte
+		skip    bool
+		stopSig axon.Signal
+		asking  bool
+		answers chan answer
+		asked   sync.WaitGroup
 	} = Chatty{}
 }

@@ -9,7 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
@@ -17,28 +21,87 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, nil)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
 		slog.Error("markov", "err", err)
 		os.Exit(1)
 	}
 }
 
-var errNoServer = errors.New("the TCP server needs kamgen's network runtime, which is not built yet: run with -console")
-
-func run(args []string, stdin io.Reader, stdout io.Writer) error {
+// run chats on the console (-console) until its input ends, or serves TCP
+// until ctx ends. ready, if not nil, is told the address the server
+// listens on once it does.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, ready func(addr string)) error {
 	fs := flag.NewFlagSet("markov", flag.ContinueOnError)
 	onConsole := fs.Bool("console", false, "chat on the console instead of serving TCP: Pipeline(ConsoleReader, Chatty, ConsoleEchoer)")
 	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
+	redisAddr := fs.String("redis", "", "keep the chain in the Redis at this address (host:port or redis:// URL), shared with every server pointed at it; default: in memory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	chain := &Chain{Store: NewMemoryStore()}
-	if !*onConsole {
-		return fmt.Errorf("listening on %s: %w", *addr, errNoServer)
+	if *redisAddr != "" {
+		client, err := dialRedis(ctx, *redisAddr)
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		chain.Store = NewRedisStore(client, DefaultRedisPrefix)
 	}
-	return console(ctx, chain, stdin, stdout)
+	if *onConsole {
+		return console(ctx, chain, stdin, stdout)
+	}
+	return serve(ctx, *addr, chain, ready)
+}
+
+// dialRedis connects to the Redis at addr and checks that it answers.
+func dialRedis(ctx context.Context, addr string) (*redis.Client, error) {
+	opts := &redis.Options{Addr: addr}
+	if strings.Contains(addr, "://") {
+		var err error
+		if opts, err = redis.ParseURL(addr); err != nil {
+			return nil, fmt.Errorf("-redis %s: %w", addr, err)
+		}
+	}
+	client := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("connecting to Redis at %s: %w", addr, err)
+	}
+	return client, nil
+}
+
+// serve runs Kamaelia's ServerCore(protocol=Chatty, port=1500): a Chatty
+// for each connection, every one sharing chain.
+func serve(ctx context.Context, addr string, chain *Chain, ready func(addr string)) error {
+	factory := func(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
+		c := NewChatty(chain)
+		c.SetConn(peer, peerport, localip, localport)
+		return c
+	}
+	srv, err := chassis.NewServerCore(addr, factory, chassis.ServerOptions{})
+	if err != nil {
+		return err
+	}
+	slog.Info("markov server listening", "addr", srv.Addr().String(), "store", storeName(chain.Store))
+	if ready != nil {
+		ready(srv.Addr().String())
+	}
+	return axon.Run(ctx, srv)
+}
+
+func storeName(s Store) string {
+	if _, ok := s.(*RedisStore); ok {
+		return "redis"
+	}
+	return "memory"
 }
 
 // console runs Kamaelia's Pipeline(ConsoleReader(), Chatty(), ConsoleEchoer()).

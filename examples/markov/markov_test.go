@@ -6,11 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/kamgen/kamgen/examples/internal/extest"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 )
@@ -95,11 +97,60 @@ func TestChattyCutsEndlessLines(t *testing.T) {
 	assert.LessOrEqual(t, cap(c.partial), 2*maxLine, "what is kept is bounded")
 }
 
+// A store that takes its time (Redis far away) holds up no worker: with a
+// single worker, one Chatty waits for its store while another answers.
+func TestSlowStoreHoldsUpNoWorker(t *testing.T) {
+	rt := axontest.Runtime(t, axon.WithWorkers(1))
+	slow := newBlockingStore()
+	waiting := NewChatty(&Chain{Store: slow})
+	waitingOut := axontest.NewSink[[]byte]()
+	axontest.Link(t, &waiting.Out, &waitingOut.In)
+	quick := NewChatty(&Chain{Store: NewMemoryStore()})
+	quickOut := axontest.NewSink[[]byte]()
+	axontest.Link(t, &quick.Out, &quickOut.In)
+	require.NoError(t, rt.Activate(waiting, waitingOut, quick, quickOut))
+
+	require.NoError(t, waiting.In.Deliver([]byte("slow line\n")))
+	slow.waitAsked(t)
+	require.NoError(t, quick.In.Deliver([]byte("quick line\n")))
+	assert.Equal(t, "quick line\n", string(quickOut.WaitCount(t, 1)[0]), "answered while the other waits")
+	assert.Empty(t, waitingOut.Messages())
+	close(slow.release)
+	assert.Equal(t, "slow line\n", string(waitingOut.WaitCount(t, 1)[0]))
+}
+
+// A producerFinished lets Chatty answer the lines before it, then it
+// forwards the signal and stops; a shutdownMicroprocess stops it at once,
+// even while its store is busy with a line.
+func TestChattyStops(t *testing.T) {
+	rt := axontest.Runtime(t)
+	c := NewChatty(&Chain{Store: NewMemoryStore()})
+	out := axontest.NewSink[[]byte]()
+	axontest.Link(t, &c.Out, &out.In)
+	axontest.Link(t, &c.Signal, &out.Control)
+	require.NoError(t, rt.Activate(c, out))
+	require.NoError(t, c.In.Deliver([]byte("a b\nc d\ne f\n")))
+	fin := axon.Finished(nil)
+	require.NoError(t, c.Control.Deliver(fin))
+	axontest.WaitDone(t, c)
+	assert.Len(t, out.WaitCount(t, 3), 3, "every line before the signal answered")
+	assert.Same(t, fin, out.WaitSignals(t, 1)[0])
+
+	slow := newBlockingStore()
+	defer close(slow.release)
+	d := NewChatty(&Chain{Store: slow})
+	require.NoError(t, rt.Activate(d))
+	require.NoError(t, d.In.Deliver([]byte("never answered\n")))
+	slow.waitAsked(t)
+	require.NoError(t, d.Control.Deliver(axon.Shutdown()))
+	axontest.WaitDone(t, d)
+}
+
 // The console pipeline of the seed: lines typed, replies printed, and the
 // end of input ends the program.
 func TestConsolePipeline(t *testing.T) {
 	var out lockedBuffer
-	err := run([]string{"-console"}, strings.NewReader("the only line\n"), &out)
+	err := run(extest.Context(t), []string{"-console"}, strings.NewReader("the only line\n"), &out, nil)
 	require.NoError(t, err)
 	got := out.String()
 	assert.Equal(t, 2, strings.Count(got, ">>> "), "a prompt before each read: %q", got)
@@ -125,9 +176,36 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-func TestServerModeNotYetAvailable(t *testing.T) {
-	err := run(nil, strings.NewReader(""), &bytes.Buffer{})
-	require.ErrorIs(t, err, errNoServer)
+// blockingStore's Next waits until release is closed or its context ends.
+type blockingStore struct {
+	*MemoryStore
+	release chan struct{}
+	once    sync.Once
+	entered chan struct{}
+}
+
+func newBlockingStore() *blockingStore {
+	return &blockingStore{MemoryStore: NewMemoryStore(), release: make(chan struct{}), entered: make(chan struct{})}
+}
+
+// waitAsked waits until the store has been asked for a word.
+func (s *blockingStore) waitAsked(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.entered:
+	case <-time.After(axontest.Timeout):
+		t.Fatal("the store was never asked")
+	}
+}
+
+func (s *blockingStore) Next(ctx context.Context, a, b string) (string, bool, error) {
+	s.once.Do(func() { close(s.entered) })
+	select {
+	case <-s.release:
+		return s.MemoryStore.Next(ctx, a, b)
+	case <-ctx.Done():
+		return "", false, ctx.Err()
+	}
 }
 
 type countingStore struct {

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/examples/internal/extest"
+)
+
+// Two server processes' worth of runtimes, each with its own ServerCore,
+// pointed at one real Redis: each learns from the other's clients.
+func TestTwoServersShareOneRedisChain(t *testing.T) {
+	redisAddr := startRedis(t)
+	start := func() *extest.Server {
+		return extest.Start(t, func(ctx context.Context, ready func(string)) error {
+			return run(ctx, []string{"-addr", "127.0.0.1:0", "-redis", redisAddr}, strings.NewReader(""), io.Discard, ready)
+		})
+	}
+	one, two := start(), start()
+	a := newChatter(t, one.Addr)
+	b := newChatter(t, two.Addr)
+
+	// A fresh chain that learnt one line can only say that line.
+	assert.Equal(t, "alpha beta gamma\n", a.say("alpha beta gamma\n"))
+	assert.Equal(t, "alpha beta gamma\n", b.say("\n"), "server two knows what server one's client said")
+
+	flush(t, redisAddr)
+	assert.Equal(t, "delta epsilon\n", b.say("delta epsilon\n"))
+	assert.Equal(t, "delta epsilon\n", a.say("\n"), "and the other way round")
+}
+
+// The store's contract, on Redis: nothing seen is nothing said, and a word
+// follows a pair only if it was seen after it.
+func TestRedisStore(t *testing.T) {
+	client := redisClient(t, startRedis(t))
+	store := NewRedisStore(client, "test:")
+	ctx := t.Context()
+	_, ok, err := store.Next(ctx, start, start)
+	require.NoError(t, err)
+	assert.False(t, ok, "an empty chain has no first word")
+
+	require.NoError(t, store.Learn(ctx, []string{"a", "b"}))
+	require.NoError(t, store.Learn(ctx, []string{"a", "c"}))
+	seen := map[string]bool{}
+	for range 50 {
+		w, ok, err := store.Next(ctx, start, "a")
+		require.NoError(t, err)
+		require.True(t, ok)
+		seen[w] = true
+	}
+	assert.Equal(t, map[string]bool{"b": true, "c": true}, seen, "both words, nothing else")
+	w, ok, err := store.Next(ctx, "a", "b")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, end, w, "the line ended after b")
+
+	n, err := client.LLen(ctx, "test:"+start+" "+start).Result()
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, n, "the start pair's list holds one word per line")
+}
+
+// Lines are learnt whole even with several writers at once: readers walking
+// the chain meanwhile only ever say a whole line that was learnt, never
+// the first words of one whose end is not in Redis yet.
+func TestRedisLearnsWholeLinesUnderConcurrentWriters(t *testing.T) {
+	addr := startRedis(t)
+	const writers, lines = 6, 30
+	learnt := map[string]bool{"": true}
+	for w := range writers {
+		for l := range lines {
+			learnt[line(w, l)] = true
+		}
+	}
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for w := range writers {
+		chain := &Chain{Store: NewRedisStore(redisClient(t, addr), DefaultRedisPrefix)}
+		wg.Go(func() {
+			for l := range lines {
+				assert.NoError(t, chain.Learn(ctx, line(w, l)))
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	reader := &Chain{Store: NewRedisStore(redisClient(t, addr), DefaultRedisPrefix)}
+	for reading := true; reading; {
+		select {
+		case <-done:
+			reading = false
+		default:
+		}
+		s, err := reader.Sentence(ctx)
+		require.NoError(t, err)
+		require.True(t, learnt[s], "half a line: %q", s)
+	}
+	n, err := redisClient(t, addr).LLen(ctx, DefaultRedisPrefix+start+" "+start).Result()
+	require.NoError(t, err)
+	assert.EqualValues(t, writers*lines, n, "every line learnt once")
+}
+
+// line is a line whose words appear in no other line, so that a walk that
+// starts it can only end it.
+func line(w, l int) string { return fmt.Sprintf("w%d.%d.a w%d.%d.b w%d.%d.c", w, l, w, l, w, l) }
+
+// -redis with no Redis there is an error at start, not at the first line.
+func TestRedisUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	err = run(t.Context(), []string{"-addr", "127.0.0.1:0", "-redis", addr}, strings.NewReader(""), io.Discard, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "connecting to Redis at "+addr)
+}
+
+// chatter is a client of the chat server that says a line and reads the
+// reply.
+type chatter struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func newChatter(t *testing.T, addr string) *chatter {
+	c := extest.Dial(t, addr)
+	return &chatter{t: t, conn: c, r: bufio.NewReader(c)}
+}
+
+func (c *chatter) say(line string) string {
+	c.t.Helper()
+	extest.Write(c.t, c.conn, line)
+	return c.readLine()
+}
+
+func (c *chatter) readLine() string {
+	c.t.Helper()
+	s, err := c.r.ReadString('\n')
+	require.NoError(c.t, err, "reading a reply (got %q)", s)
+	return s
+}
+
+func redisClient(t *testing.T, addr string) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+func flush(t *testing.T, addr string) {
+	t.Helper()
+	require.NoError(t, redisClient(t, addr).FlushAll(t.Context()).Err())
+}
+
+// startRedis runs a redis-server of the test's own on a free port of
+// 127.0.0.1, saving nothing to disk, and stops it when the test ends. It
+// returns its address.
+func startRedis(t *testing.T) string {
+	t.Helper()
+	bin := redisServer(t)
+	for range 3 { // another program may take the free port first
+		if addr, ok := tryRedis(t, bin); ok {
+			return addr
+		}
+	}
+	t.Fatal("redis-server did not start (see its output above)")
+	return ""
+}
+
+func tryRedis(t *testing.T, bin string) (string, bool) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = cmd.Stdout
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	ready := make(chan struct{})
+	var log strings.Builder
+	go func() {
+		defer close(exited)
+		sc := bufio.NewScanner(out)
+		starting := true
+		for sc.Scan() { // after the start, read on so that redis-server never blocks on its log
+			if starting {
+				log.WriteString(sc.Text() + "\n")
+				if strings.Contains(sc.Text(), "Ready to accept connections") {
+					starting = false
+					close(ready)
+				}
+			}
+		}
+		_ = cmd.Wait()
+	}()
+	select {
+	case <-ready:
+		t.Cleanup(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(extest.Deadline):
+				_ = cmd.Process.Kill()
+				<-exited
+			}
+		})
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), true
+	case <-exited:
+		t.Logf("redis-server on port %d exited:\n%s", port, log.String())
+		return "", false
+	case <-time.After(extest.Deadline):
+		_ = cmd.Process.Kill()
+		<-exited
+		t.Fatalf("redis-server was not ready within %v:\n%s", extest.Deadline, log.String())
+		return "", false
+	}
+}
+
+var installRedis sync.Mutex
+
+// redisServer finds redis-server, installing it with apt-get when it is
+// missing and the test runs as root. Otherwise the test fails, saying how
+// to install it: the Redis tests are part of the suite, never skipped.
+func redisServer(t *testing.T) string {
+	t.Helper()
+	installRedis.Lock()
+	defer installRedis.Unlock()
+	if bin, err := exec.LookPath("redis-server"); err == nil {
+		return bin
+	}
+	const how = "install it (Debian, Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) and run the tests again"
+	if os.Geteuid() != 0 {
+		t.Fatalf("redis-server is not installed, and the Redis tests need it: %s", how)
+	}
+	apt, err := exec.LookPath("apt-get")
+	if err != nil {
+		t.Fatalf("redis-server is not installed and there is no apt-get to install it: %s", how)
+	}
+	t.Log("redis-server is missing: apt-get install -y redis-server")
+	install := func() ([]byte, error) {
+		cmd := exec.Command(apt, "install", "-y", "-q", "redis-server")
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		return cmd.CombinedOutput()
+	}
+	if out, err := install(); err != nil {
+		t.Logf("apt-get install failed (%v), updating the package lists first:\n%s", err, out)
+		if out, err := exec.Command(apt, "update", "-q").CombinedOutput(); err != nil {
+			t.Fatalf("apt-get update: %v\n%s\n%s", err, out, how)
+		}
+		if out, err := install(); err != nil {
+			t.Fatalf("apt-get install -y redis-server: %v\n%s\n%s", err, out, how)
+		}
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("redis-server still missing after apt-get install: %s", how)
+	}
+	return bin
+}

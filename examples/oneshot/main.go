@@ -1,0 +1,54 @@
+// Oneshot is a server that waits for one message from each client, answers
+// "You sent the message:" followed by it, and closes the connection. It is
+// Kamaelia's cookbook example 4 on SimpleServer.
+//
+//	go run ./examples/oneshot -addr 127.0.0.1:1500
+//	echo hello | nc 127.0.0.1 1500
+package main
+
+//go:generate go tool kamgen
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/chassis"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], nil)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		slog.Error("oneshot", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends. ready, if not nil, is told the address the
+// server listens on once it does.
+func run(ctx context.Context, args []string, ready func(addr string)) error {
+	fs := flag.NewFlagSet("oneshot", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv, err := chassis.NewSimpleServer(*addr, OneShotForSimpleServer, chassis.ServerOptions{})
+	if err != nil {
+		return err
+	}
+	slog.Info("oneshot server listening", "addr", srv.Addr().String())
+	if ready != nil {
+		ready(srv.Addr().String())
+	}
+	return axon.Run(ctx, srv)
+}
