@@ -202,9 +202,9 @@ func TestHandlerStopsTheServer(t *testing.T) {
 	require.NoError(t, rt.Activate(srv))
 	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
 	require.NoError(t, err)
-	defer c.Close()
 	got, err := io.ReadAll(c)
 	require.NoError(t, err)
+	require.NoError(t, c.Close()) // the server closed its side: so does the client
 	assert.Equal(t, "motd\n", string(got))
 	axontest.WaitDone(t, srv)
 	_, err = net.DialTimeout("tcp", srv.Addr().String(), time.Second)
@@ -235,13 +235,21 @@ func TestShutdownDrains(t *testing.T) {
 	for _, c := range conns {
 		roundTrip(t, c, "x")
 	}
+	// Clients read until the server closes, then close their side.
+	var wg sync.WaitGroup
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := io.ReadAll(c)
+			assert.NoError(t, err, "closed cleanly")
+			c.Close()
+		}()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	require.NoError(t, srv.Shutdown(ctx))
-	for _, c := range conns {
-		_, err := io.ReadAll(c)
-		require.NoError(t, err, "closed cleanly")
-	}
+	wg.Wait()
 	assert.Equal(t, 0, srv.Connections())
 }
 

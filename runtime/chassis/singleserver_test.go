@@ -95,6 +95,7 @@ func TestSingleServerStopsWithAClient(t *testing.T) {
 	_ = c.SetDeadline(time.Now().Add(deadline))
 	rest, err := io.ReadAll(c)
 	require.NoError(t, err)
+	require.NoError(t, c.Close())
 	assert.Equal(t, "bye", string(rest))
 	axontest.WaitDone(t, srv)
 }

@@ -47,6 +47,14 @@ type ConnOptions struct {
 	// MaxReadChunk is the largest message read from the socket at once
 	// (default DefaultMaxReadChunk).
 	MaxReadChunk int
+	// KeepReading makes a close asked for on "control" a half-close: after
+	// what was queued is written and the FIN sent, the adapter goes on
+	// delivering what the peer sends until the peer closes too (or
+	// CloseTimeout passes). A client that has said all it had to say still
+	// gets the answer; TCPClient sets it. Off (a server), input that comes
+	// after the close is read and dropped until the peer's FIN, so that the
+	// close is clean.
+	KeepReading bool
 	// ReuseBuffers lets the adapter hand out large reads in buffers from a
 	// pool, without copying them, and put a buffer back in the pool once it
 	// has written it. Set it only when no handler keeps, changes or shares a
@@ -100,9 +108,10 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // When the peer closes its side, a *SocketShutdown with Err io.EOF goes out
 // of "signal" and the connection stays open for replies. A producerFinished
 // or shutdownMicroprocess on "control" closes the connection after every
-// byte queued before it has been written (within CloseTimeout), then the
-// peer's remaining input is read and dropped so that the close is a clean
-// FIN, not a reset. A reset, a broken pipe or a timeout closes only this
+// byte queued before it has been written: the adapter sends its FIN, then
+// reads until the peer's (dropping what comes, or delivering it with
+// KeepReading), so that the close is clean, never a reset; CloseTimeout
+// bounds the whole close. A reset, a broken pipe or a timeout closes only this
 // connection; the *SocketShutdown that follows says why. Every
 // *SocketShutdown names the connection.
 type ConnectedSocketAdapter struct {
@@ -394,7 +403,7 @@ func (c *ConnectedSocketAdapter) read() {
 			c.tm.lastRead = time.Now()
 		}
 		switch {
-		case n == 0 || c.wrClosed: // closing: the peer's input is dropped
+		case n == 0 || (c.wrClosed && !c.opts.KeepReading): // closing: the peer's input is dropped
 			putScratch(scratch)
 		case n >= reuseAbove && c.opts.ReuseBuffers:
 			// The pooled buffer itself goes out; it comes back to the pool
@@ -418,10 +427,7 @@ func (c *ConnectedSocketAdapter) read() {
 		switch {
 		case err == nil:
 		case errors.Is(err, poll.ErrWouldBlock):
-			c.readMore = false
-			if c.wrClosed {
-				c.shut(nil) // our FIN is out and no input is left unread: a clean close
-			}
+			c.readMore = false // after our FIN, wait for the peer's (CloseTimeout bounds it)
 			return
 		case errors.Is(err, io.EOF):
 			c.readMore = false

@@ -41,9 +41,10 @@ const DefaultDialTimeout = 30 * time.Second
 // with ErrLateMakeSSL: upgrading in the middle of a connection is not
 // supported.
 //
-// A producerFinished on "control" closes the connection after what was sent
-// has been written; a shutdownMicroprocess closes it at once, even before
-// it is up. When the server closes its side the client closes too. Either
+// A producerFinished on "control" half-closes the connection once what was
+// sent has been written, and the client goes on passing on what the server
+// answers until the server closes too (within Options.CloseTimeout); a
+// shutdownMicroprocess closes it at once, even before it is up. When the server closes its side the client closes too. Either
 // way exactly one message leaves "signal" when the client has finished: the
 // shutdownMicroprocess it was given, or a producerFinished whose Message is
 // the reason (nil for a normal end, the dial or connection error
@@ -85,12 +86,13 @@ type TCPClient struct {
 	cancel  context.CancelFunc
 	dialing sync.WaitGroup
 
-	csa     *ConnectedSocketAdapter
-	wantTLS bool // makessl came before the connection was up
-	isTLS   bool
-	reason  error       // why the connection ended
-	stopSig axon.Signal // the signal that asked the client to stop
-	ended   bool
+	csa        *ConnectedSocketAdapter
+	wantTLS    bool // makessl came before the connection was up
+	connectNow bool // connect at the end of the turn
+	isTLS      bool
+	reason     error       // why the connection ended
+	stopSig    axon.Signal // the signal that asked the client to stop
+	ended      bool
 }
 
 // NewTCPClient returns a client that will connect to address ("host:port")
@@ -119,7 +121,10 @@ func (c *TCPClient) OnStart() {
 		c.WakeAfter(c.Delay)
 		return
 	}
-	c.connect()
+	// Connect at the end of this turn, once the handlers have seen what
+	// waits: a "makessl" sent before the client ran makes it dial TLS from
+	// the start, never a plain connection first.
+	c.connectNow = true
 }
 
 func (c *TCPClient) connect() {
@@ -134,7 +139,8 @@ func (c *TCPClient) connect() {
 // OnWake connects once Delay has passed.
 func (c *TCPClient) OnWake() {
 	if c.cancel == nil && c.csa == nil && !c.ended {
-		c.connect()
+		c.connectNow = true
+		c.Notify() // connect at the end of the turn, after the handlers
 	}
 }
 
@@ -248,6 +254,13 @@ func (c *TCPClient) OnControl(sig axon.Signal) {
 
 // OnTurnEnd connects the adapter once the dial has finished.
 func (c *TCPClient) OnTurnEnd() {
+	if c.connectNow {
+		c.connectNow = false
+		if !c.ended && c.cancel == nil {
+			c.connect()
+		}
+		return
+	}
 	if c.csa != nil {
 		c.watchConn()
 		return
@@ -267,7 +280,9 @@ func (c *TCPClient) OnTurnEnd() {
 		return
 	}
 	c.isTLS = c.wantTLS
-	c.csa = NewConnectedSocketAdapter(conn, c.Options)
+	opts := c.Options
+	opts.KeepReading = true // the server's answer comes after our FIN
+	c.csa = NewConnectedSocketAdapter(conn, opts)
 	for _, w := range []axon.Wiring{
 		axon.WireIn(&c.In, &c.csa.In),
 		axon.WireOut(&c.csa.Out, &c.Out),

@@ -78,32 +78,33 @@ func (*TCPClient) BoxTable() []axon.BoxInfo {
 func _() {
 	var _ struct {
 		axon.Component
-		In        axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		MakeSSL   axon.Inbox[string]       `inbox:"makessl"`
-		Conn      axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		SSLReady  axon.Outbox[axon.None]   `outbox:"sslready"`
-		ToConn    axon.Outbox[axon.Signal] `outbox:"_csacontrol"`
-		Delay     time.Duration
-		Timeout   time.Duration
-		Options   ConnOptions
-		UseTLS    bool
-		TLSConfig *tls.Config
-		poller    poll.Poller
-		release   func()
-		address   string
-		mu        sync.Mutex
-		dialed    poll.Conn
-		dialErr   error
-		cancel    context.CancelFunc
-		dialing   sync.WaitGroup
-		csa       *ConnectedSocketAdapter
-		wantTLS   bool
-		isTLS     bool
-		reason    error
-		stopSig   axon.Signal
-		ended     bool
+		In         axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
+		Control    axon.Inbox[axon.Signal]  `inbox:"control"`
+		MakeSSL    axon.Inbox[string]       `inbox:"makessl"`
+		Conn       axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`
+		Out        axon.Outbox[[]byte]      `outbox:"outbox"`
+		Signal     axon.Outbox[axon.Signal] `outbox:"signal"`
+		SSLReady   axon.Outbox[axon.None]   `outbox:"sslready"`
+		ToConn     axon.Outbox[axon.Signal] `outbox:"_csacontrol"`
+		Delay      time.Duration
+		Timeout    time.Duration
+		Options    ConnOptions
+		UseTLS     bool
+		TLSConfig  *tls.Config
+		poller     poll.Poller
+		release    func()
+		address    string
+		mu         sync.Mutex
+		dialed     poll.Conn
+		dialErr    error
+		cancel     context.CancelFunc
+		dialing    sync.WaitGroup
+		csa        *ConnectedSocketAdapter
+		wantTLS    bool
+		connectNow bool
+		isTLS      bool
+		reason     error
+		stopSig    axon.Signal
+		ended      bool
 	} = TCPClient{}
 }

@@ -133,6 +133,9 @@ func ReadAll(t testing.TB, r io.Reader) string {
 	if err != nil {
 		t.Fatalf("reading to the end (got %q): %v", b, err)
 	}
+	if c, ok := r.(io.Closer); ok {
+		c.Close() // the server closed its side: close ours, as a client does
+	}
 	return string(b)
 }
 
