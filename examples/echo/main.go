@@ -24,13 +24,17 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], nil); err != nil {
 		slog.Error("echo", "err", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run serves until ctx ends. ready, if not nil, is told the address the
+// server listens on.
+func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
 	cert := fs.String("tls-cert", "", "serve TLS with this certificate (PEM)")
@@ -65,7 +69,8 @@ func run(args []string) error {
 		return err
 	}
 	slog.Info("echo server listening", "addr", srv.Addr().String(), "tls", opts.TLS != nil)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	if ready != nil {
+		ready(srv.Addr().String())
+	}
 	return axon.Run(ctx, srv)
 }
