@@ -39,9 +39,11 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## gen: regenerate every generated file.
+## gen: regenerate every generated file, the reference pages and the pictures.
 gen:
 	$(GO) generate $(PKGS)
+	$(GO) run ./cmd/kamgen -doc docs/reference ./runtime/chassis ./runtime/internet ./runtime/util
+	$(GO) test ./runtime/chassis -run TestMarkovPicture -write-graphs
 
 ## bench: runtime and generator benchmarks (figures go to docs/benchmarks.md).
 bench:
