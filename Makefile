@@ -44,6 +44,7 @@ gen:
 	$(GO) generate $(PKGS)
 	$(GO) run ./cmd/kamgen -doc docs/reference ./runtime/chassis ./runtime/internet ./runtime/util
 	$(GO) test ./runtime/chassis -run TestMarkovPicture -write-graphs
+	$(GO) test ./examples/markov -run TestMarkovPicture -write-graph
 
 ## bench: runtime and generator benchmarks (figures go to docs/benchmarks.md).
 bench:

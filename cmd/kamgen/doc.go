@@ -101,7 +101,7 @@ func docMarkdown(text string) string {
 		}
 	}
 	d.Content = blocks
-	pr := comment.Printer{HeadingLevel: 2}
+	pr := comment.Printer{HeadingLevel: 2, HeadingID: func(*comment.Heading) string { return "" }}
 	return string(pr.Markdown(d))
 }
 

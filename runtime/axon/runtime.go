@@ -244,9 +244,10 @@ const spins = 16
 
 func (rt *Runtime) next() *Component {
 	rt.mu.Lock()
-	if rt.runq.len() == 0 && !rt.spinning {
-		// One idle worker at a time spins: the others park at once, so
-		// that a quiet runtime does not burn the CPUs it shares.
+	if rt.runq.len() == 0 && !rt.spinning && rt.workers > 1 {
+		// One idle worker at a time spins, and none when there is one
+		// worker (as Go's scheduler spins at most GOMAXPROCS/2 threads): a
+		// quiet runtime does not burn the CPUs it shares.
 		rt.spinning = true
 		for i := 0; i < spins && rt.runq.len() == 0 && !rt.closed; i++ {
 			rt.mu.Unlock()
