@@ -138,7 +138,7 @@ func (r *RateControlledFileReader) pacing() (size int, period time.Duration, err
 	}
 	switch {
 	case !(r.Rate > 0):
-		return 0, 0, fmt.Errorf("Rate %v: must be positive", r.Rate)
+		return 0, 0, fmt.Errorf("the Rate %v must be positive", r.Rate)
 	case r.ChunkSize < 0 || r.ChunkRate < 0:
 		return 0, 0, fmt.Errorf("ChunkSize %d, ChunkRate %v: must not be negative", r.ChunkSize, r.ChunkRate)
 	case r.ChunkSize > 0 && r.ChunkRate > 0:

@@ -177,7 +177,7 @@ func (r *ReadFileAdaptor) pacing() (size int, period time.Duration, err error) {
 		return r.ReadSize, max(r.StepTime, 0), nil
 	case ModeBitrate:
 		if !(r.Bitrate > 0) || !(r.ChunkRate > 0) {
-			return 0, 0, fmt.Errorf("Bitrate %v and ChunkRate %v: both must be positive", r.Bitrate, r.ChunkRate)
+			return 0, 0, fmt.Errorf("the Bitrate %v and the ChunkRate %v must both be positive", r.Bitrate, r.ChunkRate)
 		}
 		size = max(int(r.Bitrate/8/r.ChunkRate), 1)
 		return size, seconds(1 / r.ChunkRate), nil
