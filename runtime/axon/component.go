@@ -42,8 +42,9 @@ type (
 	// message is handled.
 	Starter interface{ OnStart() }
 	// Stopper is called once when a component that has started stops,
-	// whatever stopped it (Stop, its parent, its runtime), unless it failed
-	// or panicked. A component stopped before its first turn never starts:
+	// whatever stopped it (Stop, Fail, its parent, its runtime, a panic in
+	// a handler): the place to release what the component holds (sockets,
+	// files). A component stopped before its first turn never starts:
 	// neither OnStart nor OnStop runs.
 	Stopper interface{ OnStop() }
 	// ChildWatcher is told each time one of its children has finished; err
@@ -643,7 +644,7 @@ func (c *Component) finishReactive() {
 	if !c.stopHooked {
 		c.stopHooked = true
 		c.life.Store(stopping)
-		if s, ok := c.self.(Stopper); ok && c.started && c.Err() == nil {
+		if s, ok := c.self.(Stopper); ok && c.started {
 			func() {
 				defer func() {
 					if r := recover(); r != nil {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -357,3 +359,30 @@ func TestUnlinkedOwnedLinksAreForgotten(t *testing.T) {
 	require.NoError(t, a.Out.TrySend(1))
 	assert.Equal(t, 0, b.In.Len(), "removed when the owner finished")
 }
+
+// OnStop runs after a panic too: it is where a component releases what it
+// holds.
+func TestOnStopRunsAfterAPanic(t *testing.T) {
+	rt := newRT(t, quiet)
+	c := &cleaner{released: make(chan struct{})}
+	c.In.Init(&c.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(c))
+	require.NoError(t, c.In.Deliver(1))
+	select {
+	case <-c.released:
+	case <-time.After(axontest.Timeout):
+		t.Fatal("OnStop did not run after the panic")
+	}
+	waitDone(t, c)
+	var pe *axon.PanicError
+	require.ErrorAs(t, c.Err(), &pe)
+}
+
+type cleaner struct {
+	axon.Component
+	In       axon.Inbox[int]
+	released chan struct{}
+}
+
+func (c *cleaner) Dispatch(t *axon.Turn) { axon.Serve(t, &c.In, func(int) { panic("bug") }) }
+func (c *cleaner) OnStop()               { close(c.released) }
