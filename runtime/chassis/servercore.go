@@ -482,5 +482,11 @@ func (s *ServerCore) finishIfDone() {
 	s.Stop()
 }
 
-// OnStop lets the Selector go.
-func (s *ServerCore) OnStop() { s.letGo() }
+// OnStop closes the listener if no TCPServer took it, and lets the
+// Selector go.
+func (s *ServerCore) OnStop() {
+	if s.tcp == nil {
+		_ = s.ln.Close()
+	}
+	s.letGo()
+}

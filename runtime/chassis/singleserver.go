@@ -199,5 +199,11 @@ func (s *SingleServer) finishIfDone() {
 	s.Stop()
 }
 
-// OnStop lets the Selector go.
-func (s *SingleServer) OnStop() { s.letGo() }
+// OnStop closes the listener if no TCPServer took it, and lets the
+// Selector go.
+func (s *SingleServer) OnStop() {
+	if s.tcp == nil {
+		_ = s.ln.Close()
+	}
+	s.letGo()
+}
