@@ -387,6 +387,14 @@ func (in *Inbox[T]) Put(ctx context.Context, m T) error {
 	return blockingOffer(ctx, &in.box, nil, m)
 }
 
+// Fed reports whether some box is linked to this inbox: whether anything
+// may arrive on it other than through Deliver and Put.
+func (in *Inbox[T]) Fed() bool {
+	topology.Lock()
+	defer topology.Unlock()
+	return in.links != nil && len(in.links.sources) > 0
+}
+
 // TryRecv removes and returns the oldest message, if there is one.
 func (in *Inbox[T]) TryRecv() (m T, ok bool) { return in.tryTake() }
 

@@ -153,7 +153,9 @@ func (s *SingleServer) OnConns(nc *internet.NewConnection) {
 
 // OnSockets closes the connection once the client has closed its side.
 func (s *SingleServer) OnSockets(sig axon.Signal) {
-	if ss, ok := sig.(*internet.SocketShutdown); ok && ss.HalfClosed() && s.csa != nil {
+	// The client closed its side (close ours), or the connection closed
+	// (the adapter waits to be told to stop).
+	if _, ok := sig.(*internet.SocketShutdown); ok && s.csa != nil {
 		s.toConn.Send(axon.Finished(s))
 	}
 }

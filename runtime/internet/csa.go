@@ -204,8 +204,13 @@ func (c *ConnectedSocketAdapter) OnStart() {
 	c.armTimer()
 }
 
-// OnControl closes the connection once what is queued has been written.
+// OnControl closes the connection once what is queued has been written;
+// once the connection is closed, it stops the adapter.
 func (c *ConnectedSocketAdapter) OnControl(axon.Signal) {
+	if c.closed {
+		c.Stop()
+		return
+	}
 	if !c.closing {
 		c.closing = true
 		c.times().closeDeadline = time.Now().Add(c.opts.CloseTimeout)
@@ -216,7 +221,13 @@ func (c *ConnectedSocketAdapter) OnControl(axon.Signal) {
 // OnTurnEnd does the socket's I/O.
 func (c *ConnectedSocketAdapter) OnTurnEnd() {
 	if c.closed {
-		return
+		// What a handler still sends cannot be written: take it, so that
+		// the handler is never held up by a dead connection.
+		for {
+			if _, ok := c.In.TryRecv(); !ok {
+				return
+			}
+		}
 	}
 	if poll.Events(c.ready.Swap(0))&poll.Readable != 0 {
 		c.readMore = true
@@ -477,8 +488,11 @@ func putScratch(b *[]byte) {
 	}
 }
 
-// shut closes the connection, tells the handler why, and stops the
-// adapter.
+// shut closes the connection and tells the handler why. A close asked for
+// on "control" ends the adapter there; a close the peer, an error or a
+// timeout caused leaves it taking (and dropping) what the handler still
+// sends, until a signal on "control" stops it: the handler learns of the
+// close from the *SocketShutdown and is never held up meanwhile.
 func (c *ConnectedSocketAdapter) shut(err error) {
 	if c.closed {
 		return
@@ -487,5 +501,9 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 	_ = c.conn.Close()
 	c.wq, c.wqHead, c.wqBytes, c.held = nil, nil, 0, nil
 	c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: err, Closed: true})
-	c.Stop()
+	if c.closing {
+		c.Stop()
+		return
+	}
+	c.Notify() // drop what waits in "inbox"
 }

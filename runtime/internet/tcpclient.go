@@ -34,7 +34,9 @@ const DefaultDialTimeout = 30 * time.Second
 // The connection itself is a ConnectedSocketAdapter started as a child.
 //
 // TLS: with UseTLS set, or after any message on "makessl" that arrives before
-// the connection is up, the client connects and completes a TLS handshake
+// the connection is up (a client whose "makessl" is linked waits for that
+// message before it connects), the client connects and completes a TLS
+// handshake
 // (in its goroutine), verifying the server's certificate against the host
 // name, before any byte is sent; "sslready" then carries one message.
 // A "makessl" that comes once plain bytes may have flowed ends the client
@@ -89,6 +91,7 @@ type TCPClient struct {
 	csa        *ConnectedSocketAdapter
 	wantTLS    bool // makessl came before the connection was up
 	connectNow bool // connect at the end of the turn
+	awaitSSL   bool // waiting for makessl before connecting
 	isTLS      bool
 	reason     error       // why the connection ended
 	stopSig    axon.Signal // the signal that asked the client to stop
@@ -128,6 +131,12 @@ func (c *TCPClient) OnStart() {
 }
 
 func (c *TCPClient) connect() {
+	if !c.UseTLS && !c.wantTLS && c.MakeSSL.Fed() && c.MakeSSL.Len() == 0 {
+		// Something will say makessl: wait for it, so that the connection
+		// speaks TLS from its first byte.
+		c.awaitSSL = true
+		return
+	}
 	if c.UseTLS || c.wantTLS {
 		c.wantTLS = true
 		c.dialTLS(c.TLSConfig)
@@ -217,6 +226,10 @@ var ErrLateMakeSSL = errors.New("internet: makessl after the connection started:
 // OnMakeSSL switches to TLS: at once if the connection is not up yet.
 func (c *TCPClient) OnMakeSSL(string) {
 	switch {
+	case c.awaitSSL:
+		c.awaitSSL = false
+		c.wantTLS = true
+		c.connectNow = true // at the end of this turn
 	case c.isTLS || c.wantTLS:
 	case c.csa == nil:
 		c.wantTLS = true
@@ -321,9 +334,9 @@ func (c *TCPClient) watchConn() {
 			if ss.Err != nil && !ss.HalfClosed() {
 				c.reason = ss.Err
 			}
-			if !ss.Closed { // the server closed its side: close ours
-				c.ToConn.Send(axon.Finished(c))
-			}
+			// The server closed its side (close ours), or the connection
+			// closed (the adapter waits to be told to stop).
+			c.ToConn.Send(axon.Finished(c))
 		}
 	}
 }

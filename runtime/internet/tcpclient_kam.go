@@ -102,6 +102,7 @@ func _() {
 		csa        *ConnectedSocketAdapter
 		wantTLS    bool
 		connectNow bool
+		awaitSSL   bool
 		isTLS      bool
 		reason     error
 		stopSig    axon.Signal

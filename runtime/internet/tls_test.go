@@ -129,3 +129,27 @@ func TestClientRefusesAnUnverifiedServer(t *testing.T) {
 	assert.Contains(t, reason.Error(), "certificate")
 	assert.Empty(t, snk.Messages())
 }
+
+// A client whose makessl inbox is linked waits for the message before it
+// connects: however late its sender runs, the connection speaks TLS from
+// the first byte (the seed's Graphline races OneShot against the client).
+func TestClientWaitsForALinkedMakeSSL(t *testing.T) {
+	srv, pool := tlsServer(t)
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(srv.Addr().String())
+	client.TLSConfig = &tls.Config{RootCAs: pool}
+	snk := collect(t, client)
+	ready := axontest.NewSink[axon.None]()
+	axontest.Link(t, &client.SSLReady, &ready.In)
+	late := axontest.NewSource(" make ssl ")
+	axontest.Link(t, &late.Out, &client.MakeSSL)
+	require.NoError(t, client.In.Deliver([]byte("after the handshake")))
+	require.NoError(t, rt.Activate(client, snk, ready))
+	// Let the client run first: a plain client would be connected by now.
+	time.Sleep(50 * time.Millisecond) // ordering the two starts, not waiting for an event
+	require.NoError(t, rt.Activate(late))
+	ready.WaitCount(t, 1)
+	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "after the handshake" })
+	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	axontest.WaitDone(t, client)
+}

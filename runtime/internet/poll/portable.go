@@ -606,7 +606,10 @@ func (c *portableConn) closeConn(linger bool) error {
 	}
 	c.mu.Lock()
 	c.closing = true
-	linger = linger && c.writing && (len(c.wq) > 0 || c.inflight > 0) &&
+	// As the kernel does: closing with input left unread is abortive (the
+	// peer gets a reset), so nothing more is sent.
+	unread := len(c.held) > 0
+	linger = linger && !unread && c.writing && (len(c.wq) > 0 || c.inflight > 0) &&
 		c.c.SetWriteDeadline(time.Now().Add(portableLinger)) == nil &&
 		c.c.SetReadDeadline(aLongTimeAgo) == nil
 	c.lingered = linger
@@ -615,6 +618,11 @@ func (c *portableConn) closeConn(linger bool) error {
 	if linger {
 		<-c.readerDone // stopped by the read deadline
 		return nil
+	}
+	if unread {
+		if tc, ok := c.c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0) // close with a reset, as the kernel would
+		}
 	}
 	err := c.c.Close()
 	<-c.readerDone
