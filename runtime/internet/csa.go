@@ -67,12 +67,15 @@ type ConnOptions struct {
 	// DefaultMaxQueued): with the boxes' capacities, it bounds the memory a
 	// client that never reads can cost.
 	MaxQueued int
+
+	scratch *sync.Pool // read buffers of MaxReadChunk bytes, shared by every connection
 }
 
 func (o ConnOptions) withDefaults() ConnOptions {
 	if o.MaxReadChunk <= 0 {
 		o.MaxReadChunk = DefaultMaxReadChunk
 	}
+	o.scratch = scratchPool(o.MaxReadChunk)
 	if o.MaxQueued <= 0 {
 		o.MaxQueued = DefaultMaxQueued
 	}
@@ -392,7 +395,7 @@ func (c *ConnectedSocketAdapter) consume(n int) {
 func (c *ConnectedSocketAdapter) recycle(b []byte) {
 	if c.opts.ReuseBuffers && cap(b) == c.opts.MaxReadChunk {
 		b = b[:cap(b)]
-		putScratch(&b)
+		c.putScratch(&b)
 	}
 }
 
@@ -408,14 +411,14 @@ func (c *ConnectedSocketAdapter) read() {
 			c.held = c.held[1:]
 		}
 		c.held = nil
-		scratch := getScratch(c.opts.MaxReadChunk)
+		scratch := c.getScratch()
 		n, err := c.conn.Read(*scratch)
 		if n > 0 && c.tm != nil {
 			c.tm.lastRead = time.Now()
 		}
 		switch {
 		case n == 0 || (c.wrClosed && !c.opts.KeepReading): // closing: the peer's input is dropped
-			putScratch(scratch)
+			c.putScratch(scratch)
 		case n >= reuseAbove && c.opts.ReuseBuffers:
 			// The pooled buffer itself goes out; it comes back to the pool
 			// when an adapter has written it.
@@ -430,7 +433,7 @@ func (c *ConnectedSocketAdapter) read() {
 				c.send(bytes.Clone(data[:k]))
 				data = data[k:]
 			}
-			putScratch(scratch)
+			c.putScratch(scratch)
 		}
 		if len(c.held) > 0 {
 			return // woken when the handler has room
@@ -467,24 +470,30 @@ func (c *ConnectedSocketAdapter) send(msg []byte) {
 	}
 }
 
-// Scratch buffers for reads, shared by every connection: a read lands in
-// one, and the message gets an exact copy.
+// Scratch buffers for reads, shared by every connection of a size: a read
+// lands in one, and the message gets an exact copy (or, with ReuseBuffers,
+// the buffer itself).
 var scratchPools sync.Map // size -> *sync.Pool
 
-func getScratch(size int) *[]byte {
-	p, ok := scratchPools.Load(size)
-	if !ok {
-		p, _ = scratchPools.LoadOrStore(size, &sync.Pool{New: func() any {
-			b := make([]byte, size)
-			return &b
-		}})
+// scratchPool returns the pool of read buffers of a size.
+func scratchPool(size int) *sync.Pool {
+	if p, ok := scratchPools.Load(size); ok {
+		return p.(*sync.Pool)
 	}
-	return p.(*sync.Pool).Get().(*[]byte)
+	p, _ := scratchPools.LoadOrStore(size, &sync.Pool{New: func() any {
+		b := make([]byte, size)
+		return &b
+	}})
+	return p.(*sync.Pool)
 }
 
-func putScratch(b *[]byte) {
-	if p, ok := scratchPools.Load(len(*b)); ok {
-		p.(*sync.Pool).Put(b)
+func (c *ConnectedSocketAdapter) getScratch() *[]byte {
+	return c.opts.scratch.Get().(*[]byte)
+}
+
+func (c *ConnectedSocketAdapter) putScratch(b *[]byte) {
+	if len(*b) == c.opts.MaxReadChunk {
+		c.opts.scratch.Put(b)
 	}
 }
 
