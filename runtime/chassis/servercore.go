@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
-	"net"
 	"net/netip"
 	"sync/atomic"
 	"time"
@@ -94,11 +92,8 @@ type ServerCore struct {
 	toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"` // stops the TCPServer
 
 	factory Factory
+	listener
 	opts    ServerOptions
-	ln      poll.Listener
-	addr    netip.AddrPort
-	release func() // lets the shared Selector go
-	tcp     *internet.TCPServer
 	conns   map[*axon.Component]*served
 	live    atomic.Int64
 	stopSig axon.Signal
@@ -129,7 +124,7 @@ func NewServerCore(address string, factory Factory, opts ServerOptions) (*Server
 		opts.Network = "tcp"
 	}
 	s := &ServerCore{factory: factory, opts: opts, conns: map[*axon.Component]*served{}}
-	if err := s.listen(address); err != nil {
+	if err := s.listen(s.opts, address); err != nil {
 		return nil, err
 	}
 	return s.InitBoxes(), nil
@@ -144,45 +139,6 @@ func NewSimpleServer(address string, factory func() axon.Stage[[]byte, []byte], 
 		return nil, errors.New("chassis: NewSimpleServer: nil factory")
 	}
 	return NewServerCore(address, func(string, int, string, int) axon.Stage[[]byte, []byte] { return factory() }, opts)
-}
-
-func (s *ServerCore) listen(address string) error {
-	p := s.opts.Poller
-	if s.opts.TLS != nil {
-		// TLS needs blocking I/O: its connections run on Go's netpoller.
-		return s.listenTLS(address)
-	}
-	if p == nil {
-		var err error
-		p, s.release, err = internet.AcquireSelector()
-		if err != nil {
-			return err
-		}
-	}
-	ln, err := p.Listen(s.opts.Network, address, poll.ListenConfig{})
-	if err != nil {
-		s.letGo()
-		return fmt.Errorf("listening on %s: %w", address, err)
-	}
-	s.ln, s.addr = ln, ln.Addr()
-	return nil
-}
-
-func (s *ServerCore) listenTLS(address string) error {
-	nl, err := net.Listen(s.opts.Network, address)
-	if err != nil {
-		return fmt.Errorf("listening on %s: %w", address, err)
-	}
-	s.ln = internet.NewTLSListener(tls.NewListener(nl, s.opts.TLS))
-	s.addr = s.ln.Addr()
-	return nil
-}
-
-func (s *ServerCore) letGo() {
-	if s.release != nil {
-		s.release()
-		s.release = nil
-	}
 }
 
 // Addr returns the address the server listens on, with the port the OS
@@ -223,19 +179,7 @@ func (s *ServerCore) Shutdown(ctx context.Context) error {
 
 // OnStart starts accepting.
 func (s *ServerCore) OnStart() {
-	s.tcp = internet.NewTCPServer(s.ln, s.opts.Conn)
-	for _, w := range []axon.Wiring{
-		axon.Wire(&s.tcp.Conns, &s.Conns),
-		axon.Wire(&s.toServer, &s.tcp.Control),
-	} {
-		l, err := w.Link()
-		if err != nil {
-			s.Fail(err)
-			return
-		}
-		s.Own(l)
-	}
-	if err := s.Start(s.tcp); err != nil {
+	if err := s.startAccepting(&s.Component, s.opts.Conn, &s.Conns, &s.toServer); err != nil {
 		s.Fail(err)
 	}
 }
@@ -484,9 +428,4 @@ func (s *ServerCore) finishIfDone() {
 
 // OnStop closes the listener if no TCPServer took it, and lets the
 // Selector go.
-func (s *ServerCore) OnStop() {
-	if s.tcp == nil {
-		_ = s.ln.Close()
-	}
-	s.letGo()
-}
+func (s *ServerCore) OnStop() { s.stopListening() }

@@ -3,12 +3,10 @@
 package chassis
 
 import (
-	"net/netip"
 	"sync/atomic"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
-	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
 // InitBoxes sets up every box of c and returns c. NewServerCore calls it; call
@@ -57,14 +55,11 @@ func _() {
 		Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`
 		toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"`
 		factory  Factory
-		opts     ServerOptions
-		ln       poll.Listener
-		addr     netip.AddrPort
-		release  func()
-		tcp      *internet.TCPServer
-		conns    map[*axon.Component]*served
-		live     atomic.Int64
-		stopSig  axon.Signal
-		waiting  []*internet.NewConnection
+		listener
+		opts    ServerOptions
+		conns   map[*axon.Component]*served
+		live    atomic.Int64
+		stopSig axon.Signal
+		waiting []*internet.NewConnection
 	} = ServerCore{}
 }

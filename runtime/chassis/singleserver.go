@@ -1,13 +1,11 @@
 package chassis
 
 import (
-	"fmt"
 	"net/netip"
 	"sync/atomic"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
-	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
 // SingleServer serves one TCP connection at a time and is itself the
@@ -45,11 +43,8 @@ type SingleServer struct {
 	toConn   axon.Outbox[axon.Signal]            `outbox:"_csacontrol"`       // closes the connection
 	toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"` // stops the TCPServer
 
+	listener
 	opts      ServerOptions
-	ln        poll.Listener
-	addr      netip.AddrPort
-	release   func()
-	tcp       *internet.TCPServer
 	csa       *internet.ConnectedSocketAdapter
 	links     []*axon.Linkage
 	stopSig   axon.Signal
@@ -63,20 +58,11 @@ func NewSingleServer(address string, opts ServerOptions) (*SingleServer, error) 
 	if opts.Network == "" {
 		opts.Network = "tcp"
 	}
+	opts.TLS = nil // does not apply
 	s := &SingleServer{opts: opts}
-	p := opts.Poller
-	if p == nil {
-		var err error
-		if p, s.release, err = internet.AcquireSelector(); err != nil {
-			return nil, err
-		}
+	if err := s.listen(opts, address); err != nil {
+		return nil, err
 	}
-	ln, err := p.Listen(opts.Network, address, poll.ListenConfig{})
-	if err != nil {
-		s.letGo()
-		return nil, fmt.Errorf("listening on %s: %w", address, err)
-	}
-	s.ln, s.addr = ln, ln.Addr()
 	return s.InitBoxes(), nil
 }
 
@@ -91,28 +77,9 @@ func (s *SingleServer) Served() int64 { return s.served.Load() }
 // monitoring.
 func (s *SingleServer) Connected() bool { return s.connected.Load() }
 
-func (s *SingleServer) letGo() {
-	if s.release != nil {
-		s.release()
-		s.release = nil
-	}
-}
-
 // OnStart starts accepting.
 func (s *SingleServer) OnStart() {
-	s.tcp = internet.NewTCPServer(s.ln, s.opts.Conn)
-	for _, w := range []axon.Wiring{
-		axon.Wire(&s.tcp.Conns, &s.Conns),
-		axon.Wire(&s.toServer, &s.tcp.Control),
-	} {
-		l, err := w.Link()
-		if err != nil {
-			s.Fail(err)
-			return
-		}
-		s.Own(l)
-	}
-	if err := s.Start(s.tcp); err != nil {
+	if err := s.startAccepting(&s.Component, s.opts.Conn, &s.Conns, &s.toServer); err != nil {
 		s.Fail(err)
 	}
 }
@@ -203,9 +170,4 @@ func (s *SingleServer) finishIfDone() {
 
 // OnStop closes the listener if no TCPServer took it, and lets the
 // Selector go.
-func (s *SingleServer) OnStop() {
-	if s.tcp == nil {
-		_ = s.ln.Close()
-	}
-	s.letGo()
-}
+func (s *SingleServer) OnStop() { s.stopListening() }

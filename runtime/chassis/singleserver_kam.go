@@ -3,12 +3,10 @@
 package chassis
 
 import (
-	"net/netip"
 	"sync/atomic"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
-	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
 // InitBoxes sets up every box of c and returns c. NewSingleServer calls it; call
@@ -78,19 +76,16 @@ func (*SingleServer) BoxTable() []axon.BoxInfo {
 func _() {
 	var _ struct {
 		axon.Component
-		In        axon.Inbox[[]byte]                  `inbox:"inbox,nohandler"`
-		Control   axon.Inbox[axon.Signal]             `inbox:"control"`
-		Conns     axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=1"`
-		Sockets   axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`
-		Out       axon.Outbox[[]byte]                 `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal]            `outbox:"signal"`
-		toConn    axon.Outbox[axon.Signal]            `outbox:"_csacontrol"`
-		toServer  axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"`
+		In       axon.Inbox[[]byte]                  `inbox:"inbox,nohandler"`
+		Control  axon.Inbox[axon.Signal]             `inbox:"control"`
+		Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=1"`
+		Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`
+		Out      axon.Outbox[[]byte]                 `outbox:"outbox"`
+		Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`
+		toConn   axon.Outbox[axon.Signal]            `outbox:"_csacontrol"`
+		toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"`
+		listener
 		opts      ServerOptions
-		ln        poll.Listener
-		addr      netip.AddrPort
-		release   func()
-		tcp       *internet.TCPServer
 		csa       *internet.ConnectedSocketAdapter
 		links     []*axon.Linkage
 		stopSig   axon.Signal

@@ -142,7 +142,7 @@ func (c *TCPClient) connect() {
 		c.dialTLS(c.TLSConfig)
 		return
 	}
-	c.dial()
+	c.dialPlain()
 }
 
 // OnWake connects once Delay has passed.
@@ -153,7 +153,9 @@ func (c *TCPClient) OnWake() {
 	}
 }
 
-func (c *TCPClient) dial() {
+// dial connects with connect in a goroutine of its own, within Timeout; the
+// turn after it has finished takes the result.
+func (c *TCPClient) dial(connect func(ctx context.Context) (poll.Conn, error)) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultDialTimeout
@@ -163,7 +165,7 @@ func (c *TCPClient) dial() {
 	c.dialing.Add(1)
 	go func() {
 		defer c.dialing.Done()
-		conn, err := c.poller.Dial(ctx, "tcp", c.address)
+		conn, err := connect(ctx)
 		c.mu.Lock()
 		c.dialed, c.dialErr = conn, err
 		c.mu.Unlock()
@@ -171,23 +173,14 @@ func (c *TCPClient) dial() {
 	}()
 }
 
-// dialTLS connects and completes a TLS handshake in a goroutine of its own.
+// dialPlain connects through the client's Poller.
+func (c *TCPClient) dialPlain() {
+	c.dial(func(ctx context.Context) (poll.Conn, error) { return c.poller.Dial(ctx, "tcp", c.address) })
+}
+
+// dialTLS connects and completes a TLS handshake.
 func (c *TCPClient) dialTLS(cfg *tls.Config) {
-	timeout := c.Timeout
-	if timeout <= 0 {
-		timeout = DefaultDialTimeout
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	c.cancel = cancel
-	c.dialing.Add(1)
-	go func() {
-		defer c.dialing.Done()
-		conn, err := handshake(ctx, c.address, cfg)
-		c.mu.Lock()
-		c.dialed, c.dialErr = conn, err
-		c.mu.Unlock()
-		c.Notify()
-	}()
+	c.dial(func(ctx context.Context) (poll.Conn, error) { return handshake(ctx, c.address, cfg) })
 }
 
 // handshake dials address and speaks TLS over the connection; the
