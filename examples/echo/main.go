@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"syscall"
 
@@ -40,6 +41,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	cert := fs.String("tls-cert", "", "serve TLS with this certificate (PEM)")
 	key := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until the server stops")
+	memprofile := fs.String("memprofile", "", "write a heap profile to this file when asked to stop, before the connections close")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +55,22 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memprofile != "" {
+		runtime.MemProfileRate = 1 // every allocation: exact figures per connection
+		// The profile is taken while the connections are still open: the
+		// server stops only once it is written.
+		signalled := ctx
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			<-signalled.Done()
+			if err := writeHeapProfile(*memprofile); err != nil {
+				slog.Error("echo: heap profile", "err", err)
+			}
+			cancel()
+		}()
 	}
 	// Echo sends on what it is given and keeps nothing: the adapters may
 	// reuse their read buffers.
@@ -73,4 +91,17 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 		ready(srv.Addr().String())
 	}
 	return axon.Run(ctx, srv)
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

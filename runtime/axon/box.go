@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"unique"
 )
 
 // DefaultCapacity is the number of messages a box holds when its capacity is
@@ -110,27 +112,36 @@ var topology sync.Mutex
 // the same as a direct link. final is nil while the box is the end of its own
 // chain; it is changed only while the lock of the old end is held, which is
 // what lets a sender lock the end and then check that it is still the end.
+//
+// A connection costs two components and eight boxes, so the box is kept
+// small: what only some boxes need (waiting producers, a second source, an
+// outbox's held messages) is in cold, allocated the first time it is needed.
 type box[T any] struct {
+	final    atomic.Pointer[box[T]]
 	mu       sync.Mutex
 	q        ring[T]
-	waiters  *[]waker // who waits for room in q, once anyone has; guarded by mu
 	capacity int32
-	dir      Direction
-	owner    *Component
-	name     string
-	final    atomic.Pointer[box[T]]
-	links    *boxLinks[T] // nil until the box is first linked; guarded by topology
+	// claimed is how many messages at the head of q the owner is handling
+	// in its current turn: they stay in q, so that a turn copies nothing,
+	// and are removed when handled (release). Guarded by mu.
+	claimed uint8
+	dir     Direction
+	owner   *Component
+	name    unique.Handle[string]
+	target  *box[T] // where the box is linked to; guarded by topology
+	source  *box[T] // the first box linked to this one; guarded by topology
+	cold    atomic.Pointer[boxCold[T]]
 }
 
-// boxLinks is a box's place in the graph of links, kept apart because most
-// boxes of an idle component are never linked.
-type boxLinks[T any] struct {
-	target  *box[T]
-	sources []*box[T] // boxes whose target is this one
+// boxCold is the part of a box that most boxes never need.
+type boxCold[T any] struct {
+	waiters []waker   // who waits for room in q; guarded by box.mu
+	sources []*box[T] // boxes linked to this one besides source; guarded by topology
+	over    ring[T]   // an outbox's messages held for its reactive owner; used by the owner only
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {
-	b.owner, b.name, b.dir, b.capacity = owner, name, dir, capOrDefault(capacity)
+	b.owner, b.name, b.dir, b.capacity = owner, unique.Make(name), dir, capOrDefault(capacity)
 }
 
 func capOrDefault(capacity int) int32 {
@@ -140,28 +151,75 @@ func capOrDefault(capacity int) int32 {
 	return int32(min(capacity, 1<<30))
 }
 
-func (b *box[T]) full() bool { return b.q.len() >= int(b.capacity) }
+// full reports whether the box has no room. Messages its owner is handling
+// take none: the box fills up again while they are handled, as if the turn
+// had taken them out (a queue may hold capacity+turnBudget messages).
+func (b *box[T]) full() bool { return b.q.len()-int(b.claimed) >= int(b.capacity) }
 
-// graph returns the box's link record, creating it. The topology lock is
-// held.
-func (b *box[T]) graph() *boxLinks[T] {
-	if b.links == nil {
-		b.links = &boxLinks[T]{}
+// extra returns the box's cold part, creating it.
+func (b *box[T]) extra() *boxCold[T] {
+	if x := b.cold.Load(); x != nil {
+		return x
 	}
-	return b.links
+	x := new(boxCold[T])
+	if b.cold.CompareAndSwap(nil, x) {
+		return x
+	}
+	return b.cold.Load()
 }
 
-// target returns where the box is linked to, or nil. The topology lock is
-// held.
-func (b *box[T]) target() *box[T] {
-	if b.links == nil {
-		return nil
+// addSource records that s is linked to b. The topology lock is held.
+func (b *box[T]) addSource(s *box[T]) {
+	if b.source == nil {
+		b.source = s
+		return
 	}
-	return b.links.target
+	x := b.extra()
+	x.sources = append(x.sources, s)
+}
+
+// removeSource forgets that s is linked to b. The topology lock is held.
+func (b *box[T]) removeSource(s *box[T]) {
+	x := b.cold.Load()
+	if b.source == s {
+		b.source = nil
+		if x != nil && len(x.sources) > 0 {
+			last := len(x.sources) - 1
+			b.source, x.sources[last] = x.sources[last], nil
+			x.sources = x.sources[:last]
+		}
+		return
+	}
+	if x == nil {
+		return
+	}
+	if i := slices.Index(x.sources, s); i >= 0 {
+		last := len(x.sources) - 1
+		x.sources[i], x.sources[last] = x.sources[last], nil
+		x.sources = x.sources[:last]
+	}
+}
+
+// appendSources appends every box linked to b to out. The topology lock is
+// held.
+func (b *box[T]) appendSources(out []*box[T]) []*box[T] {
+	if b.source == nil {
+		return out
+	}
+	out = append(out, b.source)
+	if x := b.cold.Load(); x != nil {
+		out = append(out, x.sources...)
+	}
+	return out
 }
 
 // Name returns the box's name.
-func (b *box[T]) Name() string { return b.name }
+func (b *box[T]) Name() string {
+	if b.name == (unique.Handle[string]{}) {
+		return ""
+	}
+	return b.name.Value()
+}
 
 // Owner returns the component the box belongs to.
 func (b *box[T]) Owner() *Component { return b.owner }
@@ -169,11 +227,12 @@ func (b *box[T]) Owner() *Component { return b.owner }
 // Dir tells an inbox from an outbox.
 func (b *box[T]) Dir() Direction { return b.dir }
 
-// Len returns the number of messages stored in this box itself.
+// Len returns the number of messages stored in this box itself, not
+// counting those its owner is handling.
 func (b *box[T]) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.q.len()
+	return b.q.len() - int(b.claimed)
 }
 
 // Cap returns the box's capacity.
@@ -199,9 +258,9 @@ func (b *box[T]) String() string { return b.fullName() }
 
 func (b *box[T]) fullName() string {
 	if b.owner == nil {
-		return "?." + b.name
+		return "?." + b.Name()
 	}
-	return b.owner.Name() + "." + b.name
+	return b.owner.Name() + "." + b.Name()
 }
 
 // end returns the final box of b's chain: where a message sent into b is
@@ -227,29 +286,28 @@ func (b *box[T]) lockEnd() *box[T] {
 
 // addWaiterLocked registers w to be woken when the box has room. b.mu is held.
 func (b *box[T]) addWaiterLocked(w waker) {
-	if b.waiters == nil {
-		b.waiters = new([]waker)
-	}
-	for _, x := range *b.waiters {
-		if x == w {
-			return
-		}
-	}
-	*b.waiters = append(*b.waiters, w)
-}
-
-func (b *box[T]) hasWaitersLocked() bool { return b.waiters != nil && len(*b.waiters) > 0 }
-
-func (b *box[T]) wakeWaitersLocked() {
-	if b.waiters == nil {
+	x := b.extra()
+	if slices.Contains(x.waiters, w) {
 		return
 	}
-	ws := *b.waiters
-	for i, w := range ws {
-		w.wake()
-		ws[i] = nil
+	x.waiters = append(x.waiters, w)
+}
+
+func (b *box[T]) hasWaitersLocked() bool {
+	x := b.cold.Load()
+	return x != nil && len(x.waiters) > 0
+}
+
+func (b *box[T]) wakeWaitersLocked() {
+	x := b.cold.Load()
+	if x == nil {
+		return
 	}
-	*b.waiters = ws[:0]
+	for i, w := range x.waiters {
+		w.wake()
+		x.waiters[i] = nil
+	}
+	x.waiters = x.waiters[:0]
 }
 
 // offer stores m at the end of b's chain if there is room. When there is
@@ -282,49 +340,82 @@ func (b *box[T]) noSpace() error {
 	return e
 }
 
-// take moves up to len(*batch) messages, growing *batch up to turnBudget as
-// the queue asks for it, out of the box's own storage. It reports how many it
-// took and whether more are waiting, and wakes producers waiting for room.
-func (b *box[T]) take(batch *[]T) (n int, more bool) {
-	b.mu.Lock()
-	want := min(b.q.len(), turnBudget)
-	if want > len(*batch) {
-		size := max(2, len(*batch))
-		for size < want {
-			size *= 2
-		}
-		*batch = make([]T, min(size, turnBudget))
+// claimView is what a turn has of the messages it handles: the head of the
+// box's queue, read in place, or the one message there was, taken out.
+type claimView[T any] struct {
+	buf   []T
+	head  int
+	n     int
+	one   T
+	taken bool // one holds the only message, already out of the box
+}
+
+func (v *claimView[T]) at(i int) T {
+	if v.taken {
+		return v.one
 	}
-	n = b.q.popInto(*batch)
-	more = b.q.len() > 0
-	if n > 0 && b.hasWaitersLocked() && !b.full() {
+	return v.buf[(v.head+i)&(len(v.buf)-1)]
+}
+
+// claim gives the owner up to turnBudget messages at the head of the box to
+// handle, and reports whether more wait. A single message is taken out at
+// once. More stay in the queue, marked claimed, where a sender does not
+// touch them (a growing queue copies them into a new buffer and leaves this
+// one as it is), until release removes those that were handled: a turn
+// copies nothing and an inbox needs no buffer of its own.
+func (b *box[T]) claim() (v claimView[T], more bool) {
+	b.mu.Lock()
+	switch n := min(b.q.len(), turnBudget); n {
+	case 0:
+	case 1:
+		v.one, v.n, v.taken = b.q.pop(), 1, true
+		if b.hasWaitersLocked() {
+			b.wakeWaitersLocked()
+		}
+	default:
+		b.claimed = uint8(n)
+		v.buf, v.head, v.n = b.q.buf, int(b.q.head), n
+		more = b.q.len() > n
+	}
+	b.mu.Unlock()
+	return v, more
+}
+
+// release removes the first done claimed messages, which were handled, and
+// gives the others back; it wakes producers waiting for room.
+func (b *box[T]) release(done int) {
+	b.mu.Lock()
+	for range done {
+		b.q.pop()
+	}
+	b.claimed = 0
+	if done > 0 && b.hasWaitersLocked() && !b.full() {
 		b.wakeWaitersLocked()
 	}
 	b.mu.Unlock()
-	return n, more
 }
 
-// putBack returns messages that were taken but not handled to the head of
-// the queue, in order.
-func (b *box[T]) putBack(ms []T) {
-	if len(ms) == 0 {
+// unclaim gives back, unhandled, what claim gave.
+func (b *box[T]) unclaim(v *claimView[T]) {
+	if !v.taken {
+		b.release(0)
 		return
 	}
 	b.mu.Lock()
-	for i := len(ms) - 1; i >= 0; i-- {
-		b.q.pushFront(ms[i])
-	}
+	b.q.pushFront(v.one)
 	b.mu.Unlock()
 }
 
-// tryTake removes one message from the box's own storage.
+// tryTake removes one message from the box's own storage: the first one
+// that its owner is not handling.
 func (b *box[T]) tryTake() (m T, ok bool) {
 	b.mu.Lock()
-	if b.q.len() == 0 {
+	k := int(b.claimed)
+	if b.q.len() <= k {
 		b.mu.Unlock()
 		return m, false
 	}
-	m = b.q.pop()
+	m = b.q.removeAt(k)
 	if b.hasWaitersLocked() {
 		b.wakeWaitersLocked()
 	}
@@ -340,7 +431,6 @@ func (b *box[T]) tryTake() (m T, ok bool) {
 // generated constructor (Init); it must not be copied after that.
 type Inbox[T any] struct {
 	box[T]
-	batch *[]T // messages taken for the current turn; used by the owner only
 }
 
 // Init sets the inbox up: its owner, its name and its capacity (zero means
@@ -348,14 +438,6 @@ type Inbox[T any] struct {
 // set-up code.
 func (in *Inbox[T]) Init(owner *Component, name string, capacity int) {
 	in.init(owner, name, In, capacity)
-}
-
-// batchBuf returns the inbox's batch, allocating its holder on first use.
-func (in *Inbox[T]) batchBuf() *[]T {
-	if in.batch == nil {
-		in.batch = new([]T)
-	}
-	return in.batch
 }
 
 // NewInbox allocates and initialises an inbox that is not a struct field:
@@ -392,7 +474,7 @@ func (in *Inbox[T]) Put(ctx context.Context, m T) error {
 func (in *Inbox[T]) Fed() bool {
 	topology.Lock()
 	defer topology.Unlock()
-	return in.links != nil && len(in.links.sources) > 0
+	return in.source != nil
 }
 
 // TryRecv removes and returns the oldest message, if there is one.
@@ -427,15 +509,26 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 //
 // A message sent on an outbox that is not linked is kept in the outbox (up to
 // its capacity) and moves on when the outbox is linked; it is never dropped.
+//
+// What a reactive owner sends while the end of the chain is full is held in
+// the outbox (its cold part's over); while it holds anything the owner is
+// not given new messages.
 type Outbox[T any] struct {
 	box[T]
-	// over holds what a reactive owner sent while the end of the chain was
-	// full. While it holds anything the owner is not given new messages.
-	// Used by the owner only; allocated the first time it is needed.
-	over *ring[T]
 }
 
-func (o *Outbox[T]) holding() bool { return o.over != nil && o.over.len() > 0 }
+// held returns the messages the outbox holds for its reactive owner, or nil.
+func (o *Outbox[T]) held() *ring[T] {
+	if x := o.cold.Load(); x != nil {
+		return &x.over
+	}
+	return nil
+}
+
+func (o *Outbox[T]) holding() bool {
+	r := o.held()
+	return r != nil && r.len() > 0
+}
 
 // Init sets the outbox up: its owner, its name and the capacity it has while
 // it is not linked (zero means DefaultCapacity).
@@ -467,13 +560,11 @@ func (o *Outbox[T]) Send(m T) error {
 		return o.SendContext(c.th.ctx, m)
 	}
 	if o.holding() || !o.offer(m, c, c) {
-		if o.over == nil {
-			o.over = new(ring[T])
-		}
-		if o.over.len() == 0 {
+		over := &o.extra().over
+		if over.len() == 0 {
 			c.pending = append(c.pending, o)
 		}
-		o.over.push(m)
+		over.push(m)
 	}
 	return nil
 }
@@ -540,26 +631,27 @@ func (o *Outbox[T]) TrySend(m T) error {
 // Pending returns how many messages a reactive owner sent that still wait
 // for room at the destination.
 func (o *Outbox[T]) Pending() int {
-	if o.over == nil {
-		return 0
+	if r := o.held(); r != nil {
+		return r.len()
 	}
-	return o.over.len()
+	return 0
 }
 
 // flush moves held messages to the end of the chain while there is room. It
 // reports whether all of them went; if not, the owner is woken when room
 // appears.
 func (o *Outbox[T]) flush(force bool) bool {
-	if !o.holding() {
+	over := o.held()
+	if over == nil || over.len() == 0 {
 		return true
 	}
 	f := o.lockEnd()
 	moved := 0
-	for o.over.len() > 0 && (force || !f.full()) {
-		f.q.push(o.over.pop())
+	for over.len() > 0 && (force || !f.full()) {
+		f.q.push(over.pop())
 		moved++
 	}
-	done := o.over.len() == 0
+	done := over.len() == 0
 	if !done {
 		f.addWaiterLocked(o.owner)
 	}

@@ -87,20 +87,31 @@ type Component struct {
 	id     uint64
 	th     *threadState // nil for a reactive component
 
-	sched      atomic.Uint32
-	life       atomic.Uint32
-	on         atomic.Pointer[worker] // the worker running the component's turn
-	stopReq    atomic.Bool
-	timerFired atomic.Bool
-	hasExits   atomic.Bool
+	sched   atomic.Uint32
+	life    atomic.Uint32
+	on      atomic.Pointer[worker] // the worker running the component's turn
+	stopReq atomic.Bool
+	flags   atomic.Uint32 // flag* bits
+	mu      sync.Mutex    // guards ext
 
-	// Used only from the component's own turns.
-	started, stopHooked bool
-	pending             []flusher // outboxes holding messages for lack of room
-
-	mu  sync.Mutex    // guards what follows
-	ext *componentExt // allocated the first time one of its fields is needed
+	pending []flusher     // outboxes holding messages for lack of room; used only from the component's own turns
+	ext     *componentExt // allocated the first time one of its fields is needed; guarded by mu
 }
+
+// Bits of Component.flags. The first two are set from other goroutines; the
+// others only from the component's own turns, and are in the same word to
+// keep the component small (a connection costs two).
+const (
+	flagTimerFired uint32 = 1 << iota // a WakeAfter timer fired
+	flagHasExits                      // children finished: tell OnChildDone
+	flagStarted                       // OnStart has run
+	flagStopHooked                    // OnStop has run
+)
+
+func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
+
+// take clears flag and reports whether it was set.
+func (c *Component) take(flag uint32) bool { return c.flags.And(^flag)&flag != 0 }
 
 // componentExt holds what most components never need, so that an idle
 // component stays small. Guarded by Component.mu.
@@ -287,7 +298,9 @@ func (c *Component) Start(children ...Part) error {
 	}
 	var errs []error
 	for _, p := range children {
-		errs = append(errs, c.rt.activate(p, c))
+		if err := c.rt.activate(p, c); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -350,7 +363,7 @@ func (c *Component) WakeAfter(d time.Duration) {
 	x := c.more()
 	if x.timer == nil {
 		x.timer = time.AfterFunc(d, func() {
-			c.timerFired.Store(true)
+			c.flags.Or(flagTimerFired)
 			c.wake()
 		})
 		return
@@ -388,7 +401,7 @@ func (c *Component) Notify() { c.wake() }
 
 // TimerFired reports, and clears, whether a WakeAfter timer fired since the
 // last call; a threaded component uses it after Wait returns.
-func (c *Component) TimerFired() bool { return c.timerFired.Swap(false) }
+func (c *Component) TimerFired() bool { return c.take(flagTimerFired) }
 
 // wakeFrom wakes c because of something from did. When from is a reactive
 // component in a turn, c goes to that worker's next slot: it runs next on
@@ -493,30 +506,33 @@ func Serve[T any](t *Turn, in *Inbox[T], h func(T)) {
 		}
 		return
 	}
-	n, more := in.take(in.batchBuf())
+	v, more := in.claim()
 	if more {
 		t.more, t.held = true, true
 	}
-	handle(t, in, h, n)
+	handle(t, in, h, v)
 }
 
-func handle[T any](t *Turn, in *Inbox[T], h func(T), n int) {
-	if n == 0 {
+// handle hands the claimed messages to h in order, stopping early when the
+// component is stopping or something it sent waits for room; what was not
+// handled stays in the inbox. A message whose handler panicked counts as
+// handled.
+func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
+	if v.n == 0 {
 		return
 	}
 	c := t.c
-	batch := *in.batch
-	var zero T
-	for i := 0; i < n; i++ {
-		m := batch[i]
-		batch[i] = zero
+	done := 0
+	if !v.taken {
+		defer func() { in.release(done) }()
+	}
+	for done < v.n {
+		m := v.at(done)
+		done++
 		h(m)
 		if len(c.pending) > 0 || c.stopReq.Load() {
-			rest := batch[i+1 : n]
-			in.putBack(rest)
-			clear(rest)
 			t.stop = true
-			if len(rest) > 0 {
+			if done < v.n {
 				t.held = true
 			}
 			return
@@ -532,18 +548,16 @@ func ServeLast[T any](t *Turn, in *Inbox[T], h func(T)) {
 	if t.held || t.stop {
 		return
 	}
-	n, more := in.take(in.batchBuf())
-	if n == 0 {
+	v, more := in.claim()
+	if v.n == 0 {
 		return
 	}
-	// A sender puts its data before its signal. Having taken the signal, any
-	// such data is visible now: if an inbox served before holds some, the
-	// signal waits for the next turn.
+	// A sender puts its data before its signal. Having claimed the signal,
+	// any such data is visible now: if an inbox served before holds some,
+	// the signal waits for the next turn.
 	for _, b := range t.served {
 		if b.Len() > 0 {
-			batch := *in.batch
-			in.putBack(batch[:n])
-			clear(batch[:n])
+			in.unclaim(&v)
 			t.more = true
 			return
 		}
@@ -551,7 +565,7 @@ func ServeLast[T any](t *Turn, in *Inbox[T], h func(T)) {
 	if more {
 		t.more = true
 	}
-	handle(t, in, h, n)
+	handle(t, in, h, v)
 }
 
 // turn runs one turn of a reactive component on a worker. It reports
@@ -580,13 +594,13 @@ func (c *Component) work(t *Turn) (more bool) {
 			more = false
 		}
 	}()
-	if !c.started {
-		c.started = true
+	if !c.has(flagStarted) {
+		c.flags.Or(flagStarted)
 		if s, ok := c.self.(Starter); ok {
 			s.OnStart()
 		}
 	}
-	if c.timerFired.Swap(false) {
+	if c.has(flagTimerFired) && c.take(flagTimerFired) {
 		if w, ok := c.self.(Waker); ok {
 			w.OnWake()
 		}
@@ -623,11 +637,11 @@ func (c *Component) flush(force bool) bool {
 }
 
 func (c *Component) reportExits() {
-	if !c.hasExits.Load() {
+	if !c.has(flagHasExits) {
 		return
 	}
 	c.mu.Lock()
-	c.hasExits.Store(false)
+	c.flags.And(^flagHasExits)
 	exits := c.ext.exited
 	c.ext.exited = nil
 	c.mu.Unlock()
@@ -641,10 +655,10 @@ func (c *Component) reportExits() {
 // finishReactive runs the stop hook once, and finishes the component when its
 // children have all finished.
 func (c *Component) finishReactive() {
-	if !c.stopHooked {
-		c.stopHooked = true
+	if !c.has(flagStopHooked) {
+		c.flags.Or(flagStopHooked)
 		c.life.Store(stopping)
-		if s, ok := c.self.(Stopper); ok && c.started {
+		if s, ok := c.self.(Stopper); ok && c.has(flagStarted) {
 			func() {
 				defer func() {
 					if r := recover(); r != nil {
@@ -753,7 +767,7 @@ func (c *Component) childDone(child *Component, err error) {
 	if c.th == nil {
 		x := c.more()
 		x.exited = append(x.exited, childExit{child, err})
-		c.hasExits.Store(true)
+		c.flags.Or(flagHasExits)
 	}
 	c.mu.Unlock()
 	if c.th != nil {

@@ -2,7 +2,6 @@ package axon
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -129,7 +128,7 @@ func Join[T any](out *Outbox[T], in *Inbox[T]) error {
 // Link, a Wiring). It does nothing if out is not linked.
 func Unjoin[T any](out *Outbox[T]) {
 	topology.Lock()
-	dst := out.target()
+	dst := out.target
 	topology.Unlock()
 	if dst != nil {
 		unlink(&out.box, dst)
@@ -166,40 +165,41 @@ func connect[T any](src, dst *box[T]) error {
 	}
 	topology.Lock()
 	defer topology.Unlock()
-	if t := src.target(); t != nil {
+	if t := src.target; t != nil {
 		return fmt.Errorf("%w: %s already goes to %s", ErrAlreadyLinked, src.fullName(), t.fullName())
 	}
-	for b := dst; b != nil; b = b.target() {
+	for b := dst; b != nil; b = b.target {
 		if b == src {
 			return fmt.Errorf("%w: %s -> %s", ErrLinkCycle, src.fullName(), dst.fullName())
 		}
 	}
 	newEnd := dst
-	for newEnd.target() != nil {
-		newEnd = newEnd.target()
+	for newEnd.target != nil {
+		newEnd = newEnd.target
 	}
 	upstream := collectUpstream(src)
 
 	// src is the end of its own chain (it has no target), so every upstream
 	// sender is locking src to send. Holding src while the ends change makes
 	// them retry against the new end.
+	// Messages its owner is handling right now stay in src (an inbox being
+	// linked onward); the others move to the new end.
 	src.mu.Lock()
 	newEnd.mu.Lock()
-	moved := src.q.len()
-	src.q.moveTo(&newEnd.q)
+	moved := src.q.len() - int(src.claimed)
+	src.q.moveTo(&newEnd.q, int(src.claimed))
 	for _, u := range upstream {
 		u.final.Store(newEnd)
 	}
 	var waiting []waker
-	if src.waiters != nil {
-		waiting = *src.waiters
-		src.waiters = nil
+	if x := src.cold.Load(); x != nil {
+		waiting, x.waiters = x.waiters, nil
 	}
 	newEnd.mu.Unlock()
 	src.mu.Unlock()
 
-	src.graph().target = dst
-	dst.graph().sources = append(dst.graph().sources, src)
+	src.target = dst
+	dst.addSource(src)
 	for _, w := range waiting {
 		w.wake()
 	}
@@ -212,7 +212,7 @@ func connect[T any](src, dst *box[T]) error {
 func unlink[T any](src, dst *box[T]) {
 	topology.Lock()
 	defer topology.Unlock()
-	if src.target() != dst {
+	if src.target != dst {
 		return
 	}
 	oldEnd := dst.end()
@@ -229,11 +229,8 @@ func unlink[T any](src, dst *box[T]) {
 	// try again.
 	oldEnd.wakeWaitersLocked()
 	oldEnd.mu.Unlock()
-	src.links.target = nil
-	g := dst.graph()
-	if i := slices.Index(g.sources, src); i >= 0 {
-		g.sources = slices.Delete(g.sources, i, i+1)
-	}
+	src.target = nil
+	dst.removeSource(src)
 }
 
 // collectUpstream returns b and every box whose chain passes through b.
@@ -241,9 +238,7 @@ func unlink[T any](src, dst *box[T]) {
 func collectUpstream[T any](b *box[T]) []*box[T] {
 	out := []*box[T]{b}
 	for i := 0; i < len(out); i++ {
-		if g := out[i].links; g != nil {
-			out = append(out, g.sources...)
-		}
+		out = out[i].appendSources(out)
 	}
 	return out
 }

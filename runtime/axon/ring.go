@@ -56,18 +56,36 @@ func (r *ring[T]) pop() T {
 	return v
 }
 
-// popInto moves up to len(dst) messages into dst and returns how many.
-func (r *ring[T]) popInto(dst []T) int {
-	k := min(len(dst), int(r.n))
-	for i := range k {
-		dst[i] = r.pop()
+// removeAt removes and returns the k-th message (0 is the head); the
+// messages after it move up by one. The caller checks len first.
+func (r *ring[T]) removeAt(k int) T {
+	if k == 0 {
+		return r.pop()
 	}
-	return k
+	mask := len(r.buf) - 1
+	at := func(i int) *T { return &r.buf[(int(r.head)+i)&mask] }
+	v := *at(k)
+	for i := k; i < int(r.n)-1; i++ {
+		*at(i) = *at(i + 1)
+	}
+	var zero T
+	*at(int(r.n) - 1) = zero
+	r.n--
+	return v
 }
 
-// moveTo appends every message to dst, in order, and leaves r empty.
-func (r *ring[T]) moveTo(dst *ring[T]) {
-	for r.n > 0 {
-		dst.push(r.pop())
+// moveTo appends every message after the first keep to dst, in order, and
+// leaves r with its first keep.
+func (r *ring[T]) moveTo(dst *ring[T], keep int) {
+	if r.n == 0 {
+		return
 	}
+	mask := len(r.buf) - 1
+	var zero T
+	for i := keep; i < int(r.n); i++ {
+		p := &r.buf[(int(r.head)+i)&mask]
+		dst.push(*p)
+		*p = zero
+	}
+	r.n = uint32(min(keep, int(r.n)))
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net/netip"
+	"reflect"
 	"sync/atomic"
 	"time"
 
@@ -98,6 +99,7 @@ type ServerCore struct {
 	live    atomic.Int64
 	stopSig axon.Signal
 	waiting []*internet.NewConnection // accepted while at MaxConns
+	capSet  map[reflect.Type]bool     // handler types whose "inbox" tag sets a capacity
 }
 
 // served is one connection: its adapter and handler, and the links
@@ -206,7 +208,7 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 		return
 	}
 	c := &served{csa: nc.CSA, handler: h}
-	boundInbox(h)
+	s.boundInbox(h)
 	// The adapter and the handler finish together: their links need no
 	// handle. The links into the server's own inboxes are removed when the
 	// connection is done.
@@ -257,15 +259,27 @@ func (s *ServerCore) newHandler(peer, local netip.AddrPort) (h axon.Stage[[]byte
 // handler that falls behind holds.
 const handlerInbox = 8
 
-func boundInbox(h axon.Stage[[]byte, []byte]) {
-	if d, ok := h.(axon.Described); ok {
-		for _, b := range d.BoxTable() {
-			if b.Dir == axon.In && b.Name == "inbox" && b.Cap != 0 {
-				return // the handler chose
+// boundInbox gives the handler's "inbox" the capacity handlerInbox, unless
+// its tag set one. What each handler type's tag says is looked up once.
+func (s *ServerCore) boundInbox(h axon.Stage[[]byte, []byte]) {
+	t := reflect.TypeOf(h)
+	chose, ok := s.capSet[t]
+	if !ok {
+		if d, isD := h.(axon.Described); isD {
+			for _, b := range d.BoxTable() {
+				if b.Dir == axon.In && b.Name == "inbox" && b.Cap != 0 {
+					chose = true
+				}
 			}
 		}
+		if s.capSet == nil {
+			s.capSet = map[reflect.Type]bool{}
+		}
+		s.capSet[t] = chose
 	}
-	h.StdInbox().SetCap(handlerInbox)
+	if !chose {
+		h.StdInbox().SetCap(handlerInbox)
+	}
 }
 
 // limit serves the connections kept waiting while there is room, and

@@ -3,6 +3,7 @@
 package chassis
 
 import (
+	"reflect"
 	"sync/atomic"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -61,5 +62,6 @@ func _() {
 		live    atomic.Int64
 		stopSig axon.Signal
 		waiting []*internet.NewConnection
+		capSet  map[reflect.Type]bool
 	} = ServerCore{}
 }

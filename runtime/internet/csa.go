@@ -79,6 +79,7 @@ func (o ConnOptions) withDefaults() ConnOptions {
 	if o.MaxQueued <= 0 {
 		o.MaxQueued = DefaultMaxQueued
 	}
+	o.MaxQueued = min(o.MaxQueued, 1<<30)
 	if o.CloseTimeout <= 0 {
 		o.CloseTimeout = DefaultCloseTimeout
 	}
@@ -127,18 +128,26 @@ type ConnectedSocketAdapter struct {
 	conn  poll.Conn
 	opts  *ConnOptions  // shared by the server's connections
 	ready atomic.Uint32 // poll.Events not yet handled
+	// wqBytes is the size of wq; MaxQueued bounds it.
+	wqBytes int32
+	wq      [][]byte // taken from "inbox", not yet written
 
-	readMore  bool     // the socket may hold more input
-	held      [][]byte // read, but "outbox" had no room
-	inputDone bool     // EOF or error seen on input
-	wq        [][]byte // taken from "inbox", not yet written
-	wqHead    []byte   // wq[0] as it came, when it is partly written
-	wqBytes   int
+	readMore  bool // the socket may hold more input
+	inputDone bool // EOF or error seen on input
 	closing   bool // asked to close: write what is queued, then close
 	wrClosed  bool // our FIN is sent
 	closed    bool
+	timed     bool // cold.times is kept (timeouts, or closing)
 
-	tm *csaTimes // only with timeouts, or once closing
+	cold *csaCold // what an idle connection does not need
+}
+
+// csaCold is the part of an adapter that most connections never need, or
+// need only for a while: an idle connection holds none.
+type csaCold struct {
+	held   [][]byte // read, but "outbox" had no room
+	wqHead []byte   // wq[0] as it came, when it is partly written
+	times  csaTimes
 }
 
 // csaTimes are what an adapter's timeouts need.
@@ -148,13 +157,33 @@ type csaTimes struct {
 	closeDeadline       time.Time
 }
 
-// times returns the adapter's clock record, creating it.
-func (c *ConnectedSocketAdapter) times() *csaTimes {
-	if c.tm == nil {
-		now := time.Now()
-		c.tm = &csaTimes{lastRead: now, lastWrite: now}
+// extra returns the adapter's cold part, creating it.
+func (c *ConnectedSocketAdapter) extra() *csaCold {
+	if c.cold == nil {
+		c.cold = &csaCold{}
 	}
-	return c.tm
+	return c.cold
+}
+
+// clock returns the adapter's timeout record, or nil when it keeps none.
+func (c *ConnectedSocketAdapter) clock() *csaTimes {
+	if !c.timed {
+		return nil
+	}
+	return &c.cold.times
+}
+
+// holding reports whether reads wait for room in "outbox".
+func (c *ConnectedSocketAdapter) holding() bool { return c.cold != nil && len(c.cold.held) > 0 }
+
+// times returns the adapter's timeout record, creating it.
+func (c *ConnectedSocketAdapter) times() *csaTimes {
+	if !c.timed {
+		c.timed = true
+		now := time.Now()
+		c.extra().times = csaTimes{lastRead: now, lastWrite: now}
+	}
+	return &c.cold.times
 }
 
 func (o *ConnOptions) timeouts() bool {
@@ -257,10 +286,10 @@ func (c *ConnectedSocketAdapter) OnWake() {
 	if c.closed {
 		return
 	}
-	if c.tm == nil {
+	t := c.clock()
+	if t == nil {
 		return
 	}
-	t := c.tm
 	now := time.Now()
 	switch {
 	case c.closing && !t.closeDeadline.IsZero() && !now.Before(t.closeDeadline):
@@ -323,7 +352,7 @@ func (c *ConnectedSocketAdapter) armTimer() {
 
 // pull takes messages from "inbox" while the write queue has room.
 func (c *ConnectedSocketAdapter) pull() {
-	for c.wqBytes < c.opts.MaxQueued {
+	for int(c.wqBytes) < c.opts.MaxQueued {
 		m, ok := c.In.TryRecv()
 		if !ok {
 			return
@@ -332,7 +361,7 @@ func (c *ConnectedSocketAdapter) pull() {
 			continue
 		}
 		c.wq = append(c.wq, m)
-		c.wqBytes += len(m)
+		c.wqBytes += int32(len(m))
 	}
 }
 
@@ -342,7 +371,7 @@ func (c *ConnectedSocketAdapter) write() bool {
 	for len(c.wq) > 0 {
 		n, err := c.conn.Writev(c.wq)
 		if n > 0 {
-			if t := c.tm; t != nil {
+			if t := c.clock(); t != nil {
 				t.lastWrite = time.Now()
 				t.stalledSince = time.Time{}
 			}
@@ -353,7 +382,7 @@ func (c *ConnectedSocketAdapter) write() bool {
 			c.pull() // room again: take more
 			continue
 		case errors.Is(err, poll.ErrWouldBlock):
-			if t := c.tm; t != nil && t.stalledSince.IsZero() {
+			if t := c.clock(); t != nil && t.stalledSince.IsZero() {
 				t.stalledSince = time.Now()
 				c.armTimer()
 			}
@@ -368,13 +397,13 @@ func (c *ConnectedSocketAdapter) write() bool {
 
 // consume drops n written bytes from the front of the queue.
 func (c *ConnectedSocketAdapter) consume(n int) {
-	c.wqBytes -= n
+	c.wqBytes -= int32(n)
 	i := 0
 	for i < len(c.wq) && n >= len(c.wq[i]) {
 		n -= len(c.wq[i])
-		if i == 0 && c.wqHead != nil {
-			c.recycle(c.wqHead)
-			c.wqHead = nil
+		if i == 0 && c.cold != nil && c.cold.wqHead != nil {
+			c.recycle(c.cold.wqHead)
+			c.cold.wqHead = nil
 		} else {
 			c.recycle(c.wq[i])
 		}
@@ -382,8 +411,8 @@ func (c *ConnectedSocketAdapter) consume(n int) {
 		i++
 	}
 	if i < len(c.wq) && n > 0 {
-		if i > 0 || c.wqHead == nil {
-			c.wqHead = c.wq[i]
+		if x := c.extra(); i > 0 || x.wqHead == nil {
+			x.wqHead = c.wq[i]
 		}
 		c.wq[i] = c.wq[i][n:]
 	}
@@ -394,8 +423,8 @@ func (c *ConnectedSocketAdapter) consume(n int) {
 // may (ReuseBuffers) and it is one of the pool's.
 func (c *ConnectedSocketAdapter) recycle(b []byte) {
 	if c.opts.ReuseBuffers && cap(b) == c.opts.MaxReadChunk {
-		b = b[:cap(b)]
-		c.putScratch(&b)
+		full := b[:cap(b)] // only this one escapes: a write of another buffer allocates nothing
+		c.putScratch(&full)
 	}
 }
 
@@ -403,18 +432,21 @@ func (c *ConnectedSocketAdapter) recycle(b []byte) {
 // room.
 func (c *ConnectedSocketAdapter) read() {
 	for range readsPerTurn {
-		for len(c.held) > 0 {
-			if !c.Out.Offer(c.held[0]) {
-				return // woken when the handler has room
+		if c.holding() {
+			x := c.cold
+			for len(x.held) > 0 {
+				if !c.Out.Offer(x.held[0]) {
+					return // woken when the handler has room
+				}
+				x.held[0] = nil
+				x.held = x.held[1:]
 			}
-			c.held[0] = nil
-			c.held = c.held[1:]
+			x.held = nil
 		}
-		c.held = nil
 		scratch := c.getScratch()
 		n, err := c.conn.Read(*scratch)
-		if n > 0 && c.tm != nil {
-			c.tm.lastRead = time.Now()
+		if t := c.clock(); n > 0 && t != nil {
+			t.lastRead = time.Now()
 		}
 		switch {
 		case n == 0 || (c.wrClosed && !c.opts.KeepReading): // closing: the peer's input is dropped
@@ -435,7 +467,7 @@ func (c *ConnectedSocketAdapter) read() {
 			}
 			c.putScratch(scratch)
 		}
-		if len(c.held) > 0 {
+		if c.holding() {
 			return // woken when the handler has room
 		}
 		switch {
@@ -465,8 +497,9 @@ func (c *ConnectedSocketAdapter) read() {
 // send offers msg to the handler, or holds it (in order) while the handler
 // has no room.
 func (c *ConnectedSocketAdapter) send(msg []byte) {
-	if len(c.held) > 0 || !c.Out.Offer(msg) {
-		c.held = append(c.held, msg)
+	if c.holding() || !c.Out.Offer(msg) {
+		x := c.extra()
+		x.held = append(x.held, msg)
 	}
 }
 
@@ -508,7 +541,10 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 	}
 	c.closed = true
 	_ = c.conn.Close()
-	c.wq, c.wqHead, c.wqBytes, c.held = nil, nil, 0, nil
+	c.wq, c.wqBytes = nil, 0
+	if x := c.cold; x != nil {
+		x.wqHead, x.held = nil, nil
+	}
 	c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: err, Closed: true})
 	if c.closing {
 		c.Stop()

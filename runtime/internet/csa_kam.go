@@ -73,15 +73,14 @@ func _() {
 		conn      poll.Conn
 		opts      *ConnOptions
 		ready     atomic.Uint32
-		readMore  bool
-		held      [][]byte
-		inputDone bool
+		wqBytes   int32
 		wq        [][]byte
-		wqHead    []byte
-		wqBytes   int
+		readMore  bool
+		inputDone bool
 		closing   bool
 		wrClosed  bool
 		closed    bool
-		tm        *csaTimes
+		timed     bool
+		cold      *csaCold
 	} = ConnectedSocketAdapter{}
 }

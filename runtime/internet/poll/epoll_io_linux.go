@@ -29,7 +29,7 @@ func (c *econn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := unix.Read(c.fd, p)
+		n, err := unix.Read(int(c.fd), p)
 		switch err {
 		case nil:
 			if n == 0 {
@@ -85,7 +85,7 @@ func (c *econn) Writev(bufs [][]byte) (int, error) {
 		if k == 0 {
 			return total, nil
 		}
-		n, err := sendmsg(c.fd, iov[:k])
+		n, err := sendmsg(int(c.fd), iov[:k])
 		switch err {
 		case nil:
 		case unix.EINTR:

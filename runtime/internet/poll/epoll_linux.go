@@ -188,14 +188,13 @@ func (p *epollPoller) register(s *esock) error {
 	if err := p.slots.add(s); err != nil {
 		return err
 	}
-	s.p = p
 	s.loop = p.loops[p.next.Add(1)%uint32(len(p.loops))]
 	ev := unix.EpollEvent{
 		Events: unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET,
 		Fd:     int32(s.slot),
 		Pad:    int32(s.gen),
 	}
-	if err := unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_ADD, s.fd, &ev); err != nil {
+	if err := unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_ADD, int(s.fd), &ev); err != nil {
 		p.slots.remove(s)
 		s.loop = nil
 		return os.NewSyscallError("epoll_ctl", err)
@@ -229,20 +228,42 @@ func (p *epollPoller) Close() error {
 // (a loop that fetched an event before Close finds closed set, or the slot
 // emptied), and no system call uses the descriptor number, which the
 // kernel may already have given to a new socket.
+//
+// A connection costs one, so the fields are packed: 80 bytes.
 type esock struct {
-	mu      sync.RWMutex
-	fd      int
-	closed  bool          // under mu
-	w       Watcher       // under mu
-	pending atomic.Uint32 // events seen before Watch
+	mu sync.RWMutex
+	w  Watcher // under mu
 	// connected is Dial's wake-up while it waits for the connection, nil
 	// otherwise.
 	connected chan struct{}
-
-	p         *epollPoller
-	loop      *eventLoop
-	slot, gen uint32 // set by slotTable.add, then fixed
+	loop      *eventLoop // the loop (and through it the poller) that watches fd
+	fd        int32
+	pending   atomic.Uint32 // events seen before Watch
+	slot, gen uint32        // set by slotTable.add, then fixed
+	closed    bool          // under mu
+	network   netKind       // of a connection: for its errors
 }
+
+// netKind is "tcp", "tcp4" or "tcp6", in a byte.
+type netKind uint8
+
+const (
+	netTCP netKind = iota
+	netTCP4
+	netTCP6
+)
+
+func netKindOf(network string) netKind {
+	switch network {
+	case "tcp4":
+		return netTCP4
+	case "tcp6":
+		return netTCP6
+	}
+	return netTCP
+}
+
+func (k netKind) String() string { return [...]string{"tcp", "tcp4", "tcp6"}[k] }
 
 // deliver runs on the event loop.
 func (s *esock) deliver(ev Events) {
@@ -298,11 +319,11 @@ func (s *esock) Close() error {
 	}
 	if s.loop != nil {
 		// Explicit, though close would do it: the descriptor is not shared.
-		unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_DEL, s.fd, nil)
+		unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_DEL, int(s.fd), nil)
 	}
-	err := unix.Close(s.fd)
+	err := unix.Close(int(s.fd))
 	if s.loop != nil {
-		s.p.slots.remove(s)
+		s.loop.p.slots.remove(s)
 	}
 	if err != nil {
 		return os.NewSyscallError("close", err)
@@ -342,7 +363,7 @@ func (p *epollPoller) Listen(network, address string, cfg ListenConfig) (Listene
 		unix.Close(fd)
 		return nil, opErr("getsockname", err)
 	}
-	l := &elistener{esock: esock{fd: fd}, network: network, addr: addrPortOfSockaddr(bound)}
+	l := &elistener{esock: esock{fd: int32(fd)}, network: network, addr: addrPortOfSockaddr(bound)}
 	if err := p.register(&l.esock); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -383,7 +404,7 @@ func (l *elistener) Accept() (Conn, error) {
 		err error
 	)
 	for {
-		nfd, sa, err = unix.Accept4(l.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, sa, err = unix.Accept4(int(l.fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		if err != unix.EINTR {
 			break
 		}
@@ -402,8 +423,8 @@ func (l *elistener) Accept() (Conn, error) {
 			local = addrPortOfSockaddr(lsa)
 		}
 	}
-	c := &econn{esock: esock{fd: nfd}, network: l.network, local: local, remote: addrPortOfSockaddr(sa)}
-	if err := l.p.register(&c.esock); err != nil {
+	c := &econn{esock: esock{fd: int32(nfd), network: netKindOf(l.network)}, local: local, remote: addrPortOfSockaddr(sa)}
+	if err := l.loop.p.register(&c.esock); err != nil {
 		unix.Close(nfd)
 		return nil, err
 	}
@@ -415,7 +436,6 @@ func (l *elistener) Addr() netip.AddrPort { return l.addr }
 // econn is a connected socket.
 type econn struct {
 	esock
-	network       string
 	local, remote netip.AddrPort
 }
 
@@ -423,7 +443,7 @@ func (c *econn) LocalAddr() netip.AddrPort  { return c.local }
 func (c *econn) RemoteAddr() netip.AddrPort { return c.remote }
 
 func (c *econn) opError(op, syscall string, err error) error {
-	return &net.OpError{Op: op, Net: c.network, Source: tcpAddr(c.local), Addr: tcpAddr(c.remote), Err: os.NewSyscallError(syscall, err)}
+	return &net.OpError{Op: op, Net: c.network.String(), Source: tcpAddr(c.local), Addr: tcpAddr(c.remote), Err: os.NewSyscallError(syscall, err)}
 }
 
 func (c *econn) CloseWrite() error {
@@ -432,7 +452,7 @@ func (c *econn) CloseWrite() error {
 	if c.closed {
 		return ErrClosed
 	}
-	if err := unix.Shutdown(c.fd, unix.SHUT_WR); err != nil {
+	if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
 		return c.opError("close", "shutdown", err)
 	}
 	return nil
@@ -480,7 +500,7 @@ func (p *epollPoller) dialOne(ctx context.Context, network string, ap netip.Addr
 		return nil, opErr("socket", err)
 	}
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-	c := &econn{esock: esock{fd: fd, connected: make(chan struct{}, 1)}, network: network, remote: ap}
+	c := &econn{esock: esock{fd: int32(fd), connected: make(chan struct{}, 1), network: netKindOf(network)}, remote: ap}
 	if err := p.register(&c.esock); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -533,7 +553,7 @@ func (c *econn) established() (Conn, error) {
 		return nil, ErrClosed
 	}
 	c.connected = nil
-	if sa, err := unix.Getsockname(c.fd); err == nil {
+	if sa, err := unix.Getsockname(int(c.fd)); err == nil {
 		c.local = addrPortOfSockaddr(sa)
 	}
 	return c, nil

@@ -35,7 +35,7 @@ func TestSlotTableGrow(t *testing.T) {
 	var tab slotTable
 	socks := make([]*esock, 3*slotChunkSize+5)
 	for i := range socks {
-		socks[i] = &esock{fd: i}
+		socks[i] = &esock{fd: int32(i)}
 		require.NoError(t, tab.add(socks[i]))
 	}
 	for _, s := range socks {
