@@ -127,7 +127,7 @@ type ConnectedSocketAdapter struct {
 
 	conn  poll.Conn
 	opts  *ConnOptions  // shared by the server's connections
-	ready atomic.Uint32 // poll.Events not yet handled
+	ready atomic.Uint32 // poll.Events not yet handled, and wantWrite
 	// wqBytes is the size of wq; MaxQueued bounds it.
 	wqBytes int32
 	wq      [][]byte // taken from "inbox", not yet written
@@ -217,10 +217,26 @@ func (c *ConnectedSocketAdapter) Peer() netip.AddrPort { return c.conn.RemoteAdd
 // Local returns the connection's local end.
 func (c *ConnectedSocketAdapter) Local() netip.AddrPort { return c.conn.LocalAddr() }
 
-// Ready is called by the Selector (poll) when the socket may be ready.
+// wantWrite is a bit of ready that is not a poll.Events: a write is blocked
+// and waits for Writable.
+const wantWrite = 1 << 31
+
+// Ready is called by the Selector (poll) when the socket may be ready. A
+// Writable that no blocked write waits for (the peer's ACKs make one after
+// nearly every reply) wakes nothing: it is recorded only.
 func (c *ConnectedSocketAdapter) Ready(ev poll.Events) {
-	c.ready.Or(uint32(ev))
-	c.Notify()
+	old := c.ready.Or(uint32(ev))
+	if ev&poll.Readable != 0 || old&wantWrite != 0 {
+		c.Notify()
+	}
+}
+
+// writeBlocked records that a write waits for Writable, and makes sure of a
+// turn if Writable came since the turn began.
+func (c *ConnectedSocketAdapter) writeBlocked() {
+	if old := c.ready.Or(wantWrite); old&uint32(poll.Writable) != 0 {
+		c.Notify()
+	}
 }
 
 // OnStart starts watching the socket.
@@ -382,6 +398,7 @@ func (c *ConnectedSocketAdapter) write() bool {
 			c.pull() // room again: take more
 			continue
 		case errors.Is(err, poll.ErrWouldBlock):
+			c.writeBlocked()
 			if t := c.clock(); t != nil && t.stalledSince.IsZero() {
 				t.stalledSince = time.Now()
 				c.armTimer()

@@ -29,11 +29,18 @@ func (c *econn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := unix.Read(int(c.fd), p)
+		n, err := read(int(c.fd), p)
 		switch err {
 		case nil:
 			if n == 0 {
 				return 0, io.EOF
+			}
+			if n < len(p) && !c.ended.Load() {
+				// A short read took everything there was: the next
+				// arrival brings a new edge, so the read that would
+				// only say EAGAIN is saved. After the peer's FIN or an
+				// error no edge may follow: read on until it.
+				return n, ErrWouldBlock
 			}
 			return n, nil
 		case unix.EINTR:
@@ -108,13 +115,33 @@ func (c *econn) Writev(bufs [][]byte) (int, error) {
 	}
 }
 
-// sendmsg sends iov on a connected socket. Unlike unix.SendmsgBuffers it
-// allocates nothing.
+// The system calls of the data path go through RawSyscall: on non-blocking
+// sockets they never block, so the scheduler's bookkeeping for a call that
+// might (entersyscall, exitsyscall) is saved on every message.
+
+// read reads from a non-blocking socket.
+func read(fd int, p []byte) (int, error) {
+	n, _, errno := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+// sendmsg sends iov on a connected socket, with MSG_NOSIGNAL; one buffer
+// goes through sendto, which has no message header to copy. Unlike
+// unix.SendmsgBuffers it allocates nothing.
 func sendmsg(fd int, iov []unix.Iovec) (int, error) {
-	var msg unix.Msghdr
-	msg.Iov = &iov[0]
-	msg.SetIovlen(len(iov))
-	n, _, errno := unix.Syscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
+	var n uintptr
+	var errno unix.Errno
+	if len(iov) == 1 {
+		n, _, errno = unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(iov[0].Base)), uintptr(iov[0].Len), unix.MSG_NOSIGNAL, 0, 0)
+	} else {
+		var msg unix.Msghdr
+		msg.Iov = &iov[0]
+		msg.SetIovlen(len(iov))
+		n, _, errno = unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(&msg)), unix.MSG_NOSIGNAL)
+	}
 	if errno != 0 {
 		return 0, errno
 	}

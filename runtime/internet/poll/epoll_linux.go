@@ -146,7 +146,7 @@ func (l *eventLoop) run() {
 					continue
 				}
 				if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
-					s.deliver(epollEvents(ev.Events))
+					s.deliver(ev.Events)
 				}
 			}
 			if stop {
@@ -242,6 +242,7 @@ type esock struct {
 	slot, gen uint32        // set by slotTable.add, then fixed
 	closed    bool          // under mu
 	network   netKind       // of a connection: for its errors
+	ended     atomic.Bool   // the peer's FIN, a hang-up or an error was reported
 }
 
 // netKind is "tcp", "tcp4" or "tcp6", in a byte.
@@ -265,8 +266,14 @@ func netKindOf(network string) netKind {
 
 func (k netKind) String() string { return [...]string{"tcp", "tcp4", "tcp6"}[k] }
 
-// deliver runs on the event loop.
-func (s *esock) deliver(ev Events) {
+// deliver runs on the event loop, with epoll's event bits.
+func (s *esock) deliver(raw uint32) {
+	if raw&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
+		// Read must now go on to the EOF or the error, even after a
+		// short read: no further edge may come.
+		s.ended.Store(true)
+	}
+	ev := epollEvents(raw)
 	s.mu.RLock()
 	switch {
 	case s.closed:

@@ -78,7 +78,10 @@ type Conn interface {
 	// Read reads what has arrived, without blocking, into p. It returns
 	// ErrWouldBlock when nothing has, io.EOF once the peer has closed its
 	// side and everything was read, or the connection's error (such as
-	// ECONNRESET).
+	// ECONNRESET). It may return n > 0 with ErrWouldBlock: it read all
+	// there was, and the next arrival brings a Ready(Readable), as after
+	// ErrWouldBlock alone (the epoll Poller does so after a short read,
+	// saving a system call per message).
 	Read(p []byte) (int, error)
 	// Writev writes as much of bufs, in order, as the socket takes now,
 	// without blocking, and returns how many bytes it wrote. When it wrote
