@@ -27,6 +27,20 @@ type ServerSignaller interface {
 	StdServerSignal() *axon.Outbox[axon.Signal]
 }
 
+// TLSUpgrader is a protocol handler that switches its connection to TLS
+// midway (STARTTLS): ServerCore links its "makessl" outbox to the
+// connection adapter's "makessl" inbox, and the adapter's "sslready" outbox
+// to its "sslready" inbox. The handler sends its plain answer to the
+// client's STARTTLS, then an *internet.TLSUpgrade with Server set and a
+// certificate in Config (the answer may go in its Plain field); axon.None{}
+// on "sslready" says the handshake is done, and the bytes on "inbox" and
+// "outbox" are then those inside TLS. kamgen does not generate these two
+// methods: write them, returning the two boxes.
+type TLSUpgrader interface {
+	StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade]
+	StdSSLReady() *axon.Inbox[axon.None]
+}
+
 // DefaultHandlerGrace is how long a handler may run after its connection
 // closed before ServerCore stops it.
 const DefaultHandlerGrace = 5 * time.Second
@@ -79,6 +93,10 @@ type ServerOptions struct {
 // its connection closed is stopped. A handler that panics or fails closes
 // its own connection only; the failure is logged and the server lives on.
 //
+// A handler that is a TLSUpgrader can switch its connection to TLS midway
+// (STARTTLS): ServerCore links its "makessl" and "sslready" boxes to the
+// adapter's too.
+//
 // A internet.ServerShutdown on a handler's "serversignal" outbox, or any signal on
 // ServerCore's "control", or Shutdown, stops the server: it stops
 // accepting, passes the signal to every handler, and finishes when every
@@ -99,17 +117,32 @@ type ServerCore struct {
 	live    atomic.Int64
 	stopSig axon.Signal
 	waiting []*internet.NewConnection // accepted while at MaxConns
-	capSet  map[reflect.Type]bool     // handler types whose "inbox" tag sets a capacity
+	clock   time.Time                 // the zero of the deadlines (monotonic)
+	grace   []graceEntry              // handler deadlines, earliest first (from graceAt)
+	graceAt int
+	capSet  map[reflect.Type]bool // handler types whose "inbox" tag sets a capacity
 }
 
 // served is one connection: its adapter and handler, and the links
 // between them.
 type served struct {
-	csa      *internet.ConnectedSocketAdapter
-	handler  axon.Stage[[]byte, []byte]
+	csa     *internet.ConnectedSocketAdapter
+	handler axon.Stage[[]byte, []byte]
+	// deadline is when a handler outliving its connection is stopped, on
+	// the server's clock (ServerCore.since); zero when none is set.
+	deadline time.Duration
 	csaDone  bool
 	hDone    bool
-	deadline time.Time // when a handler outliving its connection is stopped
+}
+
+// graceEntry is a deadline set for a handler, in the order they were set.
+// HandlerGrace is the same for all, so the order is the deadlines' order:
+// the server looks at the first ones only. An entry whose connection has
+// since been given a later deadline, or whose handler has finished, is
+// dropped when it comes up.
+type graceEntry struct {
+	c  *served
+	at time.Duration
 }
 
 // NewServerCore listens on address ("127.0.0.1:1500", "[::1]:0", ":8080")
@@ -125,7 +158,7 @@ func NewServerCore(address string, factory Factory, opts ServerOptions) (*Server
 	if opts.Network == "" {
 		opts.Network = "tcp"
 	}
-	s := &ServerCore{factory: factory, opts: opts, conns: map[*axon.Component]*served{}}
+	s := &ServerCore{factory: factory, opts: opts, conns: map[*axon.Component]*served{}, clock: time.Now()}
 	if err := s.listen(s.opts, address); err != nil {
 		return nil, err
 	}
@@ -221,6 +254,14 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 	if ss, ok := h.(ServerSignaller); ok && err == nil {
 		err = axon.Join(ss.StdServerSignal(), &s.Server)
 	}
+	if u, ok := h.(TLSUpgrader); ok && err == nil {
+		// Links between the handler and its adapter, like the four above:
+		// they end with the connection.
+		err = errors.Join(
+			axon.Join(u.StdMakeSSL(), c.csa.MakeSSL()),
+			axon.Join(c.csa.SSLReady(), u.StdSSLReady()),
+		)
+	}
 	if err != nil {
 		s.Log().Error("wiring a connection", "peer", peer, "err", err)
 		s.unlink(c)
@@ -312,9 +353,8 @@ func (s *ServerCore) OnSockets(sig axon.Signal) {
 		c.handler.Base().Stop() // its control inbox is full: it does not listen
 		return
 	}
-	if c.deadline.IsZero() {
-		c.deadline = time.Now().Add(s.opts.HandlerGrace)
-		s.armGrace()
+	if c.deadline == 0 {
+		s.startGrace(c)
 	}
 }
 
@@ -345,10 +385,9 @@ func (s *ServerCore) shutdown(sig axon.Signal) {
 			if err := c.handler.StdControl().Deliver(sig); err != nil {
 				c.handler.Base().Stop()
 			}
-			c.deadline = time.Now().Add(s.opts.HandlerGrace)
+			s.startGrace(c)
 		}
 	}
-	s.armGrace()
 	s.finishIfDone()
 }
 
@@ -371,8 +410,7 @@ func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
 		c.csaDone = true
 		if !c.hDone {
 			// The handler got a *internet.SocketShutdown; it has a grace period.
-			c.deadline = time.Now().Add(s.opts.HandlerGrace)
-			s.armGrace()
+			s.startGrace(c)
 		}
 	case c.handler.Base():
 		c.hDone = true
@@ -404,29 +442,54 @@ func (s *ServerCore) unlink(c *served) {
 	}
 }
 
-// armGrace wakes the server at the earliest handler deadline.
-func (s *ServerCore) armGrace() {
-	var next time.Time
-	for _, c := range s.conns {
-		if !c.deadline.IsZero() && !c.hDone && (next.IsZero() || c.deadline.Before(next)) {
-			next = c.deadline
-		}
+// startGrace gives c's handler HandlerGrace from now to finish.
+func (s *ServerCore) startGrace(c *served) {
+	c.deadline = time.Since(s.clock) + s.opts.HandlerGrace
+	s.grace = append(s.grace, graceEntry{c, c.deadline})
+	if len(s.grace)-s.graceAt == 1 {
+		s.armGrace()
 	}
-	if !next.IsZero() {
-		s.WakeAfter(max(time.Until(next), time.Millisecond))
+}
+
+// armGrace drops the deadlines that no longer hold and wakes the server at
+// the earliest of the others.
+func (s *ServerCore) armGrace() {
+	for s.graceAt < len(s.grace) {
+		e := s.grace[s.graceAt]
+		if !e.c.hDone && e.c.deadline == e.at {
+			s.WakeAfter(max(e.at-time.Since(s.clock), time.Millisecond))
+			return
+		}
+		s.popGrace()
+	}
+}
+
+func (s *ServerCore) popGrace() {
+	s.grace[s.graceAt] = graceEntry{}
+	s.graceAt++
+	if s.graceAt == len(s.grace) {
+		s.grace, s.graceAt = s.grace[:0], 0
+	} else if s.graceAt > 64 && s.graceAt > len(s.grace)/2 {
+		n := copy(s.grace, s.grace[s.graceAt:])
+		clear(s.grace[n:])
+		s.grace, s.graceAt = s.grace[:n], 0
 	}
 }
 
 // OnWake stops the handlers whose grace has run out (L4).
 func (s *ServerCore) OnWake() {
-	now := time.Now()
-	for comp, c := range s.conns {
-		if comp == c.handler.Base() && !c.hDone && !c.deadline.IsZero() && !now.Before(c.deadline) {
-			s.Log().Warn("stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
-			c.handler.Base().Stop()
-			if !c.csaDone {
-				c.csa.Stop()
-			}
+	now := time.Since(s.clock)
+	for s.graceAt < len(s.grace) && s.grace[s.graceAt].at <= now {
+		e := s.grace[s.graceAt]
+		s.popGrace()
+		c := e.c
+		if c.hDone || c.deadline != e.at {
+			continue
+		}
+		s.Log().Warn("stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
+		c.handler.Base().Stop()
+		if !c.csaDone {
+			c.csa.Stop()
 		}
 	}
 	s.armGrace()

@@ -5,6 +5,7 @@ package chassis
 import (
 	"reflect"
 	"sync/atomic"
+	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
@@ -62,6 +63,9 @@ func _() {
 		live    atomic.Int64
 		stopSig axon.Signal
 		waiting []*internet.NewConnection
+		clock   time.Time
+		grace   []graceEntry
+		graceAt int
 		capSet  map[reflect.Type]bool
 	} = ServerCore{}
 }

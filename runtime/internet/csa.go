@@ -118,6 +118,16 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // bounds the whole close. A reset, a broken pipe or a timeout closes only this
 // connection; the *SocketShutdown that follows says why. Every
 // *SocketShutdown names the connection.
+//
+// STARTTLS: a *TLSUpgrade on the "makessl" inbox (MakeSSL) switches the
+// connection to TLS where it stands. The adapter writes in plain text what
+// its "inbox" holds, stops reading plain input, hands the socket to a
+// goroutine of its own for the handshake (poll.Detach, then crypto/tls),
+// and sends axon.None{} on "sslready" (SSLReady) once it is done; "inbox"
+// and "outbox" then speak TLS. A failed handshake closes the connection,
+// with the error in the *SocketShutdown. The two boxes are made only for the
+// adapters whose owner asks for them (MakeSSL, SSLReady), before
+// activation.
 type ConnectedSocketAdapter struct {
 	axon.Component
 	In      axon.Inbox[[]byte]       `inbox:"inbox,cap=16,nohandler"` // bytes to write to the peer
@@ -148,6 +158,7 @@ type csaCold struct {
 	held   [][]byte // read, but "outbox" had no room
 	wqHead []byte   // wq[0] as it came, when it is partly written
 	times  csaTimes
+	tls    *csaTLS // the "makessl" and "sslready" boxes, and the upgrade (starttls.go)
 }
 
 // csaTimes are what an adapter's timeouts need.
@@ -271,6 +282,9 @@ func (c *ConnectedSocketAdapter) OnTurnEnd() {
 	if c.closed {
 		// What a handler still sends cannot be written: take it, so that
 		// the handler is never held up by a dead connection.
+		if x := c.cold; x != nil && x.tls != nil {
+			x.tls.drain()
+		}
 		for {
 			if _, ok := c.In.TryRecv(); !ok {
 				return
@@ -279,6 +293,9 @@ func (c *ConnectedSocketAdapter) OnTurnEnd() {
 	}
 	if poll.Events(c.ready.Swap(0))&poll.Readable != 0 {
 		c.readMore = true
+	}
+	if x := c.cold; x != nil && x.tls != nil && !c.tlsTurn(x.tls) {
+		return // a TLS upgrade is under way
 	}
 	c.pull()
 	if !c.write() {
@@ -326,6 +343,9 @@ func (c *ConnectedSocketAdapter) OnWake() {
 
 // OnStop closes the socket if the adapter is stopped from outside.
 func (c *ConnectedSocketAdapter) OnStop() {
+	if x := c.cold; x != nil && x.tls != nil {
+		x.tls.abandon()
+	}
 	if !c.closed {
 		c.closed = true
 		_ = c.conn.Close()
@@ -557,6 +577,9 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 		return
 	}
 	c.closed = true
+	if x := c.cold; x != nil && x.tls != nil {
+		x.tls.abandon()
+	}
 	_ = c.conn.Close()
 	c.wq, c.wqBytes = nil, 0
 	if x := c.cold; x != nil {

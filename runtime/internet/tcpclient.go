@@ -3,7 +3,6 @@ package internet
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -36,12 +35,18 @@ const DefaultDialTimeout = 30 * time.Second
 // TLS: with UseTLS set, or after any message on "makessl" that arrives before
 // the connection is up (a client whose "makessl" is linked waits for that
 // message before it connects), the client connects and completes a TLS
-// handshake
-// (in its goroutine), verifying the server's certificate against the host
-// name, before any byte is sent; "sslready" then carries one message.
-// A "makessl" that comes once plain bytes may have flowed ends the client
-// with ErrLateMakeSSL: upgrading in the middle of a connection is not
-// supported.
+// handshake (in its goroutine), verifying the server's certificate against
+// the host name, before any byte is sent; "sslready" then carries one
+// message. A "makessl" that comes once the connection is up upgrades it
+// where it stands (STARTTLS, once the server has agreed in plain text; set
+// StartTLS when "makessl" is linked, so that the client connects without
+// waiting for it): the client sends its adapter a *TLSUpgrade as the TLS
+// client, with TLSConfig (ServerName from the address's host when it names
+// none), and passes the adapter's "sslready" on once the handshake is done.
+// Send nothing on "inbox" between the "makessl" and "sslready": what the
+// adapter has not taken by then waits and goes over TLS. A handshake or
+// certificate that fails closes the connection, and the client ends with
+// that error. Any later "makessl" is ignored.
 //
 // A producerFinished on "control" half-closes the connection once what was
 // sent has been written, and the client goes on passing on what the server
@@ -55,12 +60,13 @@ type TCPClient struct {
 	axon.Component
 	In       axon.Inbox[[]byte]       `inbox:"inbox,nohandler"` // bytes to send; kept until the connection is up
 	Control  axon.Inbox[axon.Signal]  `inbox:"control"`         // producerFinished: finish sending, then close; shutdownMicroprocess: close now
-	MakeSSL  axon.Inbox[string]       `inbox:"makessl"`         // any message: speak TLS (before the connection is up)
+	MakeSSL  axon.Inbox[string]       `inbox:"makessl"`         // any message: speak TLS (from the start, or from here on once connected)
 	Conn     axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`  // the adapter's signals
 	Out      axon.Outbox[[]byte]      `outbox:"outbox"`         // bytes from the server
 	Signal   axon.Outbox[axon.Signal] `outbox:"signal"`         // one message when the client has finished
 	SSLReady axon.Outbox[axon.None]   `outbox:"sslready"`       // the TLS handshake is done and the certificate verified
 	ToConn   axon.Outbox[axon.Signal] `outbox:"_csacontrol"`    // signals for the adapter
+	ToSSL    axon.Outbox[*TLSUpgrade] `outbox:"_csamakessl"`    // the upgrade of a plain connection, for the adapter
 
 	// Delay waits before connecting.
 	Delay time.Duration
@@ -72,6 +78,12 @@ type TCPClient struct {
 	// UseTLS makes the client speak TLS from the start, as a message on
 	// "makessl" before the connection is up does.
 	UseTLS bool
+	// StartTLS is for a protocol that upgrades its connection midway
+	// (STARTTLS): the client connects in plain text at once even though
+	// its "makessl" is linked, where it would otherwise wait for that
+	// message and speak TLS from the first byte. The "makessl" that comes
+	// once the server has agreed upgrades the connection.
+	StartTLS bool
 	// TLSConfig configures TLS (nil: the defaults, with the system's
 	// roots). The server's certificate is verified against the host name of
 	// the address unless the configuration names another server or skips
@@ -131,7 +143,7 @@ func (c *TCPClient) OnStart() {
 }
 
 func (c *TCPClient) connect() {
-	if !c.UseTLS && !c.wantTLS && c.MakeSSL.Fed() && c.MakeSSL.Len() == 0 {
+	if !c.UseTLS && !c.wantTLS && !c.StartTLS && c.MakeSSL.Fed() && c.MakeSSL.Len() == 0 {
 		// Something will say makessl: wait for it, so that the connection
 		// speaks TLS from its first byte.
 		c.awaitSSL = true
@@ -187,16 +199,9 @@ func (c *TCPClient) dialTLS(cfg *tls.Config) {
 // certificate is verified against the address's host name unless cfg names
 // another or skips verification.
 func handshake(ctx context.Context, address string, cfg *tls.Config) (poll.Conn, error) {
-	if cfg == nil {
-		cfg = &tls.Config{}
-	}
-	cfg = cfg.Clone()
-	if cfg.ServerName == "" {
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return nil, err
-		}
-		cfg.ServerName = host
+	cfg, err := clientConfig(address, cfg)
+	if err != nil {
+		return nil, err
 	}
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", address)
@@ -211,12 +216,8 @@ func handshake(ctx context.Context, address string, cfg *tls.Config) (poll.Conn,
 	return poll.WrapConn(tc), nil
 }
 
-// ErrLateMakeSSL is the reason a client ends when "makessl" comes after its
-// connection started carrying plain bytes: an upgrade in the middle of a
-// connection (STARTTLS) is not supported.
-var ErrLateMakeSSL = errors.New("internet: makessl after the connection started: set TCPClient.UseTLS, or send makessl before the connection is up")
-
-// OnMakeSSL switches to TLS: at once if the connection is not up yet.
+// OnMakeSSL switches to TLS: from the first byte if the connection is not
+// up yet, from here on (STARTTLS) if it is.
 func (c *TCPClient) OnMakeSSL(string) {
 	switch {
 	case c.awaitSSL:
@@ -238,9 +239,32 @@ func (c *TCPClient) OnMakeSSL(string) {
 			c.dialTLS(c.TLSConfig)
 		}
 	default:
-		c.reason = ErrLateMakeSSL
-		c.ToConn.Send(axon.Shutdown())
+		c.isTLS = true // a later makessl is ignored
+		cfg, err := clientConfig(c.address, c.TLSConfig)
+		if err != nil {
+			c.reason = fmt.Errorf("makessl: %w", err)
+			c.ToConn.Send(axon.Shutdown())
+			return
+		}
+		c.ToSSL.Send(&TLSUpgrade{Config: cfg})
 	}
+}
+
+// clientConfig returns a copy of cfg (nil: the defaults) whose ServerName is
+// the host of address unless cfg names one.
+func clientConfig(address string, cfg *tls.Config) (*tls.Config, error) {
+	if cfg == nil {
+		cfg = &tls.Config{}
+	}
+	cfg = cfg.Clone()
+	if cfg.ServerName == "" {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ServerName = host
+	}
+	return cfg, nil
 }
 
 // OnControl handles a stop request.
@@ -289,12 +313,18 @@ func (c *TCPClient) OnTurnEnd() {
 	opts := c.Options
 	opts.KeepReading = true // the server's answer comes after our FIN
 	c.csa = NewConnectedSocketAdapter(conn, opts)
-	for _, w := range []axon.Wiring{
+	wirings := []axon.Wiring{
 		axon.WireIn(&c.In, &c.csa.In),
 		axon.WireOut(&c.csa.Out, &c.Out),
 		axon.Wire(&c.csa.Signal, &c.Conn),
 		axon.Wire(&c.ToConn, &c.csa.Control),
-	} {
+	}
+	if !c.isTLS { // a plain connection may be upgraded (STARTTLS)
+		wirings = append(wirings,
+			axon.Wire(&c.ToSSL, c.csa.MakeSSL()),
+			axon.WireOut(c.csa.SSLReady(), &c.SSLReady))
+	}
+	for _, w := range wirings {
 		l, err := w.Link()
 		if err != nil {
 			_ = conn.Close()

@@ -23,6 +23,7 @@ func (c *TCPClient) InitBoxes() *TCPClient {
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.SSLReady.Init(&c.Component, "sslready", 0)
 	c.ToConn.Init(&c.Component, "_csacontrol", 0)
+	c.ToSSL.Init(&c.Component, "_csamakessl", 0)
 	return c
 }
 
@@ -64,12 +65,13 @@ func (*TCPClient) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes to send; kept until the connection is up"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "producerFinished: finish sending, then close; shutdownMicroprocess: close now"},
-		{Name: "makessl", Field: "MakeSSL", Dir: axon.In, Type: "string", Doc: "any message: speak TLS (before the connection is up)"},
+		{Name: "makessl", Field: "MakeSSL", Dir: axon.In, Type: "string", Doc: "any message: speak TLS (from the start, or from here on once connected)"},
 		{Name: "_csa", Field: "Conn", Dir: axon.In, Type: "axon.Signal", Doc: "the adapter's signals"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "bytes from the server"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "one message when the client has finished"},
 		{Name: "sslready", Field: "SSLReady", Dir: axon.Out, Type: "axon.None", Doc: "the TLS handshake is done and the certificate verified"},
 		{Name: "_csacontrol", Field: "ToConn", Dir: axon.Out, Type: "axon.Signal", Doc: "signals for the adapter"},
+		{Name: "_csamakessl", Field: "ToSSL", Dir: axon.Out, Type: "*TLSUpgrade", Doc: "the upgrade of a plain connection, for the adapter"},
 	}
 }
 
@@ -86,10 +88,12 @@ func _() {
 		Signal     axon.Outbox[axon.Signal] `outbox:"signal"`
 		SSLReady   axon.Outbox[axon.None]   `outbox:"sslready"`
 		ToConn     axon.Outbox[axon.Signal] `outbox:"_csacontrol"`
+		ToSSL      axon.Outbox[*TLSUpgrade] `outbox:"_csamakessl"`
 		Delay      time.Duration
 		Timeout    time.Duration
 		Options    ConnOptions
 		UseTLS     bool
+		StartTLS   bool
 		TLSConfig  *tls.Config
 		poller     poll.Poller
 		release    func()

@@ -465,6 +465,37 @@ func (c *econn) CloseWrite() error {
 	return nil
 }
 
+// detach hands the socket over to Go's netpoller (see Detach): a duplicate
+// of its descriptor becomes the net.Conn, then c is closed. Nothing is lost:
+// unread input stays in the kernel, and Writev has written what it took.
+func (c *econn) detach() (net.Conn, error) {
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	fd, err := unix.FcntlInt(uintptr(c.fd), unix.F_DUPFD_CLOEXEC, 0)
+	c.mu.RUnlock()
+	if err != nil {
+		c.Close()
+		return nil, c.opError("detach", "fcntl", err)
+	}
+	f := os.NewFile(uintptr(fd), "tcp")
+	nc, err := net.FileConn(f) // a descriptor of its own, in Go's netpoller
+	f.Close()
+	if err != nil {
+		c.Close()
+		return nil, &net.OpError{Op: "detach", Net: c.network.String(), Source: tcpAddr(c.local), Addr: tcpAddr(c.remote), Err: err}
+	}
+	// Closing c's descriptor (and taking it out of epoll) leaves the socket
+	// open through nc's: no reset, and its input stays.
+	if err := c.Close(); err != nil {
+		nc.Close() // a Close came first: the connection is closed
+		return nil, err
+	}
+	return nc, nil
+}
+
 func (p *epollPoller) Dial(ctx context.Context, network, address string) (Conn, error) {
 	if p.closing.Load() {
 		return nil, ErrClosed

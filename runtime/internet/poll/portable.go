@@ -3,9 +3,11 @@ package poll
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -387,6 +389,10 @@ type portableConn struct {
 	writing  bool // the writer goroutine runs
 	closing  bool // Close was called
 	lingered bool // Close left the writer to flush and close c
+	// detaching is set by Detach: the reader stops, keeping what it read,
+	// and the writer stops once it has written everything.
+	detaching  bool
+	doneClosed bool // done is closed (by Close or Detach)
 
 	done       chan struct{} // closed by Close
 	readerDone chan struct{}
@@ -429,6 +435,13 @@ func (c *portableConn) readLoop() {
 			continue
 		}
 		c.mu.Lock()
+		if c.detaching && errors.Is(err, os.ErrDeadlineExceeded) {
+			// Detach stopped the Read: what it had read is handed over
+			// with the connection.
+			c.held = buf[:n]
+			c.mu.Unlock()
+			return
+		}
 		c.held = buf[:n]
 		c.rerr = err
 		c.mu.Unlock()
@@ -458,7 +471,7 @@ func (c *portableConn) writeLoop() {
 	for {
 		c.mu.Lock()
 		for len(c.wq) == 0 && (!c.shutWR || c.closing) {
-			if c.closing {
+			if c.closing || c.detaching {
 				c.mu.Unlock()
 				return
 			}
@@ -514,6 +527,9 @@ func (c *portableConn) Read(p []byte) (int, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.detaching {
+		return 0, ErrClosed
+	}
 	if len(c.held) == 0 {
 		if c.rerr != nil {
 			return 0, c.rerr
@@ -537,6 +553,9 @@ func (c *portableConn) Writev(bufs [][]byte) (int, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.detaching {
+		return 0, ErrClosed
+	}
 	if c.werr != nil {
 		return 0, c.werr
 	}
@@ -580,6 +599,9 @@ func (c *portableConn) CloseWrite() error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.detaching {
+		return ErrClosed
+	}
 	if c.werr != nil {
 		return c.werr
 	}
@@ -613,8 +635,12 @@ func (c *portableConn) closeConn(linger bool) error {
 		c.c.SetWriteDeadline(time.Now().Add(portableLinger)) == nil &&
 		c.c.SetReadDeadline(aLongTimeAgo) == nil
 	c.lingered = linger
+	shut := !c.doneClosed
+	c.doneClosed = true
 	c.mu.Unlock()
-	close(c.done)
+	if shut {
+		close(c.done)
+	}
 	if linger {
 		<-c.readerDone // stopped by the read deadline
 		return nil
@@ -628,6 +654,66 @@ func (c *portableConn) closeConn(linger bool) error {
 	<-c.readerDone
 	<-c.writerDone
 	return err
+}
+
+// detach stops the reader and the writer without losing a byte and
+// returns the net.Conn (see Detach).
+func (c *portableConn) detach() (net.Conn, error) {
+	if c.closed.Load() {
+		return nil, ErrClosed
+	}
+	c.mu.Lock()
+	if c.closing || c.detaching {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	c.detaching = true
+	c.mu.Unlock()
+	// A deadline in the past ends the Read the reader is blocked in (it
+	// keeps what that Read returned); done wakes the reader waiting for
+	// its bytes to be taken and the writer waiting for work, which writes
+	// what it holds first.
+	if err := c.c.SetReadDeadline(aLongTimeAgo); err != nil {
+		c.closeConn(false)
+		return nil, fmt.Errorf("poll: Detach: stopping the reader goroutine: %w", err)
+	}
+	c.mu.Lock()
+	shut := !c.doneClosed
+	c.doneClosed = true
+	c.mu.Unlock()
+	if shut {
+		close(c.done)
+	}
+	<-c.readerDone
+	<-c.writerDone
+
+	c.mu.Lock()
+	closing, werr := c.closing, c.werr
+	c.mu.Unlock()
+	switch {
+	case closing: // Close came meanwhile, and closed c.c
+		return nil, ErrClosed
+	case werr != nil:
+		c.closeConn(false)
+		return nil, werr
+	}
+	if !c.close() { // Close came just now: it closes c.c
+		return nil, ErrClosed
+	}
+	if c.poller != nil {
+		c.poller.untrack(c)
+	}
+	// The goroutines are gone: nothing else uses these fields now.
+	held, rerr := c.held, c.rerr
+	c.held, c.rerr = nil, nil
+	if err := c.c.SetReadDeadline(time.Time{}); err != nil {
+		c.c.Close()
+		return nil, fmt.Errorf("poll: Detach: clearing the read deadline: %w", err)
+	}
+	if len(held) == 0 && rerr == nil {
+		return c.c, nil
+	}
+	return &detachedConn{Conn: c.c, held: held, err: rerr}, nil
 }
 
 // aLongTimeAgo is a deadline in the past: it wakes a blocked Read at once.
