@@ -393,17 +393,26 @@ func (c *ConnectedSocketAdapter) pull() {
 		if !ok {
 			return
 		}
-		if len(m) == 0 {
-			continue
-		}
+		c.queue(m)
+	}
+}
+
+// queue adds m to what waits to be written.
+func (c *ConnectedSocketAdapter) queue(m []byte) {
+	if len(m) > 0 {
 		c.wq = append(c.wq, m)
 		c.wqBytes += int32(len(m))
 	}
 }
 
-// write writes what is queued. It reports false when the connection was
-// closed.
-func (c *ConnectedSocketAdapter) write() bool {
+// write writes what is queued, taking more from "inbox" as room appears.
+// It reports false when the connection was closed.
+func (c *ConnectedSocketAdapter) write() bool { return c.writeQueued(true) }
+
+// writeQueued writes what is queued; with takeMore it takes more from
+// "inbox" each time the queue has gone out. It reports false when the
+// connection was closed.
+func (c *ConnectedSocketAdapter) writeQueued(takeMore bool) bool {
 	for len(c.wq) > 0 {
 		n, err := c.conn.Writev(c.wq)
 		if n > 0 {
@@ -415,8 +424,9 @@ func (c *ConnectedSocketAdapter) write() bool {
 		}
 		switch {
 		case err == nil:
-			c.pull() // room again: take more
-			continue
+			if takeMore {
+				c.pull() // room again: take more
+			}
 		case errors.Is(err, poll.ErrWouldBlock):
 			c.writeBlocked()
 			if t := c.clock(); t != nil && t.stalledSince.IsZero() {

@@ -186,7 +186,7 @@ func (c *ConnectedSocketAdapter) tlsTurn(u *csaTLS) bool {
 		c.queue(req.Plain)
 		fallthrough
 	case tlsFlushing:
-		if !c.flushPlain() || len(c.wq) > 0 {
+		if !c.writeQueued(false) || len(c.wq) > 0 {
 			return false // closed, or Writable brings another turn
 		}
 		c.startUpgrade(u)
@@ -197,43 +197,6 @@ func (c *ConnectedSocketAdapter) tlsTurn(u *csaTLS) bool {
 		u.drain() // a second upgrade is ignored
 		return true
 	}
-}
-
-// queue adds m to what waits to be written.
-func (c *ConnectedSocketAdapter) queue(m []byte) {
-	if len(m) > 0 {
-		c.wq = append(c.wq, m)
-		c.wqBytes += int32(len(m))
-	}
-}
-
-// flushPlain writes what is queued, taking nothing more from "inbox". It
-// reports false when the connection was closed.
-func (c *ConnectedSocketAdapter) flushPlain() bool {
-	for len(c.wq) > 0 {
-		n, err := c.conn.Writev(c.wq)
-		if n > 0 {
-			if t := c.clock(); t != nil {
-				t.lastWrite = time.Now()
-				t.stalledSince = time.Time{}
-			}
-			c.consume(n)
-		}
-		switch {
-		case err == nil:
-		case errors.Is(err, poll.ErrWouldBlock):
-			c.writeBlocked()
-			if t := c.clock(); t != nil && t.stalledSince.IsZero() {
-				t.stalledSince = time.Now()
-				c.armTimer()
-			}
-			return true
-		default:
-			c.shut(err)
-			return false
-		}
-	}
-	return true
 }
 
 // startUpgrade hands the socket to a goroutine that detaches it from the
