@@ -276,7 +276,7 @@ func (rt *Runtime) next() *Component {
 // its runnext): a message and its reply go through on one CPU. A chain of
 // such turns is cut after maxLocal, so that the run queue is served too.
 type worker struct {
-	rt    *Runtime
+	rt    *Runtime   // nil for a Host
 	next  *Component // used by the worker's own goroutine only
 	local int
 }
@@ -287,9 +287,27 @@ const maxLocal = 32
 // already there goes to the run queue.
 func (w *worker) runNext(c *Component) {
 	if old := w.next; old != nil {
-		w.rt.enqueue(old)
+		old.rt.enqueue(old)
 	}
 	w.next = c
+}
+
+// run runs a turn of c, which was queued for it.
+func (w *worker) run(c *Component, t *Turn) {
+	c.sched.Store(running)
+	c.on.Store(w)
+	more := c.turn(t)
+	c.on.Store(nil)
+	if more {
+		c.sched.Store(queued)
+		c.rt.enqueue(c)
+		return
+	}
+	if !c.sched.CompareAndSwap(running, idle) {
+		// Woken while it ran: give it another turn, behind the others.
+		c.sched.Store(queued)
+		c.rt.enqueue(c)
+	}
 }
 
 func (rt *Runtime) worker() {
@@ -311,19 +329,6 @@ func (rt *Runtime) worker() {
 				return
 			}
 		}
-		c.sched.Store(running)
-		c.on.Store(w)
-		more := c.turn(&t)
-		c.on.Store(nil)
-		if more {
-			c.sched.Store(queued)
-			rt.enqueue(c)
-			continue
-		}
-		if !c.sched.CompareAndSwap(running, idle) {
-			// Woken while it ran: give it another turn, behind the others.
-			c.sched.Store(queued)
-			rt.enqueue(c)
-		}
+		w.run(c, &t)
 	}
 }

@@ -52,8 +52,8 @@ func TestReadTimeout(t *testing.T) {
 	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
 		Conn: internet.ConnOptions{ReadTimeout: 100 * time.Millisecond},
 	})
+	start := time.Now() // before the dial: the server's clock starts once it has accepted
 	c := dial(t, srv)
-	start := time.Now()
 	took := readUntilClosed(t, c, start)
 	assert.GreaterOrEqual(t, took, 100*time.Millisecond)
 	assert.Less(t, took, 5*time.Second)

@@ -82,8 +82,10 @@ func TestClientEndsWhenTheServerCloses(t *testing.T) {
 	snk := collect(t, client)
 	require.NoError(t, rt.Activate(client, snk))
 	axontest.WaitDone(t, client)
-	assert.Equal(t, "motd\n", joined(snk.Messages()))
+	// The termination message comes after the data: once the sink has it,
+	// it has had everything.
 	require.Len(t, snk.WaitSignals(t, 1), 1)
+	assert.Equal(t, "motd\n", joined(snk.Messages()))
 }
 
 // A shutdownMicroprocess before the connection is up stops the client at
@@ -177,4 +179,33 @@ func dial(t testing.TB, srv *chassis.ServerCore) *net.TCPConn {
 	t.Cleanup(func() { c.Close() })
 	require.NoError(t, c.SetDeadline(time.Now().Add(deadline)))
 	return c.(*net.TCPConn)
+}
+
+// A client that is the Selector's last user may end in a turn that one of
+// the Selector's own loops runs: letting the Selector go there closes it
+// without waiting on that loop (which would never return), and the next
+// user gets a new one that works.
+func TestLastUserLetsTheSelectorGoFromItsLoop(t *testing.T) {
+	for round := range 2 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		served := make(chan error, 1)
+		go func() {
+			c, err := l.Accept()
+			if err == nil {
+				_, err = c.Write([]byte("bye\n"))
+				c.Close()
+			}
+			served <- err
+		}()
+		rt := axontest.Runtime(t, quiet)
+		client := internet.NewTCPClient(l.Addr().String())
+		snk := collect(t, client)
+		require.NoError(t, rt.Activate(client, snk))
+		axontest.WaitDone(t, client)
+		require.Len(t, snk.WaitSignals(t, 1), 1)
+		assert.Equal(t, "bye\n", joined(snk.Messages()), "round %d", round)
+		require.NoError(t, <-served)
+		require.NoError(t, l.Close())
+	}
 }

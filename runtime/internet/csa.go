@@ -236,10 +236,15 @@ const wantWrite = 1 << 31
 // Writable that no blocked write waits for (the peer's ACKs make one after
 // nearly every reply) wakes nothing: it is recorded only.
 func (c *ConnectedSocketAdapter) Ready(ev poll.Events) {
-	old := c.ready.Or(uint32(ev))
-	if ev&poll.Readable != 0 || old&wantWrite != 0 {
+	if c.mark(ev) {
 		c.Notify()
 	}
+}
+
+// mark records ev and reports whether it calls for a turn.
+func (c *ConnectedSocketAdapter) mark(ev poll.Events) bool {
+	old := c.ready.Or(uint32(ev))
+	return ev&poll.Readable != 0 || old&wantWrite != 0
 }
 
 // writeBlocked records that a write waits for Writable, and makes sure of a

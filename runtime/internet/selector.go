@@ -19,13 +19,15 @@ var selector struct {
 }
 
 // AcquireSelector returns the shared Selector and a function that lets it go
-// (call it once, when done). The first acquire makes it with poll.Default;
-// the last release closes it.
+// (call it once, when done). The first acquire makes it with
+// poll.DefaultDispatch, its epoll loops running the turns of the adapters
+// whose sockets they find ready (loopHost); the last release closes it, in
+// the background.
 func AcquireSelector() (poll.Poller, func(), error) {
 	selector.mu.Lock()
 	defer selector.mu.Unlock()
 	if selector.p == nil {
-		p, err := poll.Default()
+		p, err := poll.DefaultDispatch(newLoopHost)
 		if err != nil {
 			return nil, nil, fmt.Errorf("starting the selector: %w", err)
 		}
@@ -42,7 +44,10 @@ func releaseSelector() {
 	defer selector.mu.Unlock()
 	selector.users--
 	if selector.users == 0 && selector.p != nil {
-		_ = selector.p.Close()
+		// The last user may let go from a turn that one of the Selector's
+		// own loops runs (loopHost), and Close waits for the loops: close
+		// it from a goroutine of its own.
+		go selector.p.Close()
 		selector.p = nil
 	}
 }

@@ -14,15 +14,20 @@ const pollerEnv = "KAMGEN_POLLER"
 // on Linux, NewPortable elsewhere. The environment variable KAMGEN_POLLER
 // ("epoll" or "portable") overrides the choice, so that tests and benchmarks
 // can compare them; any other non-empty value is an error.
-func Default() (Poller, error) {
+func Default() (Poller, error) { return DefaultDispatch(nil) }
+
+// DefaultDispatch is Default, with newDispatcher given to the epoll
+// Poller's loops (see NewEpollDispatch); the portable Poller calls the
+// Watchers itself.
+func DefaultDispatch(newDispatcher func() Dispatcher) (Poller, error) {
 	switch kind := os.Getenv(pollerEnv); kind {
 	case "":
 		if runtime.GOOS == "linux" {
-			return NewEpoll(0)
+			return NewEpollDispatch(0, newDispatcher)
 		}
 		return NewPortable(), nil
 	case "epoll":
-		return NewEpoll(0)
+		return NewEpollDispatch(0, newDispatcher)
 	case "portable":
 		return NewPortable(), nil
 	default:

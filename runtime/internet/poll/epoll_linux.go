@@ -33,7 +33,13 @@ const epollBatch = 128
 //
 // Close stops the loops and closes every socket the Poller made that is
 // still open.
-func NewEpoll(loops int) (Poller, error) {
+func NewEpoll(loops int) (Poller, error) { return NewEpollDispatch(loops, nil) }
+
+// NewEpollDispatch is NewEpoll whose loops each hand their events to a
+// Dispatcher of their own, made by newDispatcher, instead of to the
+// Watchers (nil newDispatcher: to the Watchers). What a Dispatcher's Flush
+// runs must not close the Poller: Close waits for the loops to stop.
+func NewEpollDispatch(loops int, newDispatcher func() Dispatcher) (Poller, error) {
 	if loops <= 0 {
 		loops = runtime.GOMAXPROCS(0)
 	}
@@ -45,6 +51,9 @@ func NewEpoll(loops int) (Poller, error) {
 				l.closeFDs()
 			}
 			return nil, err
+		}
+		if newDispatcher != nil {
+			l.sink = newDispatcher()
 		}
 		p.loops = append(p.loops, l)
 	}
@@ -70,7 +79,9 @@ type eventLoop struct {
 	p      *epollPoller
 	epfd   int
 	wakefd int
-	file   *os.File // epfd, registered in Go's netpoller
+	file   *os.File   // epfd, registered in Go's netpoller
+	sink   Dispatcher // nil: events go to the Watchers
+	events []unix.EpollEvent
 }
 
 func newEventLoop(p *epollPoller) (*eventLoop, error) {
@@ -83,7 +94,7 @@ func newEventLoop(p *epollPoller) (*eventLoop, error) {
 		unix.Close(epfd)
 		return nil, os.NewSyscallError("eventfd", err)
 	}
-	l := &eventLoop{p: p, epfd: epfd, wakefd: wakefd}
+	l := &eventLoop{p: p, epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, epollBatch)}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1} // wakeSlot
 	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
 		l.closeFDs()
@@ -121,38 +132,20 @@ func (l *eventLoop) closeFDs() {
 // 5.11 (fixed by "fs/epoll: restore waking from ep_done_scan()").
 func (l *eventLoop) run() {
 	defer l.p.wg.Done()
-	events := make([]unix.EpollEvent, epollBatch)
 	rc, err := l.file.SyscallConn()
 	if err != nil {
 		panic(fmt.Sprintf("poll: epoll fd: %v", err))
 	}
-	stop := false
 	err = rc.Read(func(uintptr) bool {
 		for {
-			n, err := unix.EpollWait(l.epfd, events, 0)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil {
-				panic(fmt.Sprintf("poll: epoll_wait: %v", err))
-			}
-			for i := range n {
-				ev := &events[i]
-				idx := uint32(ev.Fd)
-				if idx == wakeSlot {
-					if l.p.closing.Load() {
-						stop = true
-					}
-					continue
-				}
-				if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
-					s.deliver(ev.Events)
-				}
+			n, stop := l.drain()
+			if l.sink != nil && n > 0 {
+				l.sink.Flush()
 			}
 			if stop {
 				return true
 			}
-			if n < len(events) {
+			if n < len(l.events) {
 				return false
 			}
 		}
@@ -160,6 +153,35 @@ func (l *eventLoop) run() {
 	if err != nil {
 		panic(fmt.Sprintf("poll: epoll fd: %v", err))
 	}
+}
+
+// drain delivers the events waiting in the epoll, up to epollBatch of them,
+// to the loop's Dispatcher or else to the Watchers. It reports how many
+// there were, and whether the Poller is closing.
+func (l *eventLoop) drain() (n int, stop bool) {
+	for {
+		var err error
+		n, err = unix.EpollWait(l.epfd, l.events, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			panic(fmt.Sprintf("poll: epoll_wait: %v", err))
+		}
+		break
+	}
+	for i := range n {
+		ev := &l.events[i]
+		idx := uint32(ev.Fd)
+		if idx == wakeSlot {
+			stop = stop || l.p.closing.Load()
+			continue
+		}
+		if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
+			s.deliver(ev.Events, l.sink)
+		}
+	}
+	return n, stop
 }
 
 func (l *eventLoop) wake() {
@@ -266,8 +288,9 @@ func netKindOf(network string) netKind {
 
 func (k netKind) String() string { return [...]string{"tcp", "tcp4", "tcp6"}[k] }
 
-// deliver runs on the event loop, with epoll's event bits.
-func (s *esock) deliver(raw uint32) {
+// deliver runs on the event loop, with epoll's event bits: it tells sink,
+// or the Watcher itself when sink is nil.
+func (s *esock) deliver(raw uint32, sink Dispatcher) {
 	if raw&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0 {
 		// Read must now go on to the EOF or the error, even after a
 		// short read: no further edge may come.
@@ -278,7 +301,11 @@ func (s *esock) deliver(raw uint32) {
 	switch {
 	case s.closed:
 	case s.w != nil:
-		s.w.Ready(ev)
+		if sink != nil {
+			sink.Deliver(s.w, ev)
+		} else {
+			s.w.Ready(ev)
+		}
 	default:
 		s.pending.Or(uint32(ev))
 		if s.connected != nil {

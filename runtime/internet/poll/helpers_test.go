@@ -27,9 +27,24 @@ type pollerCase struct {
 func pollerCases() []pollerCase {
 	return []pollerCase{
 		{"epoll", func() (poll.Poller, error) { return poll.NewEpoll(2) }},
+		{"epoll-dispatch", func() (poll.Poller, error) {
+			return poll.NewEpollDispatch(2, func() poll.Dispatcher { return &forwarder{} })
+		}},
 		{"portable", func() (poll.Poller, error) { return poll.NewPortable(), nil }},
 	}
 }
+
+// forwarder is a Dispatcher that tells the Watchers at once, so that the
+// whole suite runs through a loop's Dispatcher. Its state is the loop's
+// alone: the race detector checks that Deliver and Flush stay there.
+type forwarder struct{ delivered, flushed int }
+
+func (f *forwarder) Deliver(w poll.Watcher, ev poll.Events) {
+	f.delivered++
+	w.Ready(ev)
+}
+
+func (f *forwarder) Flush() { f.flushed = f.delivered }
 
 // forEachPoller runs f as a subtest per Poller, with a fresh Poller closed
 // at the end. A Poller the platform lacks (epoll off Linux) is skipped.

@@ -152,3 +152,16 @@ type Poller interface {
 // accepted: EMFILE, ENFILE, ECONNABORTED, ENOBUFS, ENOMEM, EINTR, however
 // wrapped) rather than a broken listener.
 func IsTemporary(err error) bool { return isTemporary(err) }
+
+// A Dispatcher takes an event loop's events in place of the Watchers, so
+// that the loop itself can act on them: a scheduler runs the turns of the
+// components they wake right there, on the goroutine that found them, with
+// no hand-over to another goroutine. Each loop has its own Dispatcher.
+//
+// Deliver is called instead of w.Ready(ev), under the same rules (it must
+// not block, nor call the socket's methods). Flush follows each batch of
+// Delivers, outside every socket's lock: the place to act on them.
+type Dispatcher interface {
+	Deliver(w Watcher, ev Events)
+	Flush()
+}

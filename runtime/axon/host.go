@@ -1,0 +1,72 @@
+package axon
+
+// A Host runs turns on a goroutine of its own that is not a worker: a
+// network poller's event loop, which runs the turns of the components its
+// events wake where it found them, with no hand-over to a worker (a
+// wake-up and a trip through the run queue for each event). What those
+// turns wake runs there too, as on a worker. Components of any runtime may
+// be woken through one Host.
+//
+// A Host is used by one goroutine at a time.
+type Host struct {
+	w     worker
+	t     Turn
+	woken []*Component
+}
+
+// NewHost returns a Host.
+func NewHost() *Host {
+	return &Host{}
+}
+
+// Wake wakes c, as Notify does, to run in the next Run. A threaded
+// component is woken as Notify wakes it.
+func (h *Host) Wake(c *Component) {
+	if c.th != nil {
+		c.wake()
+		return
+	}
+	if c.life.Load() == created {
+		return
+	}
+	for {
+		switch s := c.sched.Load(); s {
+		case idle:
+			if c.sched.CompareAndSwap(idle, queued) {
+				h.woken = append(h.woken, c)
+				return
+			}
+		case running:
+			if c.sched.CompareAndSwap(running, runningWoken) {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// Run runs a turn of each component woken since the last Run, on the
+// calling goroutine, each followed by the turns it wakes (a message and
+// its reply), up to a bound; what is left goes to the components'
+// runtimes, for their workers.
+func (h *Host) Run() {
+	w := &h.w
+	for i := 0; i < len(h.woken); i++ {
+		c := h.woken[i]
+		h.woken[i] = nil
+		w.local = 0
+		for c != nil {
+			w.run(c, &h.t)
+			c, w.next = w.next, nil
+			if c == nil {
+				break
+			}
+			if w.local++; w.local >= maxLocal {
+				c.rt.enqueue(c) // the others have waited long enough
+				break
+			}
+		}
+	}
+	h.woken = h.woken[:0]
+}

@@ -1,0 +1,193 @@
+package axon_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
+)
+
+// poked is woken from outside through a flag, as a network adapter is by
+// its poller: each turn that finds the flag set sends a message.
+type poked struct {
+	axon.Component
+	In    axon.Inbox[int]
+	Out   axon.Outbox[int]
+	flag  atomic.Bool
+	turns atomic.Int64
+}
+
+func newPoked() *poked {
+	p := &poked{}
+	p.In.Init(&p.Component, "inbox", 0)
+	p.Out.Init(&p.Component, "outbox", 0)
+	return p
+}
+
+func (p *poked) Dispatch(t *axon.Turn) { axon.Serve(t, &p.In, func(int) {}) }
+
+func (p *poked) OnTurnEnd() {
+	p.turns.Add(1)
+	if p.flag.Swap(false) {
+		p.Out.Send(1)
+	}
+}
+
+// occupy holds rt's only worker in a turn until the returned function is
+// called: whatever runs meanwhile runs somewhere else.
+func occupy(t *testing.T, rt *axon.Runtime) (release func()) {
+	t.Helper()
+	b := &blockingTurn{entered: make(chan struct{}), leave: make(chan struct{})}
+	b.In.Init(&b.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(b))
+	select {
+	case <-b.entered:
+	case <-time.After(axontest.Timeout):
+		t.Fatal("the worker never ran the blocking turn")
+	}
+	var done atomic.Bool
+	release = func() {
+		if !done.Swap(true) {
+			close(b.leave)
+		}
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// blockingTurn's first turn blocks until leave is closed.
+type blockingTurn struct {
+	axon.Component
+	In      axon.Inbox[int]
+	entered chan struct{}
+	leave   chan struct{}
+	once    atomic.Bool
+}
+
+func (b *blockingTurn) Dispatch(t *axon.Turn) { axon.Serve(t, &b.In, func(int) {}) }
+
+func (b *blockingTurn) OnStart() {
+	if !b.once.Swap(true) {
+		close(b.entered)
+		<-b.leave
+	}
+}
+
+// A Host runs the turn of a component it woke on the goroutine that calls
+// Run, and the turns that turn wakes after it, while the runtime's only
+// worker is busy elsewhere.
+func TestHostRunsTurnsWhereItIsCalled(t *testing.T) {
+	rt := newRT(t, axon.WithWorkers(1))
+	src, mid, dst := newPoked(), newRelay[int](), newCounting()
+	mustLink(t, &src.Out, &mid.In)
+	mustLink(t, &mid.Out, &dst.In)
+	require.NoError(t, rt.Activate(src, mid, dst))
+	idle(t, rt)
+	release := occupy(t, rt)
+
+	h := axon.NewHost()
+	src.flag.Store(true)
+	h.Wake(&src.Component)
+	h.Run()
+	// Run has returned: the message went through all three, here.
+	assert.EqualValues(t, 1, dst.got.Load(), "the chain ran within Run")
+	assert.Equal(t, 1, mid.seen)
+
+	// Nothing woken: Run does nothing.
+	turns := src.turns.Load()
+	h.Run()
+	assert.Equal(t, turns, src.turns.Load())
+	release()
+	idle(t, rt)
+}
+
+// A chain of turns that never ends is cut: Run returns, and the runtime's
+// workers carry on with it.
+func TestHostRunIsBounded(t *testing.T) {
+	rt := newRT(t, axon.WithWorkers(1))
+	a, b := newPingPong(400), newPingPong(400)
+	mustLink(t, &a.Out, &b.In)
+	mustLink(t, &b.Out, &a.In)
+	start := newPoked()
+	mustLink(t, &start.Out, &a.In)
+	require.NoError(t, rt.Activate(a, b, start))
+	idle(t, rt)
+	release := occupy(t, rt)
+
+	h := axon.NewHost()
+	start.flag.Store(true)
+	h.Wake(&start.Component)
+	h.Run()
+	bounced := a.got.Load() + b.got.Load()
+	assert.Positive(t, bounced, "the chain started on the host")
+	assert.Less(t, bounced, int64(400), "Run stopped before the chain's end")
+
+	release()
+	eventually(t, "the workers finish the chain", func() bool { return a.got.Load()+b.got.Load() == 400 })
+}
+
+// pingPong passes a count back and forth: it sends m+1 on for each m it
+// gets below last.
+type pingPong struct {
+	axon.Component
+	In   axon.Inbox[int]
+	Out  axon.Outbox[int]
+	last int
+	got  atomic.Int64
+}
+
+func newPingPong(last int) *pingPong {
+	p := &pingPong{last: last}
+	p.In.Init(&p.Component, "inbox", 0)
+	p.Out.Init(&p.Component, "outbox", 0)
+	return p
+}
+
+func (p *pingPong) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &p.In, func(m int) {
+		p.got.Add(1)
+		if m < p.last {
+			p.Out.Send(m + 1)
+		}
+	})
+}
+
+// Components of several runtimes may be woken through one Host; a threaded
+// component is woken as Notify wakes it; a component not yet activated is
+// not woken (its activation gives it its first turn).
+func TestHostWakesAnyComponent(t *testing.T) {
+	rt1, rt2 := newRT(t, axon.WithWorkers(1)), newRT(t, axon.WithWorkers(1))
+	p1, p2 := newPoked(), newPoked()
+	c1, c2 := newCounting(), newCounting()
+	mustLink(t, &p1.Out, &c1.In)
+	mustLink(t, &p2.Out, &c2.In)
+	require.NoError(t, rt1.Activate(p1, c1))
+	require.NoError(t, rt2.Activate(p2, c2))
+	idle(t, rt1)
+	idle(t, rt2)
+
+	h := axon.NewHost()
+	p1.flag.Store(true)
+	p2.flag.Store(true)
+	h.Wake(&p1.Component)
+	h.Wake(&p2.Component)
+	h.Run()
+	assert.EqualValues(t, 1, c1.got.Load())
+	assert.EqualValues(t, 1, c2.got.Load())
+
+	th := &blocker{}
+	th.In.Init(&th.Component, "inbox", 0)
+	h.Wake(&th.Component) // not activated: nothing happens
+	h.Run()
+	require.NoError(t, rt1.Activate(th))
+	eventually(t, "the threaded component runs", th.started.Load)
+	h.Wake(&th.Component) // its Wait returns; it runs no turn here
+	h.Run()
+	th.Stop()
+	waitDone(t, th)
+}
