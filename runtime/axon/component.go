@@ -90,19 +90,20 @@ type Component struct {
 	sched   atomic.Uint32
 	life    atomic.Uint32
 	on      atomic.Pointer[worker] // the worker running the component's turn
-	stopReq atomic.Bool
-	flags   atomic.Uint32 // flag* bits
-	mu      sync.Mutex    // guards ext
+	flags   atomic.Uint32          // flag* bits
+	childAt int32                  // the component's index in its parent's children; guarded by the parent's mu
+	mu      sync.Mutex             // guards ext
 
 	pending []flusher     // outboxes holding messages for lack of room; used only from the component's own turns
 	ext     *componentExt // allocated the first time one of its fields is needed; guarded by mu
 }
 
-// Bits of Component.flags. The first two are set from other goroutines; the
-// others only from the component's own turns, and are in the same word to
+// Bits of Component.flags. The first three are set from other goroutines;
+// the others only from the component's own turns. They share one word to
 // keep the component small (a connection costs two).
 const (
-	flagTimerFired uint32 = 1 << iota // a WakeAfter timer fired
+	flagStopReq    uint32 = 1 << iota // Stop was called
+	flagTimerFired                    // a WakeAfter timer fired
 	flagHasExits                      // children finished: tell OnChildDone
 	flagStarted                       // OnStart has run
 	flagStopHooked                    // OnStop has run
@@ -112,6 +113,9 @@ func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
 
 // take clears flag and reports whether it was set.
 func (c *Component) take(flag uint32) bool { return c.flags.And(^flag)&flag != 0 }
+
+// stopping reports whether Stop was called.
+func (c *Component) stopping() bool { return c.has(flagStopReq) }
 
 // componentExt holds what most components never need, so that an idle
 // component stays small. Guarded by Component.mu.
@@ -189,7 +193,7 @@ func (c *Component) Children() []*Component {
 func (c *Component) Threaded() bool { return c.th != nil }
 
 // Stopping reports whether the component has been asked to stop.
-func (c *Component) Stopping() bool { return c.stopReq.Load() }
+func (c *Component) Stopping() bool { return c.stopping() }
 
 // Finished reports whether the component has finished.
 func (c *Component) Finished() bool { return c.life.Load() == done }
@@ -231,7 +235,7 @@ func (c *Component) Context() context.Context {
 	x := c.more()
 	if x.ctx == nil {
 		x.ctx, x.cancel = context.WithCancel(context.Background())
-		if c.stopReq.Load() {
+		if c.stopping() {
 			x.cancel()
 		}
 	}
@@ -311,8 +315,8 @@ func (c *Component) Start(children ...Part) error {
 // called from anywhere, any number of times; stopping one component never
 // stops the runtime.
 func (c *Component) Stop() {
-	if !c.stopReq.CompareAndSwap(false, true) {
-		return
+	if c.flags.Or(flagStopReq)&flagStopReq != 0 {
+		return // already asked
 	}
 	c.mu.Lock()
 	var kids []*Component
@@ -328,7 +332,7 @@ func (c *Component) Stop() {
 	}
 	switch c.life.Load() {
 	case created:
-		return // activation will see stopReq
+		return // activation will see flagStopReq
 	case done:
 		return
 	}
@@ -530,7 +534,7 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 		m := v.at(done)
 		done++
 		h(m)
-		if len(c.pending) > 0 || c.stopReq.Load() {
+		if len(c.pending) > 0 || c.stopping() {
 			t.stop = true
 			if done < v.n {
 				t.held = true
@@ -577,10 +581,10 @@ func (c *Component) turn(t *Turn) bool {
 		return false
 	}
 	more := false
-	if !c.stopReq.Load() {
+	if !c.stopping() {
 		more = c.work(t)
 	}
-	if c.stopReq.Load() {
+	if c.stopping() {
 		c.finishReactive()
 		return false
 	}
@@ -606,13 +610,13 @@ func (c *Component) work(t *Turn) (more bool) {
 		}
 	}
 	c.reportExits()
-	if !c.flush(false) || c.stopReq.Load() {
+	if !c.flush(false) || c.stopping() {
 		return false
 	}
 	*t = Turn{c: c, served: t.served[:0]}
 	c.self.(Reactive).Dispatch(t)
 	clear(t.served)
-	if e, ok := c.self.(TurnEnder); ok && !c.stopReq.Load() && len(c.pending) == 0 {
+	if e, ok := c.self.(TurnEnder); ok && !c.stopping() && len(c.pending) == 0 {
 		e.OnTurnEnd()
 	}
 	return t.more && len(c.pending) == 0
@@ -760,8 +764,14 @@ func (c *Component) finish() {
 func (c *Component) childDone(child *Component, err error) {
 	c.mu.Lock()
 	if x := c.ext; x != nil {
-		if i := slices.Index(x.children, child); i >= 0 {
-			x.children = slices.Delete(x.children, i, i+1)
+		// Swapped out with the last child: a parent with many children
+		// (a server's connections) loses each in constant time.
+		if i := int(child.childAt); i < len(x.children) && x.children[i] == child {
+			last := len(x.children) - 1
+			x.children[i] = x.children[last]
+			x.children[i].childAt = int32(i)
+			x.children[last] = nil
+			x.children = x.children[:last]
 		}
 	}
 	if c.th == nil {
@@ -785,7 +795,7 @@ func (c *Component) runMain(m Threaded) {
 		}()
 		return m.Main(c.th.ctx)
 	}()
-	if err != nil && !(c.stopReq.Load() && errors.Is(err, context.Canceled)) {
+	if err != nil && !(c.stopping() && errors.Is(err, context.Canceled)) {
 		c.mu.Lock()
 		if x := c.more(); x.err == nil {
 			x.err = err

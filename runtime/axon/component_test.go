@@ -117,6 +117,55 @@ func TestChildrenListedUntilTheyFinish(t *testing.T) {
 	}
 }
 
+// Children finishing in any order leave exactly the others listed: each
+// leaves in constant time (a server's connections), and the list stays
+// right however it is shuffled.
+func TestManyChildrenFinishInAnyOrder(t *testing.T) {
+	rt := newRT(t)
+	parent := newCounting() // not a watcher: nothing waits for its OnChildDone
+	require.NoError(t, rt.Activate(parent))
+	const n = 300
+	kids := make([]*relay[int], n)
+	for i := range kids {
+		kids[i] = newRelay[int]()
+		require.NoError(t, parent.Start(kids[i]))
+	}
+	live := map[*axon.Component]bool{}
+	for _, k := range kids {
+		live[&k.Component] = true
+	}
+	// Every third, then the last ones first, then the rest in order.
+	var order []int
+	for i := 0; i < n; i += 3 {
+		order = append(order, i)
+	}
+	for i := n - 1; i >= n/2; i-- {
+		if i%3 != 0 {
+			order = append(order, i)
+		}
+	}
+	for i := 0; i < n/2; i++ {
+		if i%3 != 0 {
+			order = append(order, i)
+		}
+	}
+	require.Len(t, order, n)
+	for step, i := range order {
+		kids[i].Stop()
+		waitDone(t, kids[i])
+		delete(live, &kids[i].Component)
+		if step%37 == 0 || len(live) < 3 {
+			eventually(t, "the finished children gone", func() bool { return len(parent.Children()) == len(live) })
+			for _, c := range parent.Children() {
+				require.True(t, live[c], "a finished child is still listed")
+			}
+		}
+	}
+	eventually(t, "no child left", func() bool { return len(parent.Children()) == 0 })
+	parent.Stop()
+	waitDone(t, parent)
+}
+
 // watcher is a reactive component that records its children's exits.
 type watcher struct {
 	axon.Component

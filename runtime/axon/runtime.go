@@ -116,7 +116,7 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 		c.th = &threadState{notify: make(chan struct{}, 1), ctx: ctx}
 		x := c.more()
 		x.ctx, x.cancel = ctx, cancel
-		if c.stopReq.Load() {
+		if c.stopping() {
 			cancel()
 		}
 	}
@@ -129,9 +129,10 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 			return fmt.Errorf("axon: %s: cannot start a child after it finished", parent.Name())
 		}
 		x := parent.more()
+		c.childAt = int32(len(x.children))
 		x.children = append(x.children, c)
 		parent.mu.Unlock()
-		if parent.stopReq.Load() {
+		if parent.stopping() {
 			c.Stop()
 		}
 	} else {
