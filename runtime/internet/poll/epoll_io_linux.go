@@ -4,6 +4,7 @@ package poll
 
 import (
 	"io"
+	"net/netip"
 	"sync"
 	"unsafe"
 
@@ -146,4 +147,53 @@ func sendmsg(fd int, iov []unix.Iovec) (int, error) {
 		return 0, errno
 	}
 	return int(n), nil
+}
+
+// accept4 accepts a connection and returns its peer's address. Unlike
+// unix.Accept4 it allocates nothing: the address is read from a
+// sockaddr on the stack.
+func accept4(fd, flags int) (int, netip.AddrPort, error) {
+	var rsa unix.RawSockaddrAny
+	size := uint32(unix.SizeofSockaddrAny)
+	nfd, _, errno := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)), uintptr(flags), 0, 0)
+	if errno != 0 {
+		return -1, netip.AddrPort{}, errno
+	}
+	return int(nfd), addrPortOfRaw(&rsa), nil
+}
+
+// getsockname returns the local address of fd, allocating nothing.
+func getsockname(fd int) (netip.AddrPort, error) {
+	var rsa unix.RawSockaddrAny
+	size := uint32(unix.SizeofSockaddrAny)
+	_, _, errno := unix.RawSyscall(unix.SYS_GETSOCKNAME, uintptr(fd), uintptr(unsafe.Pointer(&rsa)), uintptr(unsafe.Pointer(&size)))
+	if errno != 0 {
+		return netip.AddrPort{}, errno
+	}
+	return addrPortOfRaw(&rsa), nil
+}
+
+// addrPortOfRaw reads an IPv4 or IPv6 socket address (an IPv4-mapped IPv6
+// one as plain IPv4, as addrPortOfSockaddr does).
+func addrPortOfRaw(rsa *unix.RawSockaddrAny) netip.AddrPort {
+	switch rsa.Addr.Family {
+	case unix.AF_INET:
+		sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(rsa))
+		return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), networkOrder(sa.Port))
+	case unix.AF_INET6:
+		sa := (*unix.RawSockaddrInet6)(unsafe.Pointer(rsa))
+		a := netip.AddrFrom16(sa.Addr).Unmap()
+		if sa.Scope_id != 0 && a.Is6() {
+			a = a.WithZone(zoneName(sa.Scope_id))
+		}
+		return netip.AddrPortFrom(a, networkOrder(sa.Port))
+	}
+	return netip.AddrPort{}
+}
+
+// networkOrder reads a port as the kernel stores it: big-endian, in a
+// native uint16.
+func networkOrder(port uint16) uint16 {
+	b := (*[2]byte)(unsafe.Pointer(&port))
+	return uint16(b[0])<<8 | uint16(b[1])
 }

@@ -433,12 +433,12 @@ func (l *elistener) Accept() (Conn, error) {
 		return nil, ErrClosed
 	}
 	var (
-		nfd int
-		sa  unix.Sockaddr
-		err error
+		nfd    int
+		remote netip.AddrPort
+		err    error
 	)
 	for {
-		nfd, sa, err = unix.Accept4(int(l.fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		nfd, remote, err = accept4(int(l.fd), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 		if err != unix.EINTR {
 			break
 		}
@@ -453,11 +453,11 @@ func (l *elistener) Accept() (Conn, error) {
 	unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	local := l.addr
 	if local.Addr().IsUnspecified() {
-		if lsa, err := unix.Getsockname(nfd); err == nil {
-			local = addrPortOfSockaddr(lsa)
+		if a, err := getsockname(nfd); err == nil {
+			local = a
 		}
 	}
-	c := &econn{esock: esock{fd: int32(nfd), network: netKindOf(l.network)}, local: local, remote: addrPortOfSockaddr(sa)}
+	c := &econn{esock: esock{fd: int32(nfd), network: netKindOf(l.network)}, local: local, remote: remote}
 	if err := l.loop.p.register(&c.esock); err != nil {
 		unix.Close(nfd)
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kamgen/kamgen/runtime/internet/poll"
@@ -73,4 +74,35 @@ func TestAcceptEMFILE(t *testing.T) {
 		}
 		require.True(t, sawTemporary, "no EMFILE with the descriptor limit reached")
 	})
+}
+
+// An epoll Accept allocates the connection and nothing else: the peer's
+// address is read from the stack, not through a unix.Sockaddr.
+func TestAcceptAllocatesOnlyTheConn(t *testing.T) {
+	p, err := poll.NewEpoll(1)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, p.Close()) })
+	l, lw := listen(t, p, "127.0.0.1:0")
+	const runs = 20
+	for range runs + 1 { // AllocsPerRun runs once more, to warm up
+		dialStd(t, l)
+	}
+	accepted := make([]poll.Conn, 0, runs+1)
+	t.Cleanup(func() {
+		for _, c := range accepted {
+			c.Close()
+		}
+	})
+	allocs := testing.AllocsPerRun(runs, func() {
+		for {
+			c, err := l.Accept()
+			if err == nil {
+				accepted = append(accepted, c)
+				return
+			}
+			require.ErrorIs(t, err, poll.ErrWouldBlock)
+			lw.wait(poll.Readable)
+		}
+	})
+	assert.LessOrEqual(t, allocs, 1.0, "allocations per Accept")
 }
