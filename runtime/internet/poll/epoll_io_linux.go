@@ -197,3 +197,15 @@ func networkOrder(port uint16) uint16 {
 	b := (*[2]byte)(unsafe.Pointer(&port))
 	return uint16(b[0])<<8 | uint16(b[1])
 }
+
+// epollPoll collects the events that wait in epfd, without waiting (a zero
+// timeout). It is a raw system call: unlike unix.EpollWait it does not tell
+// the Go scheduler it may block, which also woke the scheduler's monitor
+// thread from its idle sleep on every call.
+func epollPoll(epfd int, events []unix.EpollEvent) (int, error) {
+	n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}

@@ -161,7 +161,7 @@ func (l *eventLoop) run() {
 func (l *eventLoop) drain() (n int, stop bool) {
 	for {
 		var err error
-		n, err = unix.EpollWait(l.epfd, l.events, 0)
+		n, err = epollPoll(l.epfd, l.events)
 		if err == unix.EINTR {
 			continue
 		}
