@@ -420,23 +420,8 @@ func (c *Component) wakeFrom(from *Component) {
 		c.wake()
 		return
 	}
-	if c.life.Load() == created {
-		return
-	}
-	for {
-		switch s := c.sched.Load(); s {
-		case idle:
-			if c.sched.CompareAndSwap(idle, queued) {
-				w.runNext(c)
-				return
-			}
-		case running:
-			if c.sched.CompareAndSwap(running, runningWoken) {
-				return
-			}
-		default:
-			return
-		}
+	if c.toQueue() {
+		w.runNext(c)
 	}
 }
 
@@ -451,22 +436,32 @@ func (c *Component) wake() {
 		}
 		return
 	}
+	if c.toQueue() {
+		c.rt.enqueue(c)
+	}
+}
+
+// toQueue marks an active reactive component woken. It reports true when
+// the component was idle and is now marked queued: the caller must then
+// queue it (run queue, next slot, Host). A component queued already needs
+// nothing more, one running gets another turn after this one, and one not
+// yet activated gets its first turn from the activation.
+func (c *Component) toQueue() bool {
 	if c.life.Load() == created {
-		return
+		return false
 	}
 	for {
 		switch s := c.sched.Load(); s {
 		case idle:
 			if c.sched.CompareAndSwap(idle, queued) {
-				c.rt.enqueue(c)
-				return
+				return true
 			}
 		case running:
 			if c.sched.CompareAndSwap(running, runningWoken) {
-				return
+				return false
 			}
 		default:
-			return
+			return false
 		}
 	}
 }

@@ -26,23 +26,8 @@ func (h *Host) Wake(c *Component) {
 		c.wake()
 		return
 	}
-	if c.life.Load() == created {
-		return
-	}
-	for {
-		switch s := c.sched.Load(); s {
-		case idle:
-			if c.sched.CompareAndSwap(idle, queued) {
-				h.woken = append(h.woken, c)
-				return
-			}
-		case running:
-			if c.sched.CompareAndSwap(running, runningWoken) {
-				return
-			}
-		default:
-			return
-		}
+	if c.toQueue() {
+		h.woken = append(h.woken, c)
 	}
 }
 
