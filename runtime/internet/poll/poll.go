@@ -7,6 +7,12 @@
 // NewPortable (any OS: Go's net package, with a goroutine per direction per
 // connection). Default returns the best one for the platform.
 //
+// An epoll Poller made with NewEpollDispatch (DefaultDispatch) hands each
+// loop's events to a Dispatcher of the loop's own instead of calling the
+// Watchers: a scheduler can then act on a ready socket on the goroutine
+// that found it (the network components run the adapter's turn right
+// there). The conformance suite runs through a Dispatcher too.
+//
 // # The readiness contract
 //
 // A Watcher is told, through Ready, that its socket may have become ready.
