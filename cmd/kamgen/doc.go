@@ -70,17 +70,23 @@ func componentPage(p *model.Package, c *model.Component) templates.ComponentPage
 		}
 		return pkg.Name()
 	}
-	rows := func(boxes []model.Box) []templates.BoxRow {
-		out := make([]templates.BoxRow, len(boxes))
-		for i, b := range boxes {
-			out[i] = templates.BoxRow{Name: b.Name, Type: types.TypeString(b.Msg, qual), Doc: oneLine(b.Doc), Cap: b.Cap}
+	rows := func(dir model.Dir, boxes []model.Box) []templates.BoxRow {
+		out := make([]templates.BoxRow, 0, len(boxes))
+		for _, b := range boxes {
+			out = append(out, templates.BoxRow{Name: b.Name, Type: types.TypeString(b.Msg, qual), Doc: oneLine(b.Doc), Cap: b.Cap})
+		}
+		for _, b := range c.OnDemand {
+			if b.Dir == dir {
+				doc := oneLine(b.Doc) + " (made on demand: `" + b.Method + "()`)"
+				out = append(out, templates.BoxRow{Name: b.Name, Type: types.TypeString(b.Msg, qual), Doc: strings.TrimSpace(doc)})
+			}
 		}
 		return out
 	}
 	return templates.ComponentPage{
 		Name: name, ImportPath: p.Path, Package: p.Name, Kind: kind,
 		Doc:     docMarkdown(c.Doc),
-		Inboxes: rows(c.Inboxes()), Outboxes: rows(c.Outboxes()),
+		Inboxes: rows(model.Inbox, c.Inboxes()), Outboxes: rows(model.Outbox, c.Outboxes()),
 	}
 }
 

@@ -299,6 +299,43 @@ func TestRunDoc(t *testing.T) {
 	assert.Contains(t, readFile(t, filepath.Join(docs, "README.md")), "shout.Shouter.md")
 }
 
+// A box made on demand (a //kam:inbox method) is on the reference page,
+// with its accessor.
+func TestRunDocOnDemandBox(t *testing.T) {
+	mod := newModule(t, map[string]string{"lazy.go": `package shout
+
+import "github.com/kamgen/kamgen/runtime/axon"
+
+// Lazy makes its "extra" inbox when asked for it.
+type Lazy struct {
+	axon.Component
+	In axon.Inbox[int] ` + "`inbox:\"inbox\"`" + ` // numbers
+	x  *axon.Inbox[string]
+}
+
+func (l *Lazy) OnIn(int) {}
+
+// Extra returns the "extra" inbox.
+//
+//kam:inbox extra words, now and then
+func (l *Lazy) Extra() *axon.Inbox[string] {
+	if l.x == nil {
+		l.x = new(axon.Inbox[string])
+		l.x.Init(&l.Component, "extra", 0)
+	}
+	return l.x
+}
+`})
+	runIn(t, mod)
+	docs := filepath.Join(t.TempDir(), "docs")
+	code, stdout, stderr := kamgen("-doc", docs, ".")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	page := readFile(t, filepath.Join(docs, "shout.Lazy.md"))
+	assert.Contains(t, page, "| `inbox` | `int` | numbers |")
+	assert.Contains(t, page, "| `extra` | `string` | words, now and then (made on demand: `Extra()`) |")
+	assert.NotContains(t, page, "kam:inbox", "the directive is not part of the description")
+}
+
 // TestRunBuildConstraints checks that a generated file is built exactly
 // when its source file is, whatever the build tags and GOOS: kamgen must
 // carry a source's //go:build line and its _GOOS file name suffix over to

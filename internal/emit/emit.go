@@ -319,15 +319,20 @@ func (g *gen) factories() {
 func (g *gen) boxTable() {
 	g.f.Commentf("BoxTable describes the boxes of %s: name, direction, message type", g.c.Name)
 	g.f.Comment("and description, for reference pages and pictures.")
-	rows := make([]jen.Code, len(g.c.Boxes))
-	for i, b := range g.c.Boxes {
+	boxes := append(g.c.Boxes[:len(g.c.Boxes):len(g.c.Boxes)], g.c.OnDemand...)
+	rows := make([]jen.Code, len(boxes))
+	for i, b := range boxes {
 		dir := "In"
 		if b.Dir == model.Outbox {
 			dir = "Out"
 		}
+		field := b.Field
+		if b.Method != "" {
+			field = b.Method + "()"
+		}
 		kv := []jen.Code{
 			jen.Id("Name").Op(":").Lit(b.Name),
-			jen.Id("Field").Op(":").Lit(b.Field),
+			jen.Id("Field").Op(":").Lit(field),
 			jen.Id("Dir").Op(":").Qual(axon, dir),
 			jen.Id("Type").Op(":").Lit(types.TypeString(b.Msg, g.qualifier)),
 		}

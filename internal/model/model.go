@@ -53,6 +53,11 @@ type Box struct {
 	HandlerErr bool       // the handler returns an error
 	Doc        string     // the field's doc or line comment
 	Pos        token.Position
+	// Method is the accessor of a box made on demand, declared by a
+	// //kam:inbox or //kam:outbox line in the doc of a method that returns
+	// it; Field is then empty. Such a box is in the BoxTable and the
+	// reference page only: the component makes it itself.
+	Method string
 }
 
 // ConnField is a field filled with a fact about the connection.
@@ -81,6 +86,7 @@ type Component struct {
 	Doc        string
 	Threaded   bool // declares Main(ctx) error
 	Boxes      []Box
+	OnDemand   []Box // boxes made on demand, by accessor methods (Box.Method)
 	Conn       []ConnField
 	Fields     []Field
 	// GuardOK is false when a field's type cannot be named from the
@@ -381,6 +387,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	if !embedsComponent {
 		b.errorf(ts.Name.Pos(), "component %s has boxes but does not embed axon.Component: add the field axon.Component (from %s) first in the struct", c.Name, AxonPath)
 	}
+	b.onDemand(c)
 	b.kind(c)
 	b.handlers(c, inboxFields)
 	if len(b.errs) == nerr {
@@ -461,6 +468,111 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 		}
 	}
 	c.Boxes = append(c.Boxes, box)
+}
+
+// onDemand collects the boxes c makes on demand: methods of c whose doc
+// holds a line "//kam:inbox NAME [what it carries]" (or kam:outbox), and
+// which return the box, *axon.Inbox[T] (or *axon.Outbox[T]).
+func (b *builder) onDemand(c *Component) {
+	for i, f := range b.pkg.Syntax {
+		if IsGenerated(f) || !strings.HasSuffix(fileName(b.pkg, i, f), ".go") {
+			continue
+		}
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 || fd.Doc == nil {
+				continue
+			}
+			if embeddedName(fd.Recv.List[0].Type) != c.Name {
+				continue
+			}
+			for _, cm := range fd.Doc.List {
+				dir, rest, ok := boxDirective(cm.Text)
+				if ok {
+					b.onDemandBox(c, fd, cm, dir, rest)
+				}
+			}
+		}
+	}
+}
+
+// boxDirective parses "//kam:inbox NAME [doc]" or "//kam:outbox ...".
+func boxDirective(line string) (dir Dir, rest string, ok bool) {
+	switch {
+	case strings.HasPrefix(line, "//kam:inbox"):
+		dir, rest = Inbox, strings.TrimPrefix(line, "//kam:inbox")
+	case strings.HasPrefix(line, "//kam:outbox"):
+		dir, rest = Outbox, strings.TrimPrefix(line, "//kam:outbox")
+	default:
+		return 0, "", false
+	}
+	if rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+		return 0, "", false // //kam:inboxes, say: not this directive
+	}
+	return dir, strings.TrimSpace(rest), true
+}
+
+func (b *builder) onDemandBox(c *Component, fd *ast.FuncDecl, cm *ast.Comment, dir Dir, rest string) {
+	pos := cm.Pos()
+	name, doc := rest, ""
+	if i := strings.IndexAny(rest, " \t"); i >= 0 {
+		name, doc = rest[:i], strings.TrimSpace(rest[i:])
+	}
+	if name == "" {
+		b.errorf(pos, "//kam:%s on method %s names no box: write //kam:%s NAME, the box's Kamaelia name, then what it carries", dir, fd.Name.Name, dir)
+		return
+	}
+	if !validName(name) {
+		b.errorf(pos, "//kam:%s on method %s: box name %q: use letters, digits, '_' and '-' only (what the box carries goes after the name, past a space)", dir, fd.Name.Name, name)
+		return
+	}
+	want := "Inbox"
+	if dir == Outbox {
+		want = "Outbox"
+	}
+	fn, _ := b.pkg.TypesInfo.Defs[fd.Name].(*types.Func)
+	if fn == nil {
+		b.errorf(pos, "//kam:%s on method %s: the method does not resolve: fix the package's type errors first", dir, fd.Name.Name)
+		return
+	}
+	sig := fn.Type().(*types.Signature)
+	var msg types.Type
+	if sig.Params().Len() == 0 && sig.Results().Len() == 1 {
+		if p, ok := sig.Results().At(0).Type().(*types.Pointer); ok && isAxon(p.Elem(), want) {
+			msg = p.Elem().(*types.Named).TypeArgs().At(0)
+		}
+	}
+	if msg == nil {
+		b.errorf(pos, "//kam:%s %s: method %s must take nothing and return the box, *axon.%s[T]; change its signature or remove the line", dir, name, fd.Name.Name, want)
+		return
+	}
+	if bad := b.unnameable(msg); bad != "" {
+		b.errorf(pos, "//kam:%s %s: message type %s uses %s, which generated code cannot name: export it or use another type", dir, name, types.TypeString(msg, b.qualifier), bad)
+		return
+	}
+	if doc == "" {
+		doc = firstSentence(fd.Doc.Text())
+	}
+	for _, o := range append(c.Boxes[:len(c.Boxes):len(c.Boxes)], c.OnDemand...) {
+		if o.Dir == dir && o.Name == name {
+			by := "field " + o.Field
+			if o.Method != "" {
+				by = "method " + o.Method
+			}
+			b.errorf(pos, "//kam:%s on method %s: duplicate %s name %q (%s, line %d, has it): give each %s its own name", dir, fd.Name.Name, dir, name, by, o.Pos.Line, dir)
+			return
+		}
+	}
+	c.OnDemand = append(c.OnDemand, Box{Name: name, Dir: dir, Msg: msg, Doc: doc, Method: fd.Name.Name, NoHandler: true, Pos: b.pos(pos)})
+}
+
+// firstSentence is the first sentence of a doc comment, on one line.
+func firstSentence(text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if i := strings.Index(text, ". "); i >= 0 {
+		return text[:i+1]
+	}
+	return text
 }
 
 // Connection facts and their Go types.

@@ -4,7 +4,7 @@ package axon
 // BoxTable returns, for reference pages, pictures and introspection.
 type BoxInfo struct {
 	Name  string    // the Kamaelia box name, such as "inbox"
-	Field string    // the struct field that holds it
+	Field string    // the struct field that holds it; for a box made on demand, its accessor, as "MakeSSL()"
 	Dir   Direction // inbox or outbox
 	Type  string    // the message type, as Go spells it
 	Doc   string    // the field's comment: what the box carries

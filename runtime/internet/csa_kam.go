@@ -58,6 +58,8 @@ func (*ConnectedSocketAdapter) BoxTable() []axon.BoxInfo {
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "producerFinished or shutdownMicroprocess: write what is queued, then close"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "bytes read from the peer"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "a *SocketShutdown when input ends and when the connection closes"},
+		{Name: "makessl", Field: "MakeSSL()", Dir: axon.In, Type: "*TLSUpgrade", Doc: "switch the connection to TLS where it stands (STARTTLS)"},
+		{Name: "sslready", Field: "SSLReady()", Dir: axon.Out, Type: "axon.None", Doc: "the upgrade's handshake is done"},
 	}
 }
 

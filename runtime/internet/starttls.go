@@ -132,11 +132,15 @@ func (u *upgradableConn) RemoteAddr() netip.AddrPort        { return u.remote }
 // linking the adapter, before it is activated (ServerCore does so for a
 // handler that is a chassis.TLSUpgrader, TCPClient for itself), never while
 // it runs.
+//
+//kam:inbox makessl switch the connection to TLS where it stands (STARTTLS)
 func (c *ConnectedSocketAdapter) MakeSSL() *axon.Inbox[*TLSUpgrade] { return c.tlsPart().makessl }
 
 // SSLReady returns the adapter's "sslready" outbox: axon.None{} when an
 // upgrade's handshake is done (and the server's certificate verified, for
 // a client). See MakeSSL.
+//
+//kam:outbox sslready the upgrade's handshake is done
 func (c *ConnectedSocketAdapter) SSLReady() *axon.Outbox[axon.None] { return c.tlsPart().sslready }
 
 // tlsPart returns the adapter's upgrade state, making it and its boxes.
