@@ -243,6 +243,9 @@ type builder struct {
 	out       *Package
 	errs      []Error
 	generated []*ast.File
+	// boxMethods holds the methods whose doc has a //kam:inbox or
+	// //kam:outbox line, by receiver type name; made on first use.
+	boxMethods map[string][]*ast.FuncDecl
 }
 
 func (b *builder) pos(p token.Pos) token.Position { return b.pkg.Fset.Position(p) }
@@ -474,23 +477,31 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 // holds a line "//kam:inbox NAME [what it carries]" (or kam:outbox), and
 // which return the box, *axon.Inbox[T] (or *axon.Outbox[T]).
 func (b *builder) onDemand(c *Component) {
-	for i, f := range b.pkg.Syntax {
-		if IsGenerated(f) || !strings.HasSuffix(fileName(b.pkg, i, f), ".go") {
-			continue
-		}
-		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 || fd.Doc == nil {
+	if b.boxMethods == nil {
+		b.boxMethods = map[string][]*ast.FuncDecl{}
+		for _, f := range b.pkg.Syntax {
+			if IsGenerated(f) {
 				continue
 			}
-			if embeddedName(fd.Recv.List[0].Type) != c.Name {
-				continue
-			}
-			for _, cm := range fd.Doc.List {
-				dir, rest, ok := boxDirective(cm.Text)
-				if ok {
-					b.onDemandBox(c, fd, cm, dir, rest)
+			for _, d := range f.Decls {
+				fd, ok := d.(*ast.FuncDecl)
+				if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 || fd.Doc == nil {
+					continue
 				}
+				for _, cm := range fd.Doc.List {
+					if _, _, ok := boxDirective(cm.Text); ok {
+						recv := embeddedName(fd.Recv.List[0].Type)
+						b.boxMethods[recv] = append(b.boxMethods[recv], fd)
+						break
+					}
+				}
+			}
+		}
+	}
+	for _, fd := range b.boxMethods[c.Name] {
+		for _, cm := range fd.Doc.List {
+			if dir, rest, ok := boxDirective(cm.Text); ok {
+				b.onDemandBox(c, fd, cm, dir, rest)
 			}
 		}
 	}
