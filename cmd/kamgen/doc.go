@@ -125,11 +125,5 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "|", "\\|")), " ")
 }
 
-// summary is the first sentence of a doc comment.
-func summary(doc string) string {
-	s := oneLine(doc)
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
-	}
-	return s
-}
+// summary is the first sentence of a doc comment, for a table cell.
+func summary(doc string) string { return oneLine(model.FirstSentence(doc)) }

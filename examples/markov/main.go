@@ -2,35 +2,24 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/util"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, nil)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		slog.Error("markov", "err", err)
-		os.Exit(1)
-	}
+	exmain.Main("markov", func(ctx context.Context, args []string) error { return run(ctx, args, os.Stdin, os.Stdout, nil) })
 }
 
 // run chats on the console (-console) until its input ends, or serves TCP

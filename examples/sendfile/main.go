@@ -18,9 +18,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/internet"
@@ -28,16 +27,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		slog.Error("sendfile", "err", err)
-		os.Exit(1)
-	}
+	exmain.Main("sendfile", func(ctx context.Context, args []string) error { return run(ctx, args, os.Stdout) })
 }
 
 // run sends the file, writing what the server answers to stdout, until the

@@ -562,7 +562,7 @@ func (b *builder) onDemandBox(c *Component, fd *ast.FuncDecl, cm *ast.Comment, d
 		return
 	}
 	if doc == "" {
-		doc = firstSentence(fd.Doc.Text())
+		doc = FirstSentence(fd.Doc.Text())
 	}
 	for _, o := range append(c.Boxes[:len(c.Boxes):len(c.Boxes)], c.OnDemand...) {
 		if o.Dir == dir && o.Name == name {
@@ -577,8 +577,8 @@ func (b *builder) onDemandBox(c *Component, fd *ast.FuncDecl, cm *ast.Comment, d
 	c.OnDemand = append(c.OnDemand, Box{Name: name, Dir: dir, Msg: msg, Doc: doc, Method: fd.Name.Name, NoHandler: true, Pos: b.pos(pos)})
 }
 
-// firstSentence is the first sentence of a doc comment, on one line.
-func firstSentence(text string) string {
+// FirstSentence is the first sentence of a doc comment, on one line.
+func FirstSentence(text string) string {
 	text = strings.Join(strings.Fields(text), " ")
 	if i := strings.Index(text, ". "); i >= 0 {
 		return text[:i+1]

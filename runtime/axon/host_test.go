@@ -1,6 +1,7 @@
 package axon_test
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -180,14 +181,31 @@ func TestHostWakesAnyComponent(t *testing.T) {
 	assert.EqualValues(t, 1, c1.got.Load())
 	assert.EqualValues(t, 1, c2.got.Load())
 
-	th := &blocker{}
-	th.In.Init(&th.Component, "inbox", 0)
-	h.Wake(&th.Component) // not activated: nothing happens
+	later := newPoked()
+	h.Wake(&later.Component) // not activated: nothing happens
 	h.Run()
+	assert.Zero(t, later.turns.Load(), "a component not yet activated ran")
+	require.NoError(t, rt1.Activate(later))
+	eventually(t, "its first turn, from the activation", func() bool { return later.turns.Load() == 1 })
+
+	th := &waiter{}
 	require.NoError(t, rt1.Activate(th))
-	eventually(t, "the threaded component runs", th.started.Load)
 	h.Wake(&th.Component) // its Wait returns; it runs no turn here
 	h.Run()
+	eventually(t, "the threaded component woken", func() bool { return th.woken.Load() > 0 })
 	th.Stop()
 	waitDone(t, th)
+}
+
+// waiter is a threaded component that counts its wake-ups.
+type waiter struct {
+	axon.Component
+	woken atomic.Int64
+}
+
+func (w *waiter) Main(ctx context.Context) error {
+	for w.Wait(ctx) == nil {
+		w.woken.Add(1)
+	}
+	return nil
 }

@@ -20,10 +20,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
+	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/internet"
@@ -31,16 +30,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		slog.Error("train", "err", err)
-		os.Exit(1)
-	}
+	exmain.Main("train", func(ctx context.Context, args []string) error { return run(ctx, args, os.Stdin, os.Stdout) })
 }
 
 // run sends the file to the server and writes the answers to stdout, until

@@ -173,8 +173,8 @@ func getsockname(fd int) (netip.AddrPort, error) {
 	return addrPortOfRaw(&rsa), nil
 }
 
-// addrPortOfRaw reads an IPv4 or IPv6 socket address (an IPv4-mapped IPv6
-// one as plain IPv4, as addrPortOfSockaddr does).
+// addrPortOfRaw reads an IPv4 or IPv6 socket address; an IPv4-mapped IPv6
+// one comes out as plain IPv4.
 func addrPortOfRaw(rsa *unix.RawSockaddrAny) netip.AddrPort {
 	switch rsa.Addr.Family {
 	case unix.AF_INET:

@@ -392,12 +392,12 @@ func (p *epollPoller) Listen(network, address string, cfg ListenConfig) (Listene
 		unix.Close(fd)
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: tcpAddr(la.addr), Err: err}
 	}
-	bound, err := unix.Getsockname(fd)
+	bound, err := getsockname(fd)
 	if err != nil {
 		unix.Close(fd)
 		return nil, opErr("getsockname", err)
 	}
-	l := &elistener{esock: esock{fd: int32(fd)}, network: network, addr: addrPortOfSockaddr(bound)}
+	l := &elistener{esock: esock{fd: int32(fd)}, network: network, addr: bound}
 	if err := p.register(&l.esock); err != nil {
 		unix.Close(fd)
 		return nil, err
@@ -618,8 +618,8 @@ func (c *econn) established() (Conn, error) {
 		return nil, ErrClosed
 	}
 	c.connected = nil
-	if sa, err := unix.Getsockname(int(c.fd)); err == nil {
-		c.local = addrPortOfSockaddr(sa)
+	if a, err := getsockname(int(c.fd)); err == nil {
+		c.local = a
 	}
 	return c, nil
 }

@@ -1,0 +1,60 @@
+// Package exmain is the command line the examples share: a process that
+// stops on SIGINT or SIGTERM, and the cookbook's small servers, which take
+// only an -addr flag.
+package exmain
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+)
+
+// Main runs run with the process's arguments until it returns or SIGINT or
+// SIGTERM ends its context. -h is not a failure; any other error is logged
+// under name and exits with status 1.
+func Main(name string, run func(ctx context.Context, args []string) error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		slog.Error(name, "err", err)
+		os.Exit(1)
+	}
+}
+
+// Server is what the small examples serve: a chassis.ServerCore or
+// SimpleServer.
+type Server interface {
+	axon.Part
+	Addr() netip.AddrPort
+}
+
+// Serve parses args (an -addr flag, def by default), makes the server with
+// listen, and serves until ctx ends. ready, if not nil, is told the address
+// the server listens on once it does.
+func Serve(ctx context.Context, name, def string, args []string, ready func(addr string), listen func(addr string) (Server, error)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	addr := fs.String("addr", def, "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	srv, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	slog.Info(name+" server listening", "addr", srv.Addr().String())
+	if ready != nil {
+		ready(srv.Addr().String())
+	}
+	return axon.Run(ctx, srv)
+}
