@@ -11,13 +11,11 @@ import (
 )
 
 // Runtime is a scheduler instance: a pool of workers that run reactive
-// components' turns, the components activated in it, and its service
-// registry. Runtimes are independent of each other: two in one process (two
+// components' turns, and the components activated in it. Runtimes are independent of each other: two in one process (two
 // tests, say) share nothing.
 type Runtime struct {
-	log      *slog.Logger
-	services Services
-	ids      atomic.Uint64
+	log *slog.Logger
+	ids atomic.Uint64
 
 	mu       sync.Mutex // guards the run queue
 	work     sync.Cond
@@ -68,7 +66,6 @@ func NewRuntime(opts ...Option) *Runtime {
 	}
 	rt.work.L, rt.quiet.L = &rt.mu, &rt.mu
 	rt.workers = workers
-	rt.services.init()
 	rt.allDone = make(chan struct{})
 	close(rt.allDone)
 	rt.wg.Add(workers)
@@ -77,9 +74,6 @@ func NewRuntime(opts ...Option) *Runtime {
 	}
 	return rt
 }
-
-// Services returns the runtime's service registry.
-func (rt *Runtime) Services() *Services { return &rt.services }
 
 // Activate starts top-level components (Kamaelia's activate). A component is
 // activated once; a reactive one runs its first turn soon after, a threaded
