@@ -443,7 +443,7 @@ func (c *Component) wake() {
 
 // toQueue marks an active reactive component woken. It reports true when
 // the component was idle and is now marked queued: the caller must then
-// queue it (run queue, next slot, Host). A component queued already needs
+// queue it (run queue, next slot, a loop host). A component queued already needs
 // nothing more, one running gets another turn after this one, and one not
 // yet activated gets its first turn from the activation.
 func (c *Component) toQueue() bool {

@@ -271,7 +271,7 @@ func (rt *Runtime) next() *Component {
 // its runnext): a message and its reply go through on one CPU. A chain of
 // such turns is cut after maxLocal, so that the run queue is served too.
 type worker struct {
-	rt    *Runtime   // nil for a Host
+	rt    *Runtime   // nil for a host
 	next  *Component // used by the worker's own goroutine only
 	local int
 }
