@@ -241,7 +241,7 @@ func (f *Framer) hold(b []byte) {
 // follows the max'th byte may be the start of the delimiter.
 func (f *Framer) cutDelimited(p []byte) (frame []byte, used int, err error) {
 	m := &f.cur
-	d := m.delim
+	d := m.delimBytes()
 	if f.skipping {
 		tail := d[:f.part]
 		if k := straddle(tail, p, d); k > 0 {

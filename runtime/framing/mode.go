@@ -3,16 +3,17 @@ package framing
 import (
 	"fmt"
 	"strconv"
+	"unsafe"
 )
 
 // Mode says how frames are cut: at a delimiter (Lines, Delimited), after a
 // length header (Prefixed), or after a fixed count (Exact), and how long a
 // frame may be. Make one with those functions; the zero Mode is not a mode,
-// and New, Set and Then panic on it. A Mode is a small value: keep it in a
-// variable and pass it as often as needed.
+// and New, Set and Then panic on it. A Mode is a small value that == compares:
+// Lines(80) == Lines(80).
 type Mode struct {
 	kind   kind
-	delim  []byte // Lines and Delimited; never written after the Mode is made
+	delim  string // Lines and Delimited
 	trimCR bool   // Lines: one "\r" before the "\n" is not part of the frame
 	header Header // Prefixed
 	max    int    // the longest frame; for Exact, its length
@@ -26,8 +27,6 @@ const (
 	exact
 )
 
-var newline = []byte("\n")
-
 // Lines cuts frames that end at "\n", as text protocols send them (SMTP,
 // RESP, IRC, chat). The "\n" and one "\r" just before it are not part of
 // the frame, so "a\r\n" and "a\n" both give "a", and an empty line gives an
@@ -36,7 +35,7 @@ var newline = []byte("\n")
 // "\n". Lines panics when max is negative; Lines(0) allows empty lines only.
 func Lines(max int) Mode {
 	checkMax("Lines", max)
-	return Mode{kind: delimited, delim: newline, trimCR: true, max: max}
+	return Mode{kind: delimited, delim: "\n", trimCR: true, max: max}
 }
 
 // Delimited cuts frames that end at delim, which is not part of the frame:
@@ -51,7 +50,7 @@ func Delimited(delim string, max int) Mode {
 		panic("framing: Delimited with an empty delimiter")
 	}
 	checkMax("Delimited", max)
-	return Mode{kind: delimited, delim: []byte(delim), max: max}
+	return Mode{kind: delimited, delim: delim, max: max}
 }
 
 // Prefixed cuts frames that start with a length header h and go on for as
@@ -81,6 +80,12 @@ func Exact(n int) Mode {
 	return Mode{kind: exact, max: n}
 }
 
+// delimBytes returns m's delimiter as bytes without copying it. They are
+// read, never written.
+func (m *Mode) delimBytes() []byte {
+	return unsafe.Slice(unsafe.StringData(m.delim), len(m.delim))
+}
+
 func checkMax(fn string, max int) {
 	if max < 0 {
 		panic(fmt.Sprintf("framing: %s with a negative limit %d", fn, max))
@@ -106,7 +111,7 @@ func (m Mode) describe() string {
 		if m.trimCR {
 			return "Lines(" + strconv.Itoa(m.max) + ")"
 		}
-		return "Delimited(" + strconv.Quote(string(m.delim)) + ", " + strconv.Itoa(m.max) + ")"
+		return "Delimited(" + strconv.Quote(m.delim) + ", " + strconv.Itoa(m.max) + ")"
 	case prefixed:
 		return "Prefixed(" + m.header.describe() + ", " + strconv.Itoa(m.max) + ")"
 	case exact:
