@@ -67,3 +67,5 @@
 // Prefixed, it is Kamaelia's DataDeChunker), and Prefixer writes each frame
 // after its length header (Kamaelia's DataChunker).
 package framing
+
+//go:generate go tool kamgen

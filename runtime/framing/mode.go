@@ -1,6 +1,7 @@
 package framing
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unsafe"
@@ -164,6 +165,20 @@ func (h Header) maxLen() uint64 {
 		return 1<<32 - 1
 	}
 	return 1<<64 - 1
+}
+
+// append appends the header announcing n bytes to b; n is at most
+// h.maxLen().
+func (h Header) append(b []byte, n uint64) []byte {
+	switch h {
+	case U8:
+		return append(b, byte(n))
+	case U16:
+		return binary.BigEndian.AppendUint16(b, uint16(n))
+	case U32:
+		return binary.BigEndian.AppendUint32(b, uint32(n))
+	}
+	return binary.AppendUvarint(b, n)
 }
 
 func (h Header) describe() string {
