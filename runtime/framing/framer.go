@@ -114,8 +114,9 @@ func (f *Framer) Reset() {
 // Buffered returns how many bytes of a frame begun the Framer holds: the
 // part of a frame that spans pieces, or of a length header. It is zero
 // between frames and while the rest of a too long frame is skipped, and
-// never more than the limit of the frame's mode (for Lines(max), max+1: the
-// "\r" that may precede the "\n").
+// never more than the limit of the frame's mode: max for Prefixed and
+// Exact, and for Lines and Delimited max plus the part of the delimiter
+// that may follow (max+1 for Lines: the "\r" before a "\n").
 func (f *Framer) Buffered() int { return len(f.buf) + f.hn }
 
 // End tells the Framer that the stream has ended. It returns nil when no
