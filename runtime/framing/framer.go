@@ -183,6 +183,9 @@ func (f *Framer) Cut(p []byte) (frame []byte, n int, err error) {
 			if f.hasThen {
 				m = f.then
 			}
+			if m.kind == 0 {
+				panic("framing: Cut on a Framer not made by New")
+			}
 			if len(p[n:]) == 0 && (m.kind != exact || m.max != 0) {
 				return nil, n, nil // p is used up; the mode of the next frame stays open
 			}

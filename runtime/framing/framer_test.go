@@ -423,4 +423,5 @@ func TestBadModesPanic(t *testing.T) {
 	require.Panics(t, func() { framing.Prefixed(0, 1) })
 	require.Panics(t, func() { framing.Prefixed(framing.Uvarint+1, 1) })
 	require.Panics(t, func() { framing.Exact(-1) })
+	require.Panics(t, func() { new(framing.Framer).Cut([]byte("x")) }, "the zero Framer")
 }

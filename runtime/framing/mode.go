@@ -72,8 +72,10 @@ func Prefixed(h Header, max int) Mode {
 // Exact cuts one frame of exactly n bytes: the body of an HTTP request whose
 // Content-Length is n, a RESP bulk string. It is usually given to Then, for
 // the next frame only. Exact(0) gives an empty frame without reading
-// anything. The Framer holds up to n bytes when the frame spans pieces, so n
-// is a limit the caller has checked. Exact panics when n is negative.
+// anything; as the mode of every frame (New, Set) it would give empty
+// frames for ever, so give it to Then. The Framer holds up to n bytes when
+// the frame spans pieces, so n is a limit the caller has checked. Exact
+// panics when n is negative.
 func Exact(n int) Mode {
 	if n < 0 {
 		panic(fmt.Sprintf("framing: Exact(%d): a length cannot be negative", n))
