@@ -1,6 +1,7 @@
 package framing_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"strings"
@@ -154,5 +155,23 @@ func BenchmarkPrefixed(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		cutPieces(b, f, pieces)
+	}
+}
+
+// BenchmarkLinesBufioScanner is BenchmarkLines done by bufio.Scanner
+// over the same bytes, the yardstick a handler is compared with.
+func BenchmarkLinesBufioScanner(b *testing.B) {
+	line := strings.Repeat("x", 63) + "\n"
+	piece := []byte(strings.Repeat(line, 16<<10/len(line)))
+	r := bytes.NewReader(piece)
+	b.SetBytes(int64(len(piece)))
+	b.ReportAllocs()
+	buf := make([]byte, 0, 32<<10)
+	for b.Loop() {
+		r.Reset(piece)
+		s := bufio.NewScanner(r)
+		s.Buffer(buf, 32<<10)
+		for s.Scan() {
+		}
 	}
 }

@@ -177,6 +177,18 @@ func (f *Framer) Cut(p []byte) (frame []byte, n int, err error) {
 	if f.err != nil {
 		return nil, 0, f.err
 	}
+	if m := &f.base; !f.begun && !f.hasThen && m.kind == delimited {
+		// The common case, a whole line in p, without the general loop.
+		if i := index(p, m.delim); i >= 0 {
+			size := i
+			if m.trimCR && i > 0 && p[i-1] == '\r' {
+				size--
+			}
+			if size <= m.max {
+				return p[:size:size], i + len(m.delim), nil
+			}
+		}
+	}
 	for {
 		if !f.begun {
 			m := f.base
@@ -214,7 +226,7 @@ func (f *Framer) done() { f.begun = false }
 // take ends the current frame with the bytes in buf, which stay valid until
 // the buffer is next written.
 func (f *Framer) take() []byte {
-	frame := f.buf
+	frame := f.buf[:len(f.buf):len(f.buf)]
 	f.buf = f.buf[:0]
 	f.done()
 	return nonNil(frame)
@@ -283,7 +295,7 @@ func (f *Framer) cutDelimited(p []byte) (frame []byte, used int, err error) {
 		}
 		if len(f.buf) == 0 {
 			f.done()
-			return nonNil(p[:size]), used, nil
+			return p[:size:size], used, nil // non-nil: p holds d
 		}
 		f.hold(p[:i])
 		f.buf = f.buf[:size]
@@ -303,6 +315,14 @@ func (f *Framer) cutDelimited(p []byte) (frame []byte, used int, err error) {
 	}
 	f.hold(p)
 	return nil, len(p), nil
+}
+
+// index returns the index of the first delim in p, or -1.
+func index(p []byte, delim string) int {
+	if len(delim) == 1 {
+		return bytes.IndexByte(p, delim[0])
+	}
+	return bytes.Index(p, unsafeBytes(delim))
 }
 
 // lastByte returns the last byte of a followed by b; there must be one.
@@ -383,7 +403,7 @@ func (f *Framer) cutCounted(p []byte) (frame []byte, used int, err error) {
 	}
 	if len(f.buf) == 0 && len(p) >= f.need {
 		f.done()
-		return nonNil(p[:f.need]), used + f.need, nil
+		return nonNil(p[:f.need:f.need]), used + f.need, nil
 	}
 	k := min(f.need-len(f.buf), len(p))
 	f.hold(p[:k])

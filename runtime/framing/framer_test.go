@@ -226,6 +226,18 @@ func TestFrameAliasesPieceOrBuffer(t *testing.T) {
 	require.Equal(t, "world", string(frame), "a frame across pieces is in the Framer's buffer")
 }
 
+func TestAppendingToAFrameLeavesTheStreamAlone(t *testing.T) {
+	for _, m := range []framing.Mode{framing.Lines(8), framing.Delimited(";", 8), framing.Exact(2)} {
+		f := framing.New(m)
+		p := []byte("ab\n;cd\n;")
+		frame, n, err := f.Cut(p)
+		require.NoError(t, err)
+		_ = append(frame, "XXXXXXXXXX"...)
+		require.Equal(t, "ab\n;cd\n;", string(p), "%v: a frame's capacity ends with it", m)
+		require.NotZero(t, n)
+	}
+}
+
 func TestDelimiterStraddlingPieces(t *testing.T) {
 	f := framing.New(framing.Delimited("\r\n.\r\n", 64))
 	frame, n, err := f.Cut([]byte("body\r\n."))

@@ -83,11 +83,12 @@ func Exact(n int) Mode {
 	return Mode{kind: exact, max: n}
 }
 
-// delimBytes returns m's delimiter as bytes without copying it. They are
+// delimBytes returns m's delimiter as bytes without copying it.
+func (m *Mode) delimBytes() []byte { return unsafeBytes(m.delim) }
+
+// unsafeBytes returns the bytes of s without copying them. They must be
 // read, never written.
-func (m *Mode) delimBytes() []byte {
-	return unsafe.Slice(unsafe.StringData(m.delim), len(m.delim))
-}
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 func checkMax(fn string, max int) {
 	if max < 0 {
