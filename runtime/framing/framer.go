@@ -36,7 +36,8 @@ var empty = make([]byte, 0)
 // A frame returned by Cut is valid until the next call to Cut, Then, Set or
 // Reset on the same Framer: it aliases the piece given to Cut when the
 // whole frame lies in it (no copy), and the Framer's own buffer when it
-// spans pieces. Copy it to keep it.
+// spans pieces. Copy it to keep it. Its capacity ends with it, so that
+// appending to it copies rather than writing over the stream.
 //
 // The buffer is allocated when a frame first spans pieces, grows to at most
 // the limit of the mode (max, plus the part of a delimiter that may end the

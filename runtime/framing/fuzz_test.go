@@ -81,5 +81,59 @@ func FuzzCutAnywhere(f *testing.F) {
 		pieces = append(pieces, clone(rest))
 		got := feed(t, framing.New(m), pieces, switchModes)
 		require.Equal(t, want, got, "pieces %q", pieces)
+
+		// Without mode switches, a delimited mode gives what a plain
+		// search for the delimiter in the whole stream gives.
+		switch int(mode) % len(fuzzModes) {
+		case 0:
+			require.Equal(t, plainDelimited(data, "\n", true, 16), feed(t, framing.New(m), pieces, nil))
+		case 1:
+			require.Equal(t, plainDelimited(data, "\r\n.\r\n", false, 16), feed(t, framing.New(m), pieces, nil))
+		case 2:
+			require.Equal(t, plainDelimited(data, "aab", false, 8), feed(t, framing.New(m), pieces, nil))
+		}
 	})
+}
+
+// plainDelimited is what Lines (trimCR) or Delimited must report for the
+// whole stream data, computed the obvious way.
+func plainDelimited(data []byte, delim string, trimCR bool, max int) []event {
+	var got []event
+	d := []byte(delim)
+	for {
+		i := bytes.Index(data, d)
+		if i < 0 {
+			break
+		}
+		frame := data[:i]
+		if trimCR {
+			frame = bytes.TrimSuffix(frame, []byte("\r"))
+		}
+		if len(frame) > max {
+			got = append(got, "!too long")
+		} else {
+			got = append(got, "="+string(frame))
+		}
+		data = data[i+len(d):]
+	}
+	if len(data) == 0 {
+		return append(got, "end")
+	}
+	// An unterminated frame is too long when no delimiter could still
+	// start within its first max+1 bytes.
+	part := 0
+	for k := min(len(d)-1, len(data)); k > 0; k-- {
+		if bytes.HasSuffix(data, d[:k]) {
+			part = k
+			break
+		}
+	}
+	earliest := len(data) - part
+	if trimCR && data[len(data)-1] == '\r' {
+		earliest--
+	}
+	if earliest > max {
+		return append(got, "!too long", "end")
+	}
+	return append(got, "!eof")
 }
