@@ -2,6 +2,7 @@ package framing_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 	"testing"
 
@@ -91,6 +92,12 @@ func FuzzCutAnywhere(f *testing.F) {
 			require.Equal(t, plainDelimited(data, "\r\n.\r\n", false, 16), feed(t, framing.New(m), pieces, nil))
 		case 2:
 			require.Equal(t, plainDelimited(data, "aab", false, 8), feed(t, framing.New(m), pieces, nil))
+		case 3:
+			require.Equal(t, plainPrefixed(data, framing.U8, 8), feed(t, framing.New(m), pieces, nil))
+		case 4:
+			require.Equal(t, plainPrefixed(data, framing.Uvarint, 20), feed(t, framing.New(m), pieces, nil))
+		case 5:
+			require.Equal(t, plainPrefixed(data, framing.U16, 300), feed(t, framing.New(m), pieces, nil))
 		}
 	})
 }
@@ -136,4 +143,43 @@ func plainDelimited(data []byte, delim string, trimCR bool, max int) []event {
 		return append(got, "!too long", "end")
 	}
 	return append(got, "!eof")
+}
+
+// plainPrefixed is what Prefixed(h, max) must report for the whole stream
+// data, computed the obvious way.
+func plainPrefixed(data []byte, h framing.Header, max int) []event {
+	var got []event
+	for len(data) > 0 {
+		var length uint64
+		var n int
+		switch h {
+		case framing.U8:
+			length, n = uint64(data[0]), 1
+		case framing.U16:
+			if len(data) < 2 {
+				return append(got, "!eof")
+			}
+			length, n = uint64(binary.BigEndian.Uint16(data)), 2
+		case framing.Uvarint:
+			length, n = binary.Uvarint(data)
+			if n < 0 {
+				return append(got, "!bad header", "!bad header")
+			}
+			if n == 0 {
+				return append(got, "!eof")
+			}
+		}
+		data = data[n:]
+		switch {
+		case length > uint64(max):
+			got = append(got, "!too long")
+			data = data[min(uint64(len(data)), length):]
+		case uint64(len(data)) < length:
+			return append(got, "!eof")
+		default:
+			got = append(got, "="+string(data[:length]))
+			data = data[length:]
+		}
+	}
+	return append(got, "end")
 }
