@@ -79,8 +79,8 @@ func New(m Mode) *Framer {
 // by the Framer's mode again. A handler that has just read "Content-Length:
 // 42" and the blank line calls Then(Exact(42)) and gets the body from the
 // next Cut, then lines again, even when the body and the next lines came in
-// one piece. When a frame has already begun (Buffered is not zero), m is
-// for the frame after it. A second Then before the next frame begins
+// one piece. When a frame has already begun (some of its bytes were read,
+// or are being skipped as too long), m is for the frame after it. A second Then before the next frame begins
 // replaces the first. Then panics on the zero Mode.
 func (f *Framer) Then(m Mode) {
 	m.check("Then")
