@@ -11,11 +11,13 @@ import (
 )
 
 // Runtime is a scheduler instance: a pool of workers that run reactive
-// components' turns, and the components activated in it. Runtimes are independent of each other: two in one process (two
-// tests, say) share nothing.
+// components' turns, and the components activated in it. Runtimes are
+// independent of each other: two in one process (two tests, say) share
+// nothing.
 type Runtime struct {
-	log *slog.Logger
-	ids atomic.Uint64
+	log   *slog.Logger
+	ids   atomic.Uint64
+	goSem chan struct{} // bounds the works started with Go that run at once
 
 	mu       sync.Mutex // guards the run queue
 	work     sync.Cond
@@ -46,6 +48,16 @@ func WithWorkers(n int) Option {
 	}
 }
 
+// WithGoLimit sets how many works started with Go run at once across the
+// runtime (default DefaultGoLimit); further works wait their turn.
+func WithGoLimit(n int) Option {
+	return func(rt *Runtime, _ *int) {
+		if n > 0 {
+			rt.goSem = make(chan struct{}, n)
+		}
+	}
+}
+
 // WithLogger sets the logger components and the runtime log to (default
 // slog.Default()).
 func WithLogger(l *slog.Logger) Option {
@@ -63,6 +75,9 @@ func NewRuntime(opts ...Option) *Runtime {
 	workers := runtime.GOMAXPROCS(0)
 	for _, o := range opts {
 		o(rt, &workers)
+	}
+	if rt.goSem == nil {
+		rt.goSem = make(chan struct{}, DefaultGoLimit)
 	}
 	rt.work.L, rt.quiet.L = &rt.mu, &rt.mu
 	rt.workers = workers
