@@ -648,6 +648,7 @@ func (b *builder) kind(c *Component) {
 	if fn == nil || !b.userDeclared(fn) {
 		return
 	}
+	b.pointerReceiver(c, fn, "method")
 	sig := fn.Type().(*types.Signature)
 	ok := sig.Params().Len() == 1 && isNamed(sig.Params().At(0).Type(), "context", "Context") &&
 		sig.Results().Len() == 1 && isError(sig.Results().At(0).Type())
@@ -659,6 +660,31 @@ func (b *builder) kind(c *Component) {
 
 // Hook methods the runtime calls; they are not inbox handlers.
 var hooks = map[string]bool{"OnStart": true, "OnStop": true, "OnWake": true, "OnChildDone": true, "OnTurnEnd": true}
+
+// hookNames are the keys of hooks, in a fixed order.
+var hookNames = []string{"OnStart", "OnStop", "OnWake", "OnTurnEnd", "OnChildDone"}
+
+// pointerReceiver reports whether fn, a method the runtime or the
+// generated code calls on *C, is declared on *C; if it is declared on C it
+// reports an error and false: the method would run on a copy of the
+// component, so its sends, its state and Stop would not reach the real one.
+func (b *builder) pointerReceiver(c *Component, fn *types.Func, what string) bool {
+	recv := fn.Type().(*types.Signature).Recv()
+	if recv == nil {
+		return true
+	}
+	if _, ok := types.Unalias(recv.Type()).(*types.Pointer); ok {
+		return true
+	}
+	name := recv.Name()
+	if name == "" || name == "_" {
+		name = "c"
+	}
+	self := types.TypeString(recv.Type(), b.qualifier) // C, or C[T] as the method spells it
+	b.errorf(fn.Pos(), "%s %s.%s has a value receiver, so it would run on a copy of the %s (its boxes, fields and Stop would not reach the real one): declare it on a pointer receiver, func (%s *%s) %s",
+		what, c.Name, fn.Name(), c.Name, name, self, fn.Name())
+	return false
+}
 
 func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 	for i := range c.Boxes {
@@ -676,6 +702,9 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Name)
 			continue
 		}
+		if !b.pointerReceiver(c, fn, "handler") {
+			continue
+		}
 		sig := fn.Type().(*types.Signature)
 		okParams := sig.Params().Len() == 1 && types.Identical(sig.Params().At(0).Type(), bx.Msg)
 		okResults := sig.Results().Len() == 0 || (sig.Results().Len() == 1 && isError(sig.Results().At(0).Type()))
@@ -686,6 +715,11 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		}
 		bx.Handler = name
 		bx.HandlerErr = sig.Results().Len() == 1
+	}
+	for _, name := range hookNames {
+		if fn := b.method(c, name); fn != nil && b.userDeclared(fn) {
+			b.pointerReceiver(c, fn, "hook")
+		}
 	}
 	if c.Threaded {
 		return
