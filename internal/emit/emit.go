@@ -207,12 +207,28 @@ func (g *gen) initBoxes() {
 	body := make([]jen.Code, 0, len(g.c.Boxes)+1)
 	for _, b := range g.c.Boxes {
 		body = append(body, jen.Id(g.recv).Dot(b.Field).Dot("Init").Call(
-			jen.Op("&").Id(g.recv).Dot(g.c.BaseField), jen.Lit(b.Name), jen.Lit(b.Cap),
+			jen.Op("&").Id(g.recv).Dot(g.c.BaseField), jen.Lit(b.Name), g.capacity(b),
 		))
 	}
 	body = append(body, jen.Return(jen.Id(g.recv)))
 	g.f.Func().Add(g.receiver()).Id("InitBoxes").Params().Op("*").Add(g.self()).Block(body...)
 	g.f.Line()
+}
+
+// capacity is a box's capacity as the generated code passes it: the
+// number from the tag, or the constant the tag names (converted to int
+// when it has another type), so that a new value of the constant needs no
+// regeneration.
+func (g *gen) capacity(b model.Box) *jen.Statement {
+	k := b.CapConst
+	if k == nil {
+		return jen.Lit(b.Cap)
+	}
+	name := g.ty.qual(k.Pkg(), k.Name())
+	if basic, ok := k.Type().(*types.Basic); ok && (basic.Kind() == types.UntypedInt || basic.Kind() == types.UntypedRune || basic.Kind() == types.Int) {
+		return name
+	}
+	return jen.Int().Parens(name)
 }
 
 func (g *gen) dispatch() {
@@ -340,7 +356,7 @@ func (g *gen) boxTable() {
 			kv = append(kv, jen.Id("Doc").Op(":").Lit(b.Doc))
 		}
 		if b.Cap != 0 {
-			kv = append(kv, jen.Id("Cap").Op(":").Lit(b.Cap))
+			kv = append(kv, jen.Id("Cap").Op(":").Add(g.capacity(b)))
 		}
 		rows[i] = jen.Line().Values(kv...)
 	}

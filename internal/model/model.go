@@ -5,7 +5,9 @@
 package model
 
 import (
+	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -53,6 +55,10 @@ type Box struct {
 	HandlerErr bool       // the handler returns an error
 	Doc        string     // the field's doc or line comment
 	Pos        token.Position
+	// CapConst is the constant the tag names for the capacity (cap=name),
+	// or nil for a number. Cap holds its value; the generated code names
+	// the constant, so a new value needs no regeneration.
+	CapConst *types.Const
 	// Method is the accessor of a box made on demand, declared by a
 	// //kam:inbox or //kam:outbox line in the doc of a method that returns
 	// it; Field is then empty. Such a box is in the BoxTable and the
@@ -243,6 +249,8 @@ type builder struct {
 	out       *Package
 	errs      []Error
 	generated []*ast.File
+	// src is the source file being read.
+	src *ast.File
 	// boxMethods holds the methods whose doc has a //kam:inbox or
 	// //kam:outbox line, by receiver type name; made on first use.
 	boxMethods map[string][]*ast.FuncDecl
@@ -259,6 +267,7 @@ func (b *builder) errorAt(p token.Position, format string, args ...any) {
 }
 
 func (b *builder) file(name string, f *ast.File) {
+	b.src = f
 	for _, decl := range f.Decls {
 		switch d := decl.(type) {
 		case *ast.GenDecl:
@@ -422,6 +431,17 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 		return
 	}
 	box := Box{Field: v.Name(), Name: spec.Name, Dir: dir, Cap: spec.Cap, Last: spec.Last, NoHandler: spec.NoHandler, Pos: b.pos(pos)}
+	if spec.CapConst != "" {
+		tagPos := pos
+		if af != nil && af.Tag != nil {
+			tagPos = af.Tag.Pos()
+		}
+		k, n, ok := b.countConst(v.Name(), "cap", spec.CapConst, tagPos)
+		if !ok {
+			return
+		}
+		box.CapConst, box.Cap = k, n
+	}
 	if af != nil {
 		if af.Doc != nil {
 			box.Doc = strings.TrimSpace(af.Doc.Text())
@@ -471,6 +491,53 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 		}
 	}
 	c.Boxes = append(c.Boxes, box)
+}
+
+// countConst resolves the constant an option that counts names (cap=name
+// or cap=pkg.Name): a constant of the package, or an exported one of a
+// package the source file imports, with an integer value from 1 to
+// maxCount. It reports an error at the tag and false when it is not one.
+func (b *builder) countConst(field, key, name string, pos token.Pos) (*types.Const, int, bool) {
+	fail := func(format string, args ...any) (*types.Const, int, bool) {
+		b.errorf(pos, "field %s: option %s=%s: %s", field, key, name, fmt.Sprintf(format, args...))
+		return nil, 0, false
+	}
+	var obj types.Object
+	if pkgName, member, qualified := strings.Cut(name, "."); qualified {
+		var imported *types.PkgName
+		if fs := b.pkg.TypesInfo.Scopes[b.src]; fs != nil {
+			imported, _ = fs.Lookup(pkgName).(*types.PkgName)
+		}
+		if imported == nil {
+			return fail("this file imports no package named %s: import it, or use a constant of this package", pkgName)
+		}
+		obj = imported.Imported().Scope().Lookup(member)
+		if obj == nil || !obj.Exported() {
+			where := pkgName
+			if path := imported.Imported().Path(); path != pkgName {
+				where += " (" + path + ")"
+			}
+			return fail("package %s has no exported constant %s: use one it has, or a constant of this package", where, member)
+		}
+	} else {
+		_, obj = b.pkg.Types.Scope().LookupParent(name, token.NoPos)
+		if obj == nil {
+			return fail("there is no constant %s in package %s: declare it (const %s = 16), or write a number", name, b.pkg.Name, name)
+		}
+	}
+	k, ok := obj.(*types.Const)
+	if !ok {
+		return fail("%s is not a constant: declare it with const, or write a number", name)
+	}
+	basic, ok := k.Type().Underlying().(*types.Basic)
+	if !ok || basic.Info()&types.IsInteger == 0 || k.Val().Kind() != constant.Int {
+		return fail("constant %s is %s, not an integer: use an integer constant, as const %s = 16", name, types.TypeString(k.Type(), b.qualifier), k.Name())
+	}
+	n, exact := constant.Int64Val(k.Val())
+	if !exact || n < 1 || n > maxCount {
+		return fail("constant %s is %s: it must be from 1 to %d; change its value", name, k.Val().ExactString(), maxCount)
+	}
+	return k, int(n), true
 }
 
 // onDemand collects the boxes c makes on demand: methods of c whose doc
