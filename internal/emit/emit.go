@@ -149,6 +149,7 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 			g.turn = "kt"
 		}
 	}
+	g.guard()
 	if !c.UserNew {
 		g.constructor()
 	}
@@ -169,7 +170,6 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 		g.factories()
 	}
 	g.boxTable()
-	g.guard()
 }
 
 // self is the component's type as used in its own methods: C or C[T, U].
@@ -374,29 +374,48 @@ func (g *gen) qualifier(p *types.Package) string {
 	return p.Name()
 }
 
-// guard breaks the build when the struct no longer matches what kamgen saw:
-// a struct type is identical only with the same fields, types and tags.
+// staleName is the variable the guard declares: the compiler's message,
+// when the guard breaks, names it, and so says what to do.
+const staleName = "kamgenIsStale_RunGoGenerate"
+
+// guard breaks the build when what kamgen read of the component changed
+// and it has not run again: a box or connection field removed, renamed or
+// of another type, an on-demand box's method gone or changed, the
+// embedded axon.Component gone. It takes the address of each with its
+// type spelled out, so it names nothing else of the struct: an unexported
+// field of no interest to kamgen may change freely. Tags cannot be checked
+// this way (only a whole struct type carries them); kamgen -check does.
 func (g *gen) guard() {
-	g.f.Commentf("The build breaks here when %s has changed since kamgen ran:", g.c.Name)
-	g.f.Comment("run go generate.")
-	var body []jen.Code
-	if g.c.GuardOK {
-		fields := make([]jen.Code, len(g.c.Fields))
-		st := g.c.Named.Underlying().(*types.Struct)
-		for i := range st.NumFields() {
-			fields[i] = g.ty.field(st.Field(i), st.Tag(i))
+	g.f.Commentf("The build breaks here when what kamgen read of %s has changed", g.c.Name)
+	g.f.Comment("since it ran (a box or connection field, its type, a box method): run")
+	g.f.Comment("go generate.")
+	x := func() *jen.Statement { return jen.Id(staleName) }
+	body := []jen.Code{
+		jen.Var().Id(staleName).Add(g.self()),
+		jen.Var().Id("_").Op("*").Qual(axon, "Component").Op("=").Op("&").Add(x()).Dot(g.c.BaseField),
+	}
+	for _, b := range g.c.Boxes {
+		body = append(body, jen.Var().Id("_").Op("*").Add(g.boxType(b)).Op("=").Op("&").Add(x()).Dot(b.Field))
+	}
+	for _, cf := range g.c.Conn {
+		typ := jen.String()
+		if cf.Fact == "peerport" || cf.Fact == "localport" {
+			typ = jen.Int()
 		}
-		body = append(body, jen.Var().Id("_").Struct(fields...).Op("=").Add(g.self()).Values())
-	} else {
-		// Some field's type cannot be spelled here: check the boxes only.
-		body = append(body, jen.Var().Id("x").Add(g.self()))
-		for _, b := range g.c.Boxes {
-			kind := "Inbox"
-			if b.Dir == model.Outbox {
-				kind = "Outbox"
-			}
-			body = append(body, jen.Var().Id("_").Op("*").Qual(axon, kind).Index(g.ty.typ(b.Msg)).Op("=").Op("&").Id("x").Dot(b.Field))
-		}
+		body = append(body, jen.Var().Id("_").Op("*").Add(typ).Op("=").Op("&").Add(x()).Dot(cf.Field))
+	}
+	for _, b := range g.c.OnDemand {
+		body = append(body, jen.Var().Id("_").Func().Params().Op("*").Add(g.boxType(b)).Op("=").Add(x()).Dot(b.Method))
 	}
 	g.f.Add(g.typeParams(jen.Func().Id("_"))).Params().Block(body...)
+	g.f.Line()
+}
+
+// boxType is the type of a box: axon.Inbox[T] or axon.Outbox[T].
+func (g *gen) boxType(b model.Box) *jen.Statement {
+	kind := "Inbox"
+	if b.Dir == model.Outbox {
+		kind = "Outbox"
+	}
+	return jen.Qual(axon, kind).Index(g.ty.typ(b.Msg))
 }

@@ -73,15 +73,6 @@ type ConnField struct {
 	Pos   token.Position
 }
 
-// Field is one field of the component's struct, as declared; the
-// compile-time guard repeats them.
-type Field struct {
-	Name     string
-	Type     types.Type
-	Tag      string
-	Embedded bool
-}
-
 // Component is a struct with boxes.
 type Component struct {
 	Name       string
@@ -94,10 +85,6 @@ type Component struct {
 	Boxes      []Box
 	OnDemand   []Box // boxes made on demand, by accessor methods (Box.Method)
 	Conn       []ConnField
-	Fields     []Field
-	// GuardOK is false when a field's type cannot be named from the
-	// generated file; the guard then checks the tagged fields only.
-	GuardOK bool
 	// UserNew is true when the package declares NewC itself: kamgen does
 	// not generate it. NewArgs is how many parameters it takes.
 	UserNew bool
@@ -335,7 +322,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	if !ok {
 		return
 	}
-	c := &Component{Name: ts.Name.Name, Named: named, File: file, Pos: b.pos(ts.Name.Pos()), GuardOK: true}
+	c := &Component{Name: ts.Name.Name, Named: named, File: file, Pos: b.pos(ts.Name.Pos())}
 	if doc != nil {
 		c.Doc = doc.Text()
 	}
@@ -372,10 +359,6 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 		tag := stype.Tag(i)
 		af := astFields[v.Name()]
 		fpos := v.Pos()
-		c.Fields = append(c.Fields, Field{Name: v.Name(), Type: v.Type(), Tag: tag, Embedded: v.Embedded()})
-		if !b.nameable(v.Type()) {
-			c.GuardOK = false
-		}
 		if v.Embedded() && isAxon(v.Type(), "Component") {
 			embedsComponent = true
 			c.BaseField = v.Name()
@@ -941,9 +924,6 @@ func (b *builder) qualifier(p *types.Package) string {
 	}
 	return p.Name()
 }
-
-// nameable reports whether generated code in the package can spell t.
-func (b *builder) nameable(t types.Type) bool { return b.unnameable(t) == "" }
 
 // unnameable returns the first part of t that generated code in the
 // package cannot spell (an unexported type of another package, an invalid

@@ -3,11 +3,23 @@
 package testproto
 
 import (
-	"crypto/tls"
-
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
+
+// The build breaks here when what kamgen read of StartTLS has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate StartTLS
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.Ready
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[*internet.TLSUpgrade] = &kamgenIsStale_RunGoGenerate.Upgrade
+}
 
 // InitBoxes sets up every box of c and returns c. NewStartTLS calls it; call
 // it yourself on a StartTLS built another way, before it is activated.
@@ -65,25 +77,4 @@ func (*StartTLS) BoxTable() []axon.BoxInfo {
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 		{Name: "makessl", Field: "Upgrade", Dir: axon.Out, Type: "*internet.TLSUpgrade", Doc: "switches the connection to TLS"},
 	}
-}
-
-// The build breaks here when StartTLS has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Ready       axon.Inbox[axon.None]             `inbox:"sslready"`
-		In          axon.Inbox[[]byte]                `inbox:"inbox"`
-		Control     axon.Inbox[axon.Signal]           `inbox:"control"`
-		Out         axon.Outbox[[]byte]               `outbox:"outbox"`
-		Signal      axon.Outbox[axon.Signal]          `outbox:"signal"`
-		Upgrade     axon.Outbox[*internet.TLSUpgrade] `outbox:"makessl"`
-		config      *tls.Config
-		goInUpgrade bool
-		upgraded    func(plain []byte)
-		plain       []byte
-		line        []byte
-		asked       bool
-		secure      bool
-	} = StartTLS{}
 }

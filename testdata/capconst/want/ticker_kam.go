@@ -8,6 +8,19 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 )
 
+// The build breaks here when what kamgen read of Ticker has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Ticker
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[time.Time] = &kamgenIsStale_RunGoGenerate.Tick
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Small
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Large
+	var _ *axon.Outbox[rune] = &kamgenIsStale_RunGoGenerate.Runes
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Minute
+}
+
 // NewTicker returns a new Ticker with every box set up.
 func NewTicker() *Ticker {
 	return new(Ticker).InitBoxes()
@@ -41,17 +54,4 @@ func (*Ticker) BoxTable() []axon.BoxInfo {
 		{Name: "runes", Field: "Runes", Dir: axon.Out, Type: "rune", Doc: "a rune", Cap: runeCap},
 		{Name: "minute", Field: "Minute", Dir: axon.Out, Type: "int", Doc: "imported, typed", Cap: int(time.Nanosecond)},
 	}
-}
-
-// The build breaks here when Ticker has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Tick   axon.Inbox[time.Time] `inbox:"tick,cap=subCap"`
-		Small  axon.Inbox[int]       `inbox:"small,cap=small,last"`
-		Large  axon.Outbox[int]      `outbox:"large,cap=large"`
-		Runes  axon.Outbox[rune]     `outbox:"runes,cap=runeCap"`
-		Minute axon.Outbox[int]      `outbox:"minute,cap=time.Nanosecond"`
-	} = Ticker{}
 }
