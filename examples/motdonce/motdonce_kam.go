@@ -58,8 +58,9 @@ func (c *MOTDOnce) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// StdServerSignal returns the "serversignal" outbox: ServerCore links it,
-// and a ServerShutdown sent there stops the server.
+// StdServerSignal returns the "serversignal" outbox.
+// ServerCore links it, and an internet.ServerShutdown sent there stops
+// the server.
 func (c *MOTDOnce) StdServerSignal() *axon.Outbox[axon.Signal] {
 	return &c.ServerSignal
 }

@@ -160,8 +160,10 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 	if in, out, ok := c.Standard(); ok {
 		g.standard(in, out)
 	}
-	if b, ok := c.Box(model.Outbox, "serversignal"); ok && model.IsSignal(b.Msg) {
-		g.serverSignal(b)
+	for _, b := range c.Boxes {
+		if b.Std != "" {
+			g.optional(b)
+		}
 	}
 	if c.ServesConnections() {
 		g.setConn()
@@ -288,10 +290,14 @@ func (g *gen) standard(in, out types.Type) {
 	}
 }
 
-func (g *gen) serverSignal(b model.Box) {
-	g.f.Comment("StdServerSignal returns the \"serversignal\" outbox: ServerCore links it,")
-	g.f.Comment("and a ServerShutdown sent there stops the server.")
-	g.f.Func().Add(g.receiver()).Id("StdServerSignal").Params().Op("*").Qual(axon, "Outbox").Index(jen.Qual(axon, "Signal")).Block(
+// optional writes the accessor of an optional standard box, which the
+// chassis look for (chassis.ServerSignaller, chassis.TLSUpgrader).
+func (g *gen) optional(b model.Box) {
+	g.f.Commentf("%s returns the %q %s.", b.Std, b.Name, b.Dir)
+	for _, line := range model.OptionalDoc(b.Std) {
+		g.f.Comment(line)
+	}
+	g.f.Func().Add(g.receiver()).Id(b.Std).Params().Op("*").Add(g.boxType(b)).Block(
 		jen.Return(jen.Op("&").Id(g.recv).Dot(b.Field)),
 	)
 	g.f.Line()

@@ -55,6 +55,9 @@ type Box struct {
 	HandlerErr bool       // the handler returns an error
 	Doc        string     // the field's doc or line comment
 	Pos        token.Position
+	// Std is the accessor kamgen generates for an optional standard box
+	// (StdServerSignal, StdMakeSSL, StdSSLReady), or "".
+	Std string
 	// CapConst is the constant the tag names for the capacity (cap=name),
 	// or nil for a number. Cap holds its value; the generated code names
 	// the constant, so a new value needs no regeneration.
@@ -382,6 +385,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	if !embedsComponent {
 		b.errorf(ts.Name.Pos(), "component %s has boxes but does not embed axon.Component: add the field axon.Component (from %s) first in the struct", c.Name, AxonPath)
 	}
+	b.optional(c)
 	b.onDemand(c)
 	b.kind(c)
 	b.handlers(c, inboxFields)
@@ -474,6 +478,108 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 		}
 	}
 	c.Boxes = append(c.Boxes, box)
+}
+
+// InternetPath is the import path of the runtime's network package, whose
+// TLSUpgrade a handler's "makessl" outbox carries.
+const InternetPath = "github.com/kamgen/kamgen/runtime/internet"
+
+// optionalBox is one of the optional standard boxes a chassis links when a
+// protocol handler has it: the handler's end of the link, and the
+// accessor kamgen generates for it.
+type optionalBox struct {
+	name string
+	dir  Dir    // the handler's end
+	std  string // the accessor
+	typ  string // the message type, as the fix spells it
+	from string // where it comes from, for the fix
+	is   func(types.Type) bool
+	doc  []string // what the link does: the generated comment's lines
+}
+
+var optionalBoxes = []optionalBox{
+	{name: "serversignal", dir: Outbox, std: "StdServerSignal", typ: "axon.Signal", from: AxonPath, is: IsSignal,
+		doc: []string{"ServerCore links it, and an internet.ServerShutdown sent there stops", "the server."}},
+	{name: "makessl", dir: Outbox, std: "StdMakeSSL", typ: "*internet.TLSUpgrade", from: InternetPath, is: isTLSUpgrade,
+		doc: []string{"ServerCore links it to the connection's adapter, and an", "*internet.TLSUpgrade sent there switches the connection to TLS."}},
+	{name: "sslready", dir: Inbox, std: "StdSSLReady", typ: "axon.None", from: AxonPath, is: isNone,
+		doc: []string{"ServerCore links the adapter's to it, and axon.None{} comes there once", "the TLS handshake is done."}},
+}
+
+// OptionalDoc returns what the link of an optional standard box does: the
+// lines of the comment of its accessor after the first.
+func OptionalDoc(std string) []string {
+	for _, o := range optionalBoxes {
+		if o.std == std {
+			return o.doc
+		}
+	}
+	return nil
+}
+
+// isNone reports whether t is axon.None, an alias of struct{}.
+func isNone(t types.Type) bool {
+	st, ok := types.Unalias(t).(*types.Struct)
+	return ok && st.NumFields() == 0
+}
+
+func isTLSUpgrade(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	return ok && isNamed(p.Elem(), InternetPath, "TLSUpgrade")
+}
+
+// optional applies one rule to the optional standard boxes (serversignal,
+// makessl, sslready): a box of that name in the handler's direction must
+// carry the handler's message type, and gets its Std accessor, which makes
+// the component a chassis.ServerSignaller or chassis.TLSUpgrader; makessl
+// and sslready come together. The other direction is the other end of the
+// link (ServerCore's serversignal inbox, the client's makessl inbox and
+// sslready outbox) and is free, except a serversignal inbox on a component
+// that serves connections, whose own end is an outbox.
+func (b *builder) optional(c *Component) {
+	handlerEnd := map[string]*Box{}
+	for i := range c.Boxes {
+		bx := &c.Boxes[i]
+		for _, o := range optionalBoxes {
+			if bx.Name != o.name {
+				continue
+			}
+			if bx.Dir != o.dir {
+				if o.name == "serversignal" && c.ServesConnections() {
+					b.errorAt(bx.Pos, "field %s: a protocol handler's %q box is an outbox, which ServerCore links to stop the server: declare it %s axon.Outbox[axon.Signal] `outbox:\"serversignal\"`, or rename the box",
+						bx.Field, o.name, bx.Field)
+				}
+				continue
+			}
+			if !o.is(bx.Msg) {
+				b.errorAt(bx.Pos, "field %s: the %s %q must carry %s (from %s), which the chassis link to it: declare it axon.%s[%s], or rename the box",
+					bx.Field, o.dir, o.name, o.typ, o.from, boxKind(o.dir), o.typ)
+				continue
+			}
+			bx.Std = o.std
+			handlerEnd[o.name] = bx
+		}
+	}
+	pair := func(have, want string, wantDir Dir, wantField, wantType string) {
+		bx, ok := handlerEnd[have]
+		if !ok || handlerEnd[want] != nil {
+			return
+		}
+		if _, clash := c.Box(wantDir, want); clash {
+			return // refused above
+		}
+		b.errorAt(bx.Pos, "field %s: the %s %q needs an %s %q beside it: ServerCore links the two together or neither; add %s axon.%s[%s] `%s:%q`",
+			bx.Field, bx.Dir, have, wantDir, want, wantField, boxKind(wantDir), wantType, wantDir, want)
+	}
+	pair("makessl", "sslready", Inbox, "Ready", "axon.None")
+	pair("sslready", "makessl", Outbox, "Upgrade", "*internet.TLSUpgrade")
+}
+
+func boxKind(d Dir) string {
+	if d == Inbox {
+		return "Inbox"
+	}
+	return "Outbox"
 }
 
 // countConst resolves the constant an option that counts names (cap=name
@@ -816,13 +922,19 @@ func (b *builder) collisions() {
 		if _, _, ok := c.Standard(); ok {
 			methods = append(methods, "StdInbox", "StdControl", "StdOutbox", "StdSignal")
 		}
-		if b, ok := c.Box(Outbox, "serversignal"); ok && IsSignal(b.Msg) {
-			methods = append(methods, "StdServerSignal")
+		for _, bx := range c.Boxes {
+			if bx.Std != "" {
+				methods = append(methods, bx.Std)
+			}
 		}
 		st := c.Named.Underlying().(*types.Struct)
 		for _, m := range methods {
 			if fn := b.method(c, m); fn != nil && b.userDeclared(fn) {
-				b.errorf(fn.Pos(), "method %s.%s is declared here, but kamgen generates it: rename yours", c.Name, m)
+				fix := "rename yours"
+				if strings.HasPrefix(m, "Std") {
+					fix = "delete yours, the generated one returns the same box"
+				}
+				b.errorf(fn.Pos(), "method %s.%s is declared here, but kamgen generates it: %s", c.Name, m, fix)
 			}
 			for i := range st.NumFields() {
 				if f := st.Field(i); f.Name() == m {

@@ -62,6 +62,20 @@ func (c *StartTLS) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
+// StdSSLReady returns the "sslready" inbox.
+// ServerCore links the adapter's to it, and axon.None{} comes there once
+// the TLS handshake is done.
+func (c *StartTLS) StdSSLReady() *axon.Inbox[axon.None] {
+	return &c.Ready
+}
+
+// StdMakeSSL returns the "makessl" outbox.
+// ServerCore links it to the connection's adapter, and an
+// *internet.TLSUpgrade sent there switches the connection to TLS.
+func (c *StartTLS) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] {
+	return &c.Upgrade
+}
+
 // SetConn fills the fields of c tagged with connection facts. The
 // generated factories call it; so does a factory of your own.
 func (c *StartTLS) SetConn(peer string, peerport int, localip string, localport int) {}

@@ -310,8 +310,9 @@ func (c *Closer) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// StdServerSignal returns the "serversignal" outbox: ServerCore links it,
-// and a ServerShutdown sent there stops the server.
+// StdServerSignal returns the "serversignal" outbox.
+// ServerCore links it, and an internet.ServerShutdown sent there stops
+// the server.
 func (c *Closer) StdServerSignal() *axon.Outbox[axon.Signal] {
 	return &c.ServerSigs
 }
