@@ -154,3 +154,100 @@ func TestEndToEnd(t *testing.T) {
 		"",
 	}, "\n"), out)
 }
+
+// staleSource is a component whose struct TestStaleGuard changes after
+// generating, the way a user edits a struct and forgets go generate.
+const staleSource = `package main
+
+//go:generate go tool kamgen
+
+import "github.com/kamgen/kamgen/runtime/axon"
+
+// Client repeats what it hears in the room.
+type Client struct {
+	axon.Component
+	Room    axon.Inbox[string]      ` + "`inbox:\"room\"`" + `
+	Control axon.Inbox[axon.Signal] ` + "`inbox:\"control\"`" + `
+	Out     axon.Outbox[string]     ` + "`outbox:\"outbox\"`" + `
+	Peer    string                  ` + "`kam:\"peer\"`" + `
+	seen    int
+}
+
+func (c *Client) OnRoom(m string)       { c.seen++; c.Out.Send(m) }
+func (c *Client) OnControl(axon.Signal) { c.Stop() }
+
+func main() { _ = NewClient() }
+`
+
+// TestStaleGuard shows what the compiler prints when a component's struct
+// changed and kamgen did not run again: its first error names the fix
+// (the guard's variable kamgenIsStale_RunGoGenerate) for a box's new
+// message type and a removed box, and a field kamgen does not read may
+// change without breaking the build.
+func TestStaleGuard(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and builds a program")
+	}
+	mod := newModule(t, map[string]string{"client.go": staleSource})
+	goCmd(t, mod, "go", "run", "github.com/kamgen/kamgen/cmd/kamgen", ".")
+	generated := readFile(t, filepath.Join(mod, "client_kam.go"))
+	goCmd(t, mod, "go", "build", "-o", filepath.Join(t.TempDir(), "client"), ".")
+
+	cases := []struct {
+		name     string
+		old, new []string // replaced in client.go, in order
+		// want is in the compiler's first error; "" when the build must pass.
+		want string
+	}{
+		{
+			name: "a box's message type changed",
+			old:  []string{"Room    axon.Inbox[string]", "OnRoom(m string)", "c.Out.Send(m)"},
+			new:  []string{"Room    axon.Inbox[int]   ", "OnRoom(m int)   ", "_ = m"},
+			want: "cannot use &kamgenIsStale_RunGoGenerate.Room (value of type *axon.Inbox[int]) as *axon.Inbox[string] value in variable declaration",
+		},
+		{
+			name: "a box field removed",
+			old:  []string{"\tOut     axon.Outbox[string]     `outbox:\"outbox\"`\n", "c.Out.Send(m)"},
+			new:  []string{"", "_ = m"},
+			want: "kamgenIsStale_RunGoGenerate.Out undefined (type Client has no field or method Out)",
+		},
+		{
+			name: "an unexported field kamgen does not read changed",
+			old:  []string{"seen    int"},
+			new:  []string{"seen    int64"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := staleSource
+			for i := range tc.old {
+				require.Contains(t, src, tc.old[i])
+				src = strings.Replace(src, tc.old[i], tc.new[i], 1)
+			}
+			writeFile(t, filepath.Join(mod, "client.go"), src)
+			require.Equal(t, generated, readFile(t, filepath.Join(mod, "client_kam.go")), "the generated file must be the stale one")
+			out, err := goRun(t, mod, "go", "build", "-o", filepath.Join(t.TempDir(), "client"), ".")
+			t.Logf("go build prints:\n%s", out)
+			if tc.want == "" {
+				require.NoError(t, err, "the build must not break:\n%s", out)
+				return
+			}
+			require.Error(t, err, "the build must break")
+			first := firstError(out)
+			assert.Contains(t, first, "client_kam.go:", "the first error is in the guard")
+			assert.Contains(t, first, tc.want)
+			assert.Less(t, len(first), 200, "the first error is one short line")
+		})
+	}
+}
+
+// firstError returns the first line of a go build's output that reports
+// an error at a position.
+func firstError(out string) string {
+	for line := range strings.SplitSeq(out, "\n") {
+		if strings.Contains(line, ".go:") {
+			return line
+		}
+	}
+	return ""
+}

@@ -75,10 +75,9 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// goCmd runs a go command (or another program) in dir with offlineEnv,
-// bounded by commandTimeout, and returns its combined output; it fails the
-// test if the command fails.
-func goCmd(t *testing.T, dir string, name string, args ...string) string {
+// goRun runs a go command (or another program) in dir as goCmd does, and
+// returns its combined output and its error instead of failing the test.
+func goRun(t *testing.T, dir string, name string, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), commandTimeout)
 	defer cancel()
@@ -89,6 +88,15 @@ func goCmd(t *testing.T, dir string, name string, args ...string) string {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// goCmd runs a go command (or another program) in dir with offlineEnv,
+// bounded by commandTimeout, and returns its combined output; it fails the
+// test if the command fails.
+func goCmd(t *testing.T, dir string, name string, args ...string) string {
+	t.Helper()
+	out, err := goRun(t, dir, name, args...)
 	require.NoError(t, err, "%s %s in %s:\n%s", name, strings.Join(args, " "), dir, out)
-	return string(out)
+	return out
 }

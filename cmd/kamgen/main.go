@@ -35,7 +35,9 @@
 //     CForSimpleServer(), the factories of ServerCore and SimpleServer, when
 //     C's standard boxes carry []byte;
 //   - C.BoxTable, the table of its boxes;
-//   - a guard that breaks the build when C changed and kamgen did not run.
+//   - a guard that breaks the build when C's boxes or connection fields
+//     changed and kamgen did not run; the compiler's message then names
+//     kamgenIsStale_RunGoGenerate (a tag's change is for -check to find).
 //
 // The tags, their options and the handler rules are in docs/tags.md.
 //

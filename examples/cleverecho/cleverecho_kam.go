@@ -4,6 +4,22 @@ package main
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of CleverEcho has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate CleverEcho
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+	var _ *int = &kamgenIsStale_RunGoGenerate.PeerPort
+	var _ *string = &kamgenIsStale_RunGoGenerate.LocalIP
+	var _ *int = &kamgenIsStale_RunGoGenerate.LocalPort
+}
+
 // NewCleverEcho returns a new CleverEcho with every box set up.
 func NewCleverEcho() *CleverEcho {
 	return new(CleverEcho).InitBoxes()
@@ -80,20 +96,4 @@ func (*CleverEcho) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "the welcome, then the same bytes back"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 	}
-}
-
-// The build breaks here when CleverEcho has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		Peer      string                   `kam:"peer"`
-		PeerPort  int                      `kam:"peerport"`
-		LocalIP   string                   `kam:"localip"`
-		LocalPort int                      `kam:"localport"`
-	} = CleverEcho{}
 }

@@ -2,11 +2,20 @@
 
 package main
 
-import (
-	"sync"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-)
+// The build breaks here when what kamgen read of Chatty has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Chatty
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+}
 
 // InitBoxes sets up every box of c and returns c. NewChatty calls it; call
 // it yourself on a Chatty built another way, before it is activated.
@@ -60,25 +69,4 @@ func (*Chatty) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "one reply per line"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped it"},
 	}
-}
-
-// The build breaks here when Chatty has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Peer    string                   `kam:"peer"`
-		chain   *Chain
-		chunk   []byte
-		partial []byte
-		skip    bool
-		stopSig axon.Signal
-		asking  bool
-		answers chan answer
-		asked   sync.WaitGroup
-	} = Chatty{}
 }

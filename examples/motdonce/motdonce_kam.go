@@ -4,6 +4,19 @@ package main
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of MOTDOnce has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate MOTDOnce
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.ServerSignal
+}
+
 // NewMOTDOnce returns a new MOTDOnce with every box set up.
 func NewMOTDOnce() *MOTDOnce {
 	return new(MOTDOnce).InitBoxes()
@@ -45,8 +58,9 @@ func (c *MOTDOnce) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// StdServerSignal returns the "serversignal" outbox: ServerCore links it,
-// and a ServerShutdown sent there stops the server.
+// StdServerSignal returns the "serversignal" outbox.
+// ServerCore links it, and an internet.ServerShutdown sent there stops
+// the server.
 func (c *MOTDOnce) StdServerSignal() *axon.Outbox[axon.Signal] {
 	return &c.ServerSignal
 }
@@ -80,17 +94,4 @@ func (*MOTDOnce) BoxTable() []axon.BoxInfo {
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 		{Name: "serversignal", Field: "ServerSignal", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the server"},
 	}
-}
-
-// The build breaks here when MOTDOnce has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In           axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
-		Control      axon.Inbox[axon.Signal]  `inbox:"control,nohandler"`
-		Out          axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal       axon.Outbox[axon.Signal] `outbox:"signal"`
-		ServerSignal axon.Outbox[axon.Signal] `outbox:"serversignal"`
-	} = MOTDOnce{}
 }

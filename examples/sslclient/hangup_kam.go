@@ -4,6 +4,16 @@ package main
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Hangup has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Hangup
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Reader
+}
+
 // NewHangup returns a new Hangup with every box set up.
 func NewHangup() *Hangup {
 	return new(Hangup).InitBoxes()
@@ -30,14 +40,4 @@ func (*Hangup) BoxTable() []axon.BoxInfo {
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "how the connection ended, passed on by the echoer"},
 		{Name: "readercontrol", Field: "Reader", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the console reader"},
 	}
-}
-
-// The build breaks here when Hangup has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Reader  axon.Outbox[axon.Signal] `outbox:"readercontrol"`
-	} = Hangup{}
 }

@@ -149,6 +149,7 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 			g.turn = "kt"
 		}
 	}
+	g.guard()
 	if !c.UserNew {
 		g.constructor()
 	}
@@ -159,8 +160,10 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 	if in, out, ok := c.Standard(); ok {
 		g.standard(in, out)
 	}
-	if b, ok := c.Box(model.Outbox, "serversignal"); ok && model.IsSignal(b.Msg) {
-		g.serverSignal(b)
+	for _, b := range c.Boxes {
+		if b.Std != "" {
+			g.optional(b)
+		}
 	}
 	if c.ServesConnections() {
 		g.setConn()
@@ -169,7 +172,6 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 		g.factories()
 	}
 	g.boxTable()
-	g.guard()
 }
 
 // self is the component's type as used in its own methods: C or C[T, U].
@@ -207,12 +209,28 @@ func (g *gen) initBoxes() {
 	body := make([]jen.Code, 0, len(g.c.Boxes)+1)
 	for _, b := range g.c.Boxes {
 		body = append(body, jen.Id(g.recv).Dot(b.Field).Dot("Init").Call(
-			jen.Op("&").Id(g.recv).Dot(g.c.BaseField), jen.Lit(b.Name), jen.Lit(b.Cap),
+			jen.Op("&").Id(g.recv).Dot(g.c.BaseField), jen.Lit(b.Name), g.capacity(b),
 		))
 	}
 	body = append(body, jen.Return(jen.Id(g.recv)))
 	g.f.Func().Add(g.receiver()).Id("InitBoxes").Params().Op("*").Add(g.self()).Block(body...)
 	g.f.Line()
+}
+
+// capacity is a box's capacity as the generated code passes it: the
+// number from the tag, or the constant the tag names (converted to int
+// when it has another type), so that a new value of the constant needs no
+// regeneration.
+func (g *gen) capacity(b model.Box) *jen.Statement {
+	k := b.CapConst
+	if k == nil {
+		return jen.Lit(b.Cap)
+	}
+	name := g.ty.qual(k.Pkg(), k.Name())
+	if basic, ok := k.Type().(*types.Basic); ok && (basic.Kind() == types.UntypedInt || basic.Kind() == types.UntypedRune || basic.Kind() == types.Int) {
+		return name
+	}
+	return jen.Int().Parens(name)
 }
 
 func (g *gen) dispatch() {
@@ -272,10 +290,14 @@ func (g *gen) standard(in, out types.Type) {
 	}
 }
 
-func (g *gen) serverSignal(b model.Box) {
-	g.f.Comment("StdServerSignal returns the \"serversignal\" outbox: ServerCore links it,")
-	g.f.Comment("and a ServerShutdown sent there stops the server.")
-	g.f.Func().Add(g.receiver()).Id("StdServerSignal").Params().Op("*").Qual(axon, "Outbox").Index(jen.Qual(axon, "Signal")).Block(
+// optional writes the accessor of an optional standard box, which the
+// chassis look for (chassis.ServerSignaller, chassis.TLSUpgrader).
+func (g *gen) optional(b model.Box) {
+	g.f.Commentf("%s returns the %q %s.", b.Std, b.Name, b.Dir)
+	for _, line := range model.OptionalDoc(b.Std) {
+		g.f.Comment(line)
+	}
+	g.f.Func().Add(g.receiver()).Id(b.Std).Params().Op("*").Add(g.boxType(b)).Block(
 		jen.Return(jen.Op("&").Id(g.recv).Dot(b.Field)),
 	)
 	g.f.Line()
@@ -340,7 +362,7 @@ func (g *gen) boxTable() {
 			kv = append(kv, jen.Id("Doc").Op(":").Lit(b.Doc))
 		}
 		if b.Cap != 0 {
-			kv = append(kv, jen.Id("Cap").Op(":").Lit(b.Cap))
+			kv = append(kv, jen.Id("Cap").Op(":").Add(g.capacity(b)))
 		}
 		rows[i] = jen.Line().Values(kv...)
 	}
@@ -358,29 +380,48 @@ func (g *gen) qualifier(p *types.Package) string {
 	return p.Name()
 }
 
-// guard breaks the build when the struct no longer matches what kamgen saw:
-// a struct type is identical only with the same fields, types and tags.
+// staleName is the variable the guard declares: the compiler's message,
+// when the guard breaks, names it, and so says what to do.
+const staleName = "kamgenIsStale_RunGoGenerate"
+
+// guard breaks the build when what kamgen read of the component changed
+// and it has not run again: a box or connection field removed, renamed or
+// of another type, an on-demand box's method gone or changed, the
+// embedded axon.Component gone. It takes the address of each with its
+// type spelled out, so it names nothing else of the struct: an unexported
+// field of no interest to kamgen may change freely. Tags cannot be checked
+// this way (only a whole struct type carries them); kamgen -check does.
 func (g *gen) guard() {
-	g.f.Commentf("The build breaks here when %s has changed since kamgen ran:", g.c.Name)
-	g.f.Comment("run go generate.")
-	var body []jen.Code
-	if g.c.GuardOK {
-		fields := make([]jen.Code, len(g.c.Fields))
-		st := g.c.Named.Underlying().(*types.Struct)
-		for i := range st.NumFields() {
-			fields[i] = g.ty.field(st.Field(i), st.Tag(i))
+	g.f.Commentf("The build breaks here when what kamgen read of %s has changed", g.c.Name)
+	g.f.Comment("since it ran (a box or connection field, its type, a box method): run")
+	g.f.Comment("go generate.")
+	x := func() *jen.Statement { return jen.Id(staleName) }
+	body := []jen.Code{
+		jen.Var().Id(staleName).Add(g.self()),
+		jen.Var().Id("_").Op("*").Qual(axon, "Component").Op("=").Op("&").Add(x()).Dot(g.c.BaseField),
+	}
+	for _, b := range g.c.Boxes {
+		body = append(body, jen.Var().Id("_").Op("*").Add(g.boxType(b)).Op("=").Op("&").Add(x()).Dot(b.Field))
+	}
+	for _, cf := range g.c.Conn {
+		typ := jen.String()
+		if cf.Fact == "peerport" || cf.Fact == "localport" {
+			typ = jen.Int()
 		}
-		body = append(body, jen.Var().Id("_").Struct(fields...).Op("=").Add(g.self()).Values())
-	} else {
-		// Some field's type cannot be spelled here: check the boxes only.
-		body = append(body, jen.Var().Id("x").Add(g.self()))
-		for _, b := range g.c.Boxes {
-			kind := "Inbox"
-			if b.Dir == model.Outbox {
-				kind = "Outbox"
-			}
-			body = append(body, jen.Var().Id("_").Op("*").Qual(axon, kind).Index(g.ty.typ(b.Msg)).Op("=").Op("&").Id("x").Dot(b.Field))
-		}
+		body = append(body, jen.Var().Id("_").Op("*").Add(typ).Op("=").Op("&").Add(x()).Dot(cf.Field))
+	}
+	for _, b := range g.c.OnDemand {
+		body = append(body, jen.Var().Id("_").Func().Params().Op("*").Add(g.boxType(b)).Op("=").Add(x()).Dot(b.Method))
 	}
 	g.f.Add(g.typeParams(jen.Func().Id("_"))).Params().Block(body...)
+	g.f.Line()
+}
+
+// boxType is the type of a box: axon.Inbox[T] or axon.Outbox[T].
+func (g *gen) boxType(b model.Box) *jen.Statement {
+	kind := "Inbox"
+	if b.Dir == model.Outbox {
+		kind = "Outbox"
+	}
+	return jen.Qual(axon, kind).Index(g.ty.typ(b.Msg))
 }

@@ -5,7 +5,9 @@
 package model
 
 import (
+	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"path/filepath"
@@ -53,6 +55,13 @@ type Box struct {
 	HandlerErr bool       // the handler returns an error
 	Doc        string     // the field's doc or line comment
 	Pos        token.Position
+	// Std is the accessor kamgen generates for an optional standard box
+	// (StdServerSignal, StdMakeSSL, StdSSLReady), or "".
+	Std string
+	// CapConst is the constant the tag names for the capacity (cap=name),
+	// or nil for a number. Cap holds its value; the generated code names
+	// the constant, so a new value needs no regeneration.
+	CapConst *types.Const
 	// Method is the accessor of a box made on demand, declared by a
 	// //kam:inbox or //kam:outbox line in the doc of a method that returns
 	// it; Field is then empty. Such a box is in the BoxTable and the
@@ -67,15 +76,6 @@ type ConnField struct {
 	Pos   token.Position
 }
 
-// Field is one field of the component's struct, as declared; the
-// compile-time guard repeats them.
-type Field struct {
-	Name     string
-	Type     types.Type
-	Tag      string
-	Embedded bool
-}
-
 // Component is a struct with boxes.
 type Component struct {
 	Name       string
@@ -88,10 +88,6 @@ type Component struct {
 	Boxes      []Box
 	OnDemand   []Box // boxes made on demand, by accessor methods (Box.Method)
 	Conn       []ConnField
-	Fields     []Field
-	// GuardOK is false when a field's type cannot be named from the
-	// generated file; the guard then checks the tagged fields only.
-	GuardOK bool
 	// UserNew is true when the package declares NewC itself: kamgen does
 	// not generate it. NewArgs is how many parameters it takes.
 	UserNew bool
@@ -243,6 +239,8 @@ type builder struct {
 	out       *Package
 	errs      []Error
 	generated []*ast.File
+	// src is the source file being read.
+	src *ast.File
 	// boxMethods holds the methods whose doc has a //kam:inbox or
 	// //kam:outbox line, by receiver type name; made on first use.
 	boxMethods map[string][]*ast.FuncDecl
@@ -259,6 +257,7 @@ func (b *builder) errorAt(p token.Position, format string, args ...any) {
 }
 
 func (b *builder) file(name string, f *ast.File) {
+	b.src = f
 	for _, decl := range f.Decls {
 		switch d := decl.(type) {
 		case *ast.GenDecl:
@@ -326,7 +325,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	if !ok {
 		return
 	}
-	c := &Component{Name: ts.Name.Name, Named: named, File: file, Pos: b.pos(ts.Name.Pos()), GuardOK: true}
+	c := &Component{Name: ts.Name.Name, Named: named, File: file, Pos: b.pos(ts.Name.Pos())}
 	if doc != nil {
 		c.Doc = doc.Text()
 	}
@@ -363,10 +362,6 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 		tag := stype.Tag(i)
 		af := astFields[v.Name()]
 		fpos := v.Pos()
-		c.Fields = append(c.Fields, Field{Name: v.Name(), Type: v.Type(), Tag: tag, Embedded: v.Embedded()})
-		if !b.nameable(v.Type()) {
-			c.GuardOK = false
-		}
 		if v.Embedded() && isAxon(v.Type(), "Component") {
 			embedsComponent = true
 			c.BaseField = v.Name()
@@ -390,6 +385,7 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	if !embedsComponent {
 		b.errorf(ts.Name.Pos(), "component %s has boxes but does not embed axon.Component: add the field axon.Component (from %s) first in the struct", c.Name, AxonPath)
 	}
+	b.optional(c)
 	b.onDemand(c)
 	b.kind(c)
 	b.handlers(c, inboxFields)
@@ -422,6 +418,17 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 		return
 	}
 	box := Box{Field: v.Name(), Name: spec.Name, Dir: dir, Cap: spec.Cap, Last: spec.Last, NoHandler: spec.NoHandler, Pos: b.pos(pos)}
+	if spec.CapConst != "" {
+		tagPos := pos
+		if af != nil && af.Tag != nil {
+			tagPos = af.Tag.Pos()
+		}
+		k, n, ok := b.countConst(v.Name(), "cap", spec.CapConst, tagPos)
+		if !ok {
+			return
+		}
+		box.CapConst, box.Cap = k, n
+	}
 	if af != nil {
 		if af.Doc != nil {
 			box.Doc = strings.TrimSpace(af.Doc.Text())
@@ -471,6 +478,155 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 		}
 	}
 	c.Boxes = append(c.Boxes, box)
+}
+
+// InternetPath is the import path of the runtime's network package, whose
+// TLSUpgrade a handler's "makessl" outbox carries.
+const InternetPath = "github.com/kamgen/kamgen/runtime/internet"
+
+// optionalBox is one of the optional standard boxes a chassis links when a
+// protocol handler has it: the handler's end of the link, and the
+// accessor kamgen generates for it.
+type optionalBox struct {
+	name string
+	dir  Dir    // the handler's end
+	std  string // the accessor
+	typ  string // the message type, as the fix spells it
+	from string // where it comes from, for the fix
+	is   func(types.Type) bool
+	doc  []string // what the link does: the generated comment's lines
+}
+
+var optionalBoxes = []optionalBox{
+	{name: "serversignal", dir: Outbox, std: "StdServerSignal", typ: "axon.Signal", from: AxonPath, is: IsSignal,
+		doc: []string{"ServerCore links it, and an internet.ServerShutdown sent there stops", "the server."}},
+	{name: "makessl", dir: Outbox, std: "StdMakeSSL", typ: "*internet.TLSUpgrade", from: InternetPath, is: isTLSUpgrade,
+		doc: []string{"ServerCore links it to the connection's adapter, and an", "*internet.TLSUpgrade sent there switches the connection to TLS."}},
+	{name: "sslready", dir: Inbox, std: "StdSSLReady", typ: "axon.None", from: AxonPath, is: isNone,
+		doc: []string{"ServerCore links the adapter's to it, and axon.None{} comes there once", "the TLS handshake is done."}},
+}
+
+// OptionalDoc returns what the link of an optional standard box does: the
+// lines of the comment of its accessor after the first.
+func OptionalDoc(std string) []string {
+	for _, o := range optionalBoxes {
+		if o.std == std {
+			return o.doc
+		}
+	}
+	return nil
+}
+
+// isNone reports whether t is axon.None, an alias of struct{}.
+func isNone(t types.Type) bool {
+	st, ok := types.Unalias(t).(*types.Struct)
+	return ok && st.NumFields() == 0
+}
+
+func isTLSUpgrade(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	return ok && isNamed(p.Elem(), InternetPath, "TLSUpgrade")
+}
+
+// optional applies one rule to the optional standard boxes (serversignal,
+// makessl, sslready): a box of that name in the handler's direction must
+// carry the handler's message type, and gets its Std accessor, which makes
+// the component a chassis.ServerSignaller or chassis.TLSUpgrader; makessl
+// and sslready come together. The other direction is the other end of the
+// link (ServerCore's serversignal inbox, the client's makessl inbox and
+// sslready outbox) and is free, except a serversignal inbox on a component
+// that serves connections, whose own end is an outbox.
+func (b *builder) optional(c *Component) {
+	handlerEnd := map[string]*Box{}
+	for i := range c.Boxes {
+		bx := &c.Boxes[i]
+		for _, o := range optionalBoxes {
+			if bx.Name != o.name {
+				continue
+			}
+			if bx.Dir != o.dir {
+				if o.name == "serversignal" && c.ServesConnections() {
+					b.errorAt(bx.Pos, "field %s: a protocol handler's %q box is an outbox, which ServerCore links to stop the server: declare it %s axon.Outbox[axon.Signal] `outbox:\"serversignal\"`, or rename the box",
+						bx.Field, o.name, bx.Field)
+				}
+				continue
+			}
+			if !o.is(bx.Msg) {
+				b.errorAt(bx.Pos, "field %s: the %s %q must carry %s (from %s), which the chassis link to it: declare it axon.%s[%s], or rename the box",
+					bx.Field, o.dir, o.name, o.typ, o.from, boxKind(o.dir), o.typ)
+				continue
+			}
+			bx.Std = o.std
+			handlerEnd[o.name] = bx
+		}
+	}
+	pair := func(have, want string, wantDir Dir, wantField, wantType string) {
+		bx, ok := handlerEnd[have]
+		if !ok || handlerEnd[want] != nil {
+			return
+		}
+		if _, clash := c.Box(wantDir, want); clash {
+			return // refused above
+		}
+		b.errorAt(bx.Pos, "field %s: the %s %q needs an %s %q beside it: ServerCore links the two together or neither; add %s axon.%s[%s] `%s:%q`",
+			bx.Field, bx.Dir, have, wantDir, want, wantField, boxKind(wantDir), wantType, wantDir, want)
+	}
+	pair("makessl", "sslready", Inbox, "Ready", "axon.None")
+	pair("sslready", "makessl", Outbox, "Upgrade", "*internet.TLSUpgrade")
+}
+
+func boxKind(d Dir) string {
+	if d == Inbox {
+		return "Inbox"
+	}
+	return "Outbox"
+}
+
+// countConst resolves the constant an option that counts names (cap=name
+// or cap=pkg.Name): a constant of the package, or an exported one of a
+// package the source file imports, with an integer value from 1 to
+// maxCount. It reports an error at the tag and false when it is not one.
+func (b *builder) countConst(field, key, name string, pos token.Pos) (*types.Const, int, bool) {
+	fail := func(format string, args ...any) (*types.Const, int, bool) {
+		b.errorf(pos, "field %s: option %s=%s: %s", field, key, name, fmt.Sprintf(format, args...))
+		return nil, 0, false
+	}
+	var obj types.Object
+	if pkgName, member, qualified := strings.Cut(name, "."); qualified {
+		var imported *types.PkgName
+		if fs := b.pkg.TypesInfo.Scopes[b.src]; fs != nil {
+			imported, _ = fs.Lookup(pkgName).(*types.PkgName)
+		}
+		if imported == nil {
+			return fail("this file imports no package named %s: import it, or use a constant of this package", pkgName)
+		}
+		obj = imported.Imported().Scope().Lookup(member)
+		if obj == nil || !obj.Exported() {
+			where := pkgName
+			if path := imported.Imported().Path(); path != pkgName {
+				where += " (" + path + ")"
+			}
+			return fail("package %s has no exported constant %s: use one it has, or a constant of this package", where, member)
+		}
+	} else {
+		_, obj = b.pkg.Types.Scope().LookupParent(name, token.NoPos)
+		if obj == nil {
+			return fail("there is no constant %s in package %s: declare it (const %s = 16), or write a number", name, b.pkg.Name, name)
+		}
+	}
+	k, ok := obj.(*types.Const)
+	if !ok {
+		return fail("%s is not a constant: declare it with const, or write a number", name)
+	}
+	basic, ok := k.Type().Underlying().(*types.Basic)
+	if !ok || basic.Info()&types.IsInteger == 0 || k.Val().Kind() != constant.Int {
+		return fail("constant %s is %s, not an integer: use an integer constant, as const %s = 16", name, types.TypeString(k.Type(), b.qualifier), k.Name())
+	}
+	n, exact := constant.Int64Val(k.Val())
+	if !exact || n < 1 || n > maxCount {
+		return fail("constant %s is %s: it must be from 1 to %d; change its value", name, k.Val().ExactString(), maxCount)
+	}
+	return k, int(n), true
 }
 
 // onDemand collects the boxes c makes on demand: methods of c whose doc
@@ -648,6 +804,7 @@ func (b *builder) kind(c *Component) {
 	if fn == nil || !b.userDeclared(fn) {
 		return
 	}
+	b.pointerReceiver(c, fn, "method")
 	sig := fn.Type().(*types.Signature)
 	ok := sig.Params().Len() == 1 && isNamed(sig.Params().At(0).Type(), "context", "Context") &&
 		sig.Results().Len() == 1 && isError(sig.Results().At(0).Type())
@@ -659,6 +816,31 @@ func (b *builder) kind(c *Component) {
 
 // Hook methods the runtime calls; they are not inbox handlers.
 var hooks = map[string]bool{"OnStart": true, "OnStop": true, "OnWake": true, "OnChildDone": true, "OnTurnEnd": true}
+
+// hookNames are the keys of hooks, in a fixed order.
+var hookNames = []string{"OnStart", "OnStop", "OnWake", "OnTurnEnd", "OnChildDone"}
+
+// pointerReceiver reports whether fn, a method the runtime or the
+// generated code calls on *C, is declared on *C; if it is declared on C it
+// reports an error and false: the method would run on a copy of the
+// component, so its sends, its state and Stop would not reach the real one.
+func (b *builder) pointerReceiver(c *Component, fn *types.Func, what string) bool {
+	recv := fn.Type().(*types.Signature).Recv()
+	if recv == nil {
+		return true
+	}
+	if _, ok := types.Unalias(recv.Type()).(*types.Pointer); ok {
+		return true
+	}
+	name := recv.Name()
+	if name == "" || name == "_" {
+		name = "c"
+	}
+	self := types.TypeString(recv.Type(), b.qualifier) // C, or C[T] as the method spells it
+	b.errorf(fn.Pos(), "%s %s.%s has a value receiver, so it would run on a copy of the %s (its boxes, fields and Stop would not reach the real one): declare it on a pointer receiver, func (%s *%s) %s",
+		what, c.Name, fn.Name(), c.Name, name, self, fn.Name())
+	return false
+}
 
 func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 	for i := range c.Boxes {
@@ -676,6 +858,9 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Name)
 			continue
 		}
+		if !b.pointerReceiver(c, fn, "handler") {
+			continue
+		}
 		sig := fn.Type().(*types.Signature)
 		okParams := sig.Params().Len() == 1 && types.Identical(sig.Params().At(0).Type(), bx.Msg)
 		okResults := sig.Results().Len() == 0 || (sig.Results().Len() == 1 && isError(sig.Results().At(0).Type()))
@@ -686,6 +871,11 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		}
 		bx.Handler = name
 		bx.HandlerErr = sig.Results().Len() == 1
+	}
+	for _, name := range hookNames {
+		if fn := b.method(c, name); fn != nil && b.userDeclared(fn) {
+			b.pointerReceiver(c, fn, "hook")
+		}
 	}
 	if c.Threaded {
 		return
@@ -732,13 +922,19 @@ func (b *builder) collisions() {
 		if _, _, ok := c.Standard(); ok {
 			methods = append(methods, "StdInbox", "StdControl", "StdOutbox", "StdSignal")
 		}
-		if b, ok := c.Box(Outbox, "serversignal"); ok && IsSignal(b.Msg) {
-			methods = append(methods, "StdServerSignal")
+		for _, bx := range c.Boxes {
+			if bx.Std != "" {
+				methods = append(methods, bx.Std)
+			}
 		}
 		st := c.Named.Underlying().(*types.Struct)
 		for _, m := range methods {
 			if fn := b.method(c, m); fn != nil && b.userDeclared(fn) {
-				b.errorf(fn.Pos(), "method %s.%s is declared here, but kamgen generates it: rename yours", c.Name, m)
+				fix := "rename yours"
+				if strings.HasPrefix(m, "Std") {
+					fix = "delete yours, the generated one returns the same box"
+				}
+				b.errorf(fn.Pos(), "method %s.%s is declared here, but kamgen generates it: %s", c.Name, m, fix)
 			}
 			for i := range st.NumFields() {
 				if f := st.Field(i); f.Name() == m {
@@ -840,9 +1036,6 @@ func (b *builder) qualifier(p *types.Package) string {
 	}
 	return p.Name()
 }
-
-// nameable reports whether generated code in the package can spell t.
-func (b *builder) nameable(t types.Type) bool { return b.unnameable(t) == "" }
 
 // unnameable returns the first part of t that generated code in the
 // package cannot spell (an unexported type of another package, an invalid

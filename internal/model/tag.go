@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"go/token"
 	"reflect"
 	"strconv"
 	"strings"
@@ -9,15 +10,20 @@ import (
 
 // BoxTag is a parsed inbox or outbox tag: `inbox:"NAME[,OPTION...]"`.
 type BoxTag struct {
-	Name      string
-	Cap       int  // cap=N: the box's capacity
+	Name string
+	Cap  int // cap=N: the box's capacity
+	// CapConst is the constant cap= names instead of a number: "name" (of
+	// the package) or "pkg.Name" (of an imported package). The model
+	// resolves it; Cap is then 0.
+	CapConst  string
 	Last      bool // last: served after the other inboxes (inbox only)
 	NoHandler bool // nohandler: the dispatch does not serve it (inbox only)
 }
 
 // ParseBoxTag parses the value of an inbox or outbox tag. Options:
 //
-//	cap=N      the box's capacity, N > 0 (default: axon.DefaultCapacity)
+//	cap=N      the box's capacity, 1 ≤ N ≤ 2³⁰ (default: axon.DefaultCapacity);
+//	           N is a number or the name of an integer constant
 //	last       inbox only: serve it after the other inboxes are empty
 //	           (implied for an inbox named "control")
 //	nohandler  inbox only: the generated dispatch does not serve it
@@ -40,11 +46,11 @@ func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
 		seen[key] = true
 		switch {
 		case key == "cap" && hasVal:
-			n, err := strconv.Atoi(val)
-			if err != nil || n <= 0 || n > 1<<30 {
-				return t, fmt.Errorf("option cap=%s: the capacity must be a whole number from 1 to %d", val, 1<<30)
+			n, name, err := parseCount(key, val, "capacity")
+			if err != nil {
+				return t, err
 			}
-			t.Cap = n
+			t.Cap, t.CapConst = n, name
 		case key == "cap":
 			return t, fmt.Errorf("option cap needs a value, as in %s:\"%s,cap=16\"", dir, t.Name)
 		case (key == "last" || key == "nohandler") && hasVal:
@@ -62,6 +68,33 @@ func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
 		}
 	}
 	return t, nil
+}
+
+// maxCount is the largest number an option such as cap= takes.
+const maxCount = 1 << 30
+
+// parseCount reads the value of an option that counts (cap=): a whole
+// number from 1 to maxCount, or the name of a constant, "name" or
+// "pkg.Name", returned for the model to resolve.
+func parseCount(key, val, what string) (int, string, error) {
+	if isConstName(val) {
+		return 0, val, nil
+	}
+	n, err := strconv.Atoi(val)
+	if err != nil || n <= 0 || n > maxCount {
+		return 0, "", fmt.Errorf("option %s=%s: the %s must be a whole number from 1 to %d, or the name of an integer constant", key, val, what, maxCount)
+	}
+	return n, "", nil
+}
+
+// isConstName reports whether s names a constant as a tag may: an
+// identifier, or an identifier qualified by a package name.
+func isConstName(s string) bool {
+	pkg, name, qualified := strings.Cut(s, ".")
+	if !qualified {
+		return token.IsIdentifier(s) && s != "_"
+	}
+	return token.IsIdentifier(pkg) && pkg != "_" && token.IsExported(name) && token.IsIdentifier(name)
 }
 
 func optionsFor(d Dir) string {

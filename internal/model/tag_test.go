@@ -43,13 +43,18 @@ var tagCases = []struct {
 	{name: "unknown option", value: "in,fast", dir: Inbox, err: `unknown option "fast" in inbox tag "in,fast": the options are cap=N, last, nohandler`},
 	{name: "unknown option of an outbox", value: "out,capacity=4", dir: Outbox, err: `unknown option "capacity=4" in outbox tag "out,capacity=4": the options are cap=N`},
 	{name: "options are case-sensitive", value: "in,Last", dir: Inbox, err: `unknown option "Last" in inbox tag "in,Last": the options are cap=N, last, nohandler`},
-	{name: "zero capacity", value: "in,cap=0", dir: Inbox, err: `option cap=0: the capacity must be a whole number from 1 to 1073741824`},
-	{name: "negative capacity", value: "in,cap=-1", dir: Inbox, err: `option cap=-1: the capacity must be a whole number from 1 to 1073741824`},
-	{name: "capacity too large", value: "in,cap=1073741825", dir: Inbox, err: `option cap=1073741825: the capacity must be a whole number from 1 to 1073741824`},
-	{name: "capacity overflows int", value: "in,cap=99999999999999999999", dir: Inbox, err: `option cap=99999999999999999999: the capacity must be a whole number from 1 to 1073741824`},
-	{name: "capacity not a number", value: "in,cap=x", dir: Inbox, err: `option cap=x: the capacity must be a whole number from 1 to 1073741824`},
-	{name: "capacity not whole", value: "in,cap=1.5", dir: Inbox, err: `option cap=1.5: the capacity must be a whole number from 1 to 1073741824`},
-	{name: "capacity empty", value: "in,cap=", dir: Inbox, err: `option cap=: the capacity must be a whole number from 1 to 1073741824`},
+	{name: "zero capacity", value: "in,cap=0", dir: Inbox, err: `option cap=0: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "negative capacity", value: "in,cap=-1", dir: Inbox, err: `option cap=-1: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity too large", value: "in,cap=1073741825", dir: Inbox, err: `option cap=1073741825: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity overflows int", value: "in,cap=99999999999999999999", dir: Inbox, err: `option cap=99999999999999999999: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity named by a constant", value: "in,cap=x", dir: Inbox, want: BoxTag{Name: "in", CapConst: "x"}},
+	{name: "capacity named by an imported constant", value: "out,cap=pkg.Size", dir: Outbox, want: BoxTag{Name: "out", CapConst: "pkg.Size"}},
+	{name: "capacity not a number nor a name", value: "in,cap=x+1", dir: Inbox, err: `option cap=x+1: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity named by an unexported constant of a package", value: "in,cap=pkg.size", dir: Inbox, err: `option cap=pkg.size: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity named by the blank identifier", value: "in,cap=_", dir: Inbox, err: `option cap=_: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity named three deep", value: "in,cap=a.B.C", dir: Inbox, err: `option cap=a.B.C: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity not whole", value: "in,cap=1.5", dir: Inbox, err: `option cap=1.5: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "capacity empty", value: "in,cap=", dir: Inbox, err: `option cap=: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
 	{name: "capacity without value", value: "in,cap", dir: Inbox, err: `option cap needs a value, as in inbox:"in,cap=16"`},
 	{name: "capacity twice", value: "in,cap=2,cap=3", dir: Inbox, err: `option "cap" given twice in inbox tag "in,cap=2,cap=3": keep one`},
 	{name: "last twice", value: "in,last,last", dir: Inbox, err: `option "last" given twice in inbox tag "in,last,last": keep one`},
@@ -99,7 +104,7 @@ func FuzzParseBoxTag(f *testing.F) {
 		if tag.Name == "" || !validName(tag.Name) {
 			t.Fatalf("ParseBoxTag(%q, %s) accepted the name %q", value, dir, tag.Name)
 		}
-		if tag.Cap < 0 || tag.Cap > 1<<30 {
+		if tag.Cap < 0 || tag.Cap > 1<<30 || (tag.CapConst != "" && (tag.Cap != 0 || !isConstName(tag.CapConst))) {
 			t.Fatalf("ParseBoxTag(%q, %s): capacity %d", value, dir, tag.Cap)
 		}
 		if dir == Outbox && (tag.Last || tag.NoHandler) {
@@ -118,6 +123,9 @@ func formatBoxTag(t BoxTag) string {
 	s := t.Name
 	if t.Cap != 0 {
 		s += ",cap=" + strconv.Itoa(t.Cap)
+	}
+	if t.CapConst != "" {
+		s += ",cap=" + t.CapConst
 	}
 	if t.Last {
 		s += ",last"

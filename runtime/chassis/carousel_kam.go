@@ -4,6 +4,20 @@ package chassis
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Carousel has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[M any, I any, O any]() {
+	var kamgenIsStale_RunGoGenerate Carousel[M, I, O]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[I] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[M] = &kamgenIsStale_RunGoGenerate.Next
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[O] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[string] = &kamgenIsStale_RunGoGenerate.RequestNext
+}
+
 // InitBoxes sets up every box of c and returns c. NewCarousel calls it; call
 // it yourself on a Carousel built another way, before it is activated.
 func (c *Carousel[M, I, O]) InitBoxes() *Carousel[M, I, O] {
@@ -54,25 +68,4 @@ func (*Carousel[M, I, O]) BoxTable() []axon.BoxInfo {
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the control signal that stopped the carousel"},
 		{Name: "requestNext", Field: "RequestNext", Dir: axon.Out, Type: "string", Doc: "NextRequest (\"NEXT\"), asking for the next argument"},
 	}
-}
-
-// The build breaks here when Carousel has changed since kamgen ran:
-// run go generate.
-func _[M any, I any, O any]() {
-	var _ struct {
-		axon.Component
-		In          axon.Inbox[I]            `inbox:"inbox,nohandler"`
-		Next        axon.Inbox[M]            `inbox:"next,nohandler"`
-		Control     axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out         axon.Outbox[O]           `outbox:"outbox"`
-		Signal      axon.Outbox[axon.Signal] `outbox:"signal"`
-		RequestNext axon.Outbox[string]      `outbox:"requestNext"`
-		factory     func(M) axon.Stage[I, O]
-		firstReq    bool
-		slot        slot[I, O]
-		stop        axon.Signal
-		stopSent    bool
-		replacing   bool
-		made        int
-	} = Carousel[M, I, O]{}
 }

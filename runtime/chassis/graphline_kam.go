@@ -2,11 +2,19 @@
 
 package chassis
 
-import (
-	"sync"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-)
+// The build breaks here when what kamgen read of Graphline has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[I any, O any]() {
+	var kamgenIsStale_RunGoGenerate Graphline[I, O]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[I] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[O] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
 
 // InitBoxes sets up every box of c and returns c. NewGraphline calls it; call
 // it yourself on a Graphline built another way, before it is activated.
@@ -54,25 +62,4 @@ func (*Graphline[I, O]) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "O", Doc: "wire a child to it with axon.WireOut"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "how the Graphline ended, unless wired"},
 	}
-}
-
-// The build breaks here when Graphline has changed since kamgen ran:
-// run go generate.
-func _[I any, O any]() {
-	var _ struct {
-		axon.Component
-		In          axon.Inbox[I]            `inbox:"inbox,nohandler"`
-		Control     axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out         axon.Outbox[O]           `outbox:"outbox"`
-		Signal      axon.Outbox[axon.Signal] `outbox:"signal"`
-		parts       []axon.Part
-		partErr     error
-		mu          sync.Mutex
-		wirings     []axon.Wiring
-		started     bool
-		userControl bool
-		userSignal  bool
-		forward     []forward
-		shutdown    axon.Signal
-	} = Graphline[I, O]{}
 }

@@ -4,6 +4,18 @@ package chassis
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Pipeline has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[I any, O any]() {
+	var kamgenIsStale_RunGoGenerate Pipeline[I, O]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[I] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[O] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // InitBoxes sets up every box of c and returns c. NewPipeline calls it; call
 // it yourself on a Pipeline built another way, before it is activated.
 func (c *Pipeline[I, O]) InitBoxes() *Pipeline[I, O] {
@@ -48,23 +60,4 @@ func (*Pipeline[I, O]) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "O", Doc: "what the last stage sends on its outbox"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "what the last stage sends on its signal"},
 	}
-}
-
-// The build breaks here when Pipeline has changed since kamgen ran:
-// run go generate.
-func _[I any, O any]() {
-	var _ struct {
-		axon.Component
-		In       axon.Inbox[I]            `inbox:"inbox,nohandler"`
-		Control  axon.Inbox[axon.Signal]  `inbox:"control,nohandler"`
-		Out      axon.Outbox[O]           `outbox:"outbox"`
-		Signal   axon.Outbox[axon.Signal] `outbox:"signal"`
-		stages   []axon.Part
-		inner    []axon.Wiring
-		tail     []axon.Wiring
-		firstIn  *axon.Inbox[I]
-		firstCtl *axon.Inbox[axon.Signal]
-		lastOut  *axon.Outbox[O]
-		lastSig  *axon.Outbox[axon.Signal]
-	} = Pipeline[I, O]{}
 }

@@ -4,6 +4,18 @@ package chassis
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Seq has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[I any, O any]() {
+	var kamgenIsStale_RunGoGenerate Seq[I, O]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[I] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[O] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // InitBoxes sets up every box of c and returns c. NewSeq calls it; call
 // it yourself on a Seq built another way, before it is activated.
 func (c *Seq[I, O]) InitBoxes() *Seq[I, O] {
@@ -50,20 +62,4 @@ func (*Seq[I, O]) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "O", Doc: "what the current child sends on its outbox"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "ProducerFinished at the end, or the ShutdownMicroprocess"},
 	}
-}
-
-// The build breaks here when Seq has changed since kamgen ran:
-// run go generate.
-func _[I any, O any]() {
-	var _ struct {
-		axon.Component
-		In       axon.Inbox[I]            `inbox:"inbox,nohandler"`
-		Control  axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out      axon.Outbox[O]           `outbox:"outbox"`
-		Signal   axon.Outbox[axon.Signal] `outbox:"signal"`
-		sequence []axon.Stage[I, O]
-		next     int
-		slot     slot[I, O]
-		stop     axon.Signal
-	} = Seq[I, O]{}
 }

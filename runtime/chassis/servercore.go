@@ -34,8 +34,9 @@ type ServerSignaller interface {
 // client's STARTTLS, then an *internet.TLSUpgrade with Server set and a
 // certificate in Config (the answer may go in its Plain field); axon.None{}
 // on "sslready" says the handshake is done, and the bytes on "inbox" and
-// "outbox" are then those inside TLS. kamgen does not generate these two
-// methods: write them, returning the two boxes.
+// "outbox" are then those inside TLS. kamgen generates these two methods
+// for a component with an outbox "makessl" of *internet.TLSUpgrade and an
+// inbox "sslready" of axon.None (docs/tags.md, Optional standard boxes).
 type TLSUpgrader interface {
 	StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade]
 	StdSSLReady() *axon.Inbox[axon.None]

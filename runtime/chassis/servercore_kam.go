@@ -3,13 +3,23 @@
 package chassis
 
 import (
-	"reflect"
-	"sync/atomic"
-	"time"
-
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
+
+// The build breaks here when what kamgen read of ServerCore has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate ServerCore
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Inbox[*internet.NewConnection] = &kamgenIsStale_RunGoGenerate.Conns
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Server
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Sockets
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.toServer
+}
 
 // InitBoxes sets up every box of c and returns c. NewServerCore calls it; call
 // it yourself on a ServerCore built another way, before it is activated.
@@ -43,29 +53,4 @@ func (*ServerCore) BoxTable() []axon.BoxInfo {
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped the server, when it has stopped"},
 		{Name: "_tcpservercontrol", Field: "toServer", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the TCPServer"},
 	}
-}
-
-// The build breaks here when ServerCore has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Control  axon.Inbox[axon.Signal]             `inbox:"control"`
-		Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=8"`
-		Server   axon.Inbox[axon.Signal]             `inbox:"serversignal,cap=8"`
-		Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`
-		Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`
-		toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"`
-		factory  Factory
-		listener
-		opts    ServerOptions
-		conns   map[*axon.Component]*served
-		live    atomic.Int64
-		stopSig axon.Signal
-		waiting []*internet.NewConnection
-		clock   time.Time
-		grace   []graceEntry
-		graceAt int
-		capSet  map[reflect.Type]bool
-	} = ServerCore{}
 }

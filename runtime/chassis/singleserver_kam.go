@@ -3,11 +3,25 @@
 package chassis
 
 import (
-	"sync/atomic"
-
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
+
+// The build breaks here when what kamgen read of SingleServer has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate SingleServer
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Inbox[*internet.NewConnection] = &kamgenIsStale_RunGoGenerate.Conns
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Sockets
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.toConn
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.toServer
+}
 
 // InitBoxes sets up every box of c and returns c. NewSingleServer calls it; call
 // it yourself on a SingleServer built another way, before it is activated.
@@ -69,27 +83,4 @@ func (*SingleServer) BoxTable() []axon.BoxInfo {
 		{Name: "_csacontrol", Field: "toConn", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 		{Name: "_tcpservercontrol", Field: "toServer", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the TCPServer"},
 	}
-}
-
-// The build breaks here when SingleServer has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In       axon.Inbox[[]byte]                  `inbox:"inbox,nohandler"`
-		Control  axon.Inbox[axon.Signal]             `inbox:"control"`
-		Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=1"`
-		Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`
-		Out      axon.Outbox[[]byte]                 `outbox:"outbox"`
-		Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`
-		toConn   axon.Outbox[axon.Signal]            `outbox:"_csacontrol"`
-		toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"`
-		listener
-		opts      ServerOptions
-		csa       *internet.ConnectedSocketAdapter
-		links     []*axon.Linkage
-		stopSig   axon.Signal
-		connected atomic.Bool
-		served    atomic.Int64
-	} = SingleServer{}
 }

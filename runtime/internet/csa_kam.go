@@ -2,12 +2,21 @@
 
 package internet
 
-import (
-	"sync/atomic"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-	"github.com/kamgen/kamgen/runtime/internet/poll"
-)
+// The build breaks here when what kamgen read of ConnectedSocketAdapter has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate ConnectedSocketAdapter
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ func() *axon.Inbox[*TLSUpgrade] = kamgenIsStale_RunGoGenerate.MakeSSL
+	var _ func() *axon.Outbox[axon.None] = kamgenIsStale_RunGoGenerate.SSLReady
+}
 
 // InitBoxes sets up every box of c and returns c. NewConnectedSocketAdapter calls it; call
 // it yourself on a ConnectedSocketAdapter built another way, before it is activated.
@@ -61,28 +70,4 @@ func (*ConnectedSocketAdapter) BoxTable() []axon.BoxInfo {
 		{Name: "makessl", Field: "MakeSSL()", Dir: axon.In, Type: "*TLSUpgrade", Doc: "switch the connection to TLS where it stands (STARTTLS)"},
 		{Name: "sslready", Field: "SSLReady()", Dir: axon.Out, Type: "axon.None", Doc: "the upgrade's handshake is done"},
 	}
-}
-
-// The build breaks here when ConnectedSocketAdapter has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[[]byte]       `inbox:"inbox,cap=16,nohandler"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		conn      poll.Conn
-		opts      *ConnOptions
-		ready     atomic.Uint32
-		wqBytes   int32
-		wq        [][]byte
-		readMore  bool
-		inputDone bool
-		closing   bool
-		wrClosed  bool
-		closed    bool
-		timed     bool
-		cold      *csaCold
-	} = ConnectedSocketAdapter{}
 }

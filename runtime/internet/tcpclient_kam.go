@@ -2,15 +2,24 @@
 
 package internet
 
-import (
-	"context"
-	"crypto/tls"
-	"sync"
-	"time"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-	"github.com/kamgen/kamgen/runtime/internet/poll"
-)
+// The build breaks here when what kamgen read of TCPClient has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate TCPClient
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Inbox[string] = &kamgenIsStale_RunGoGenerate.MakeSSL
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Conn
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[axon.None] = &kamgenIsStale_RunGoGenerate.SSLReady
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.ToConn
+	var _ *axon.Outbox[*TLSUpgrade] = &kamgenIsStale_RunGoGenerate.ToSSL
+}
 
 // InitBoxes sets up every box of c and returns c. NewTCPClient calls it; call
 // it yourself on a TCPClient built another way, before it is activated.
@@ -73,43 +82,4 @@ func (*TCPClient) BoxTable() []axon.BoxInfo {
 		{Name: "_csacontrol", Field: "ToConn", Dir: axon.Out, Type: "axon.Signal", Doc: "signals for the adapter"},
 		{Name: "_csamakessl", Field: "ToSSL", Dir: axon.Out, Type: "*TLSUpgrade", Doc: "the upgrade of a plain connection, for the adapter"},
 	}
-}
-
-// The build breaks here when TCPClient has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In         axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
-		Control    axon.Inbox[axon.Signal]  `inbox:"control"`
-		MakeSSL    axon.Inbox[string]       `inbox:"makessl"`
-		Conn       axon.Inbox[axon.Signal]  `inbox:"_csa,nohandler"`
-		Out        axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal     axon.Outbox[axon.Signal] `outbox:"signal"`
-		SSLReady   axon.Outbox[axon.None]   `outbox:"sslready"`
-		ToConn     axon.Outbox[axon.Signal] `outbox:"_csacontrol"`
-		ToSSL      axon.Outbox[*TLSUpgrade] `outbox:"_csamakessl"`
-		Delay      time.Duration
-		Timeout    time.Duration
-		Options    ConnOptions
-		UseTLS     bool
-		StartTLS   bool
-		TLSConfig  *tls.Config
-		poller     poll.Poller
-		release    func()
-		address    string
-		mu         sync.Mutex
-		dialed     poll.Conn
-		dialErr    error
-		cancel     context.CancelFunc
-		dialing    sync.WaitGroup
-		csa        *ConnectedSocketAdapter
-		wantTLS    bool
-		connectNow bool
-		awaitSSL   bool
-		isTLS      bool
-		reason     error
-		stopSig    axon.Signal
-		ended      bool
-	} = TCPClient{}
 }

@@ -2,13 +2,18 @@
 
 package internet
 
-import (
-	"sync/atomic"
-	"time"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-	"github.com/kamgen/kamgen/runtime/internet/poll"
-)
+// The build breaks here when what kamgen read of TCPServer has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate TCPServer
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[*NewConnection] = &kamgenIsStale_RunGoGenerate.Conns
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
 
 // InitBoxes sets up every box of c and returns c. NewTCPServer calls it; call
 // it yourself on a TCPServer built another way, before it is activated.
@@ -33,25 +38,4 @@ func (*TCPServer) BoxTable() []axon.BoxInfo {
 		{Name: "protocolHandlerSignal", Field: "Conns", Dir: axon.Out, Type: "*NewConnection", Doc: "each accepted connection, its adapter not yet activated", Cap: 8},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped it"},
 	}
-}
-
-// The build breaks here when TCPServer has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Control  axon.Inbox[axon.Signal]     `inbox:"control"`
-		Conns    axon.Outbox[*NewConnection] `outbox:"protocolHandlerSignal,cap=8"`
-		Signal   axon.Outbox[axon.Signal]    `outbox:"signal"`
-		ln       poll.Listener
-		opts     ConnOptions
-		ready    atomic.Uint32
-		pending  bool
-		held     *NewConnection
-		backoff  time.Duration
-		waiting  bool
-		accepted atomic.Int64
-		paused   atomic.Bool
-		closed   bool
-	} = TCPServer{}
 }

@@ -2,11 +2,19 @@
 
 package util
 
-import (
-	"io"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-)
+// The build breaks here when what kamgen read of ConsoleEchoer has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T any]() {
+	var kamgenIsStale_RunGoGenerate ConsoleEchoer[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[T] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[T] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
 
 // InitBoxes sets up every box of c and returns c. NewConsoleEchoer calls it; call
 // it yourself on a ConsoleEchoer built another way, before it is activated.
@@ -55,21 +63,4 @@ func (*ConsoleEchoer[T]) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "T", Doc: "with Forwarder, each message written"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped it, or a write error"},
 	}
-}
-
-// The build breaks here when ConsoleEchoer has changed since kamgen ran:
-// run go generate.
-func _[T any]() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[T]            `inbox:"inbox"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[T]           `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		Writer    io.Writer
-		Tag       string
-		Forwarder bool
-		UseRepr   bool
-		buf       []byte
-	} = ConsoleEchoer[T]{}
 }

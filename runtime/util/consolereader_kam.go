@@ -2,11 +2,19 @@
 
 package util
 
-import (
-	"io"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-)
+// The build breaks here when what kamgen read of ConsoleReader has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate ConsoleReader
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
 
 // InitBoxes sets up every box of c and returns c. NewConsoleReader calls it; call
 // it yourself on a ConsoleReader built another way, before it is activated.
@@ -48,20 +56,4 @@ func (*ConsoleReader) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "each line read, ending with EOL"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "ProducerFinished at the end, or the forwarded signal"},
 	}
-}
-
-// The build breaks here when ConsoleReader has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In           axon.Inbox[axon.None]    `inbox:"inbox"`
-		Control      axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out          axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal       axon.Outbox[axon.Signal] `outbox:"signal"`
-		Reader       io.Reader
-		PromptWriter io.Writer
-		Prompt       string
-		EOL          string
-	} = ConsoleReader{}
 }

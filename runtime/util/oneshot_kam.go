@@ -4,6 +4,18 @@ package util
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of OneShot has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T any]() {
+	var kamgenIsStale_RunGoGenerate OneShot[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[T] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // InitBoxes sets up every box of c and returns c. NewOneShot calls it; call
 // it yourself on a OneShot built another way, before it is activated.
 func (c *OneShot[T]) InitBoxes() *OneShot[T] {
@@ -48,17 +60,4 @@ func (*OneShot[T]) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "T", Doc: "Msg, once"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "ProducerFinished once Msg was sent"},
 	}
-}
-
-// The build breaks here when OneShot has changed since kamgen ran:
-// run go generate.
-func _[T any]() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[axon.None]    `inbox:"inbox,nohandler"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control,nohandler"`
-		Out     axon.Outbox[T]           `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Msg     T
-	} = OneShot[T]{}
 }

@@ -4,6 +4,18 @@ package util
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of RateControlledFileReader has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate RateControlledFileReader
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // InitBoxes sets up every box of c and returns c. NewRateControlledFileReader calls it; call
 // it yourself on a RateControlledFileReader built another way, before it is activated.
 func (c *RateControlledFileReader) InitBoxes() *RateControlledFileReader {
@@ -44,21 +56,4 @@ func (*RateControlledFileReader) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "the file in chunks"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "ProducerFinished at the end, or the forwarded signal"},
 	}
-}
-
-// The build breaks here when RateControlledFileReader has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[axon.None]    `inbox:"inbox"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		Filename  string
-		ReadMode  ReadMode
-		Rate      float64
-		ChunkSize int
-		ChunkRate float64
-	} = RateControlledFileReader{}
 }

@@ -2,12 +2,19 @@
 
 package util
 
-import (
-	"io"
-	"time"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-)
+// The build breaks here when what kamgen read of ReadFileAdaptor has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate ReadFileAdaptor
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
 
 // InitBoxes sets up every box of c and returns c. NewReadFileAdaptor calls it; call
 // it yourself on a ReadFileAdaptor built another way, before it is activated.
@@ -49,24 +56,4 @@ func (*ReadFileAdaptor) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "a line or a block per message"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "ProducerFinished at the end, or the forwarded signal"},
 	}
-}
-
-// The build breaks here when ReadFileAdaptor has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[axon.None]    `inbox:"inbox"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		Filename  string
-		Command   []string
-		Reader    io.Reader
-		ReadMode  ReadMode
-		ReadSize  int
-		StepTime  time.Duration
-		Bitrate   float64
-		ChunkRate float64
-	} = ReadFileAdaptor{}
 }

@@ -4,6 +4,18 @@ package util
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of TriggeredOneShot has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[I any, O any]() {
+	var kamgenIsStale_RunGoGenerate TriggeredOneShot[I, O]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[I] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[O] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // InitBoxes sets up every box of c and returns c. NewTriggeredOneShot calls it; call
 // it yourself on a TriggeredOneShot built another way, before it is activated.
 func (c *TriggeredOneShot[I, O]) InitBoxes() *TriggeredOneShot[I, O] {
@@ -51,17 +63,4 @@ func (*TriggeredOneShot[I, O]) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "O", Doc: "Msg, once triggered"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "ProducerFinished after Msg, or the forwarded signal"},
 	}
-}
-
-// The build breaks here when TriggeredOneShot has changed since kamgen ran:
-// run go generate.
-func _[I any, O any]() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[I]            `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[O]           `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Msg     O
-	} = TriggeredOneShot[I, O]{}
 }

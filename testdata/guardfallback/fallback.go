@@ -4,8 +4,8 @@ import "github.com/kamgen/kamgen/runtime/axon"
 
 // Partial has a field whose type does not resolve when kamgen runs
 // (Missing is declared only under the build tag kamgen_buildcheck, which
-// the golden build sets). The generated guard cannot spell the struct, so
-// it falls back to checking the tagged fields only.
+// the golden build sets). The generated guard names the box fields only,
+// so a field kamgen cannot spell does not matter to it.
 //
 // This is the one way found to make a field's type unnameable from the
 // generated file: an unexported type of another package can only be spelled

@@ -2,11 +2,24 @@
 
 package main
 
-import (
-	"time"
+import "github.com/kamgen/kamgen/runtime/axon"
 
-	"github.com/kamgen/kamgen/runtime/axon"
-)
+// The build breaks here when what kamgen read of Trainer has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Trainer
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.Answers
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Ended
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Console
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.ConsoleSignal
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.ReaderControl
+}
 
 // NewTrainer returns a new Trainer with every box set up.
 func NewTrainer() *Trainer {
@@ -91,27 +104,4 @@ func (*Trainer) BoxTable() []axon.BoxInfo {
 		{Name: "consolesignal", Field: "ConsoleSignal", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the console once the connection has ended"},
 		{Name: "readercontrol", Field: "ReaderControl", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the reader if the connection ends first"},
 	}
-}
-
-// The build breaks here when Trainer has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In            axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control       axon.Inbox[axon.Signal]  `inbox:"control"`
-		Answers       axon.Inbox[[]byte]       `inbox:"answers"`
-		Ended         axon.Inbox[axon.Signal]  `inbox:"ended,last"`
-		Out           axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal        axon.Outbox[axon.Signal] `outbox:"signal"`
-		Console       axon.Outbox[[]byte]      `outbox:"console"`
-		ConsoleSignal axon.Outbox[axon.Signal] `outbox:"consolesignal"`
-		ReaderControl axon.Outbox[axon.Signal] `outbox:"readercontrol"`
-		Wait          time.Duration
-		lines         int
-		answered      int
-		fileEnd       axon.Signal
-		closing       bool
-		ended         bool
-	} = Trainer{}
 }

@@ -12,7 +12,9 @@ import (
 // plain text it echoes each line until "STARTTLS", which it answers "GO"
 // before it switches the connection to TLS as its server; over TLS it
 // echoes each line, and answers a second "STARTTLS" with "GO" and a second
-// upgrade, which the adapter ignores. It is a chassis.TLSUpgrader, by hand.
+// upgrade, which the adapter ignores. Its "makessl" outbox and "sslready"
+// inbox make it a chassis.TLSUpgrader: kamgen generates StdMakeSSL and
+// StdSSLReady.
 type StartTLS struct {
 	axon.Component
 	// Served first: in a turn that has both, the end of the handshake is
@@ -40,12 +42,6 @@ type StartTLS struct {
 func NewStartTLS(config *tls.Config, goInUpgrade bool, upgraded func(plain []byte)) *StartTLS {
 	return (&StartTLS{config: config, goInUpgrade: goInUpgrade, upgraded: upgraded}).InitBoxes()
 }
-
-// StdMakeSSL returns the "makessl" outbox (chassis.TLSUpgrader).
-func (s *StartTLS) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] { return &s.Upgrade }
-
-// StdSSLReady returns the "sslready" inbox (chassis.TLSUpgrader).
-func (s *StartTLS) StdSSLReady() *axon.Inbox[axon.None] { return &s.Ready }
 
 // OnReady notes that the connection speaks TLS.
 func (s *StartTLS) OnReady(axon.None) {

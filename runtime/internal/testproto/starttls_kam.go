@@ -3,11 +3,23 @@
 package testproto
 
 import (
-	"crypto/tls"
-
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
+
+// The build breaks here when what kamgen read of StartTLS has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate StartTLS
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.Ready
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[*internet.TLSUpgrade] = &kamgenIsStale_RunGoGenerate.Upgrade
+}
 
 // InitBoxes sets up every box of c and returns c. NewStartTLS calls it; call
 // it yourself on a StartTLS built another way, before it is activated.
@@ -50,6 +62,20 @@ func (c *StartTLS) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
+// StdSSLReady returns the "sslready" inbox.
+// ServerCore links the adapter's to it, and axon.None{} comes there once
+// the TLS handshake is done.
+func (c *StartTLS) StdSSLReady() *axon.Inbox[axon.None] {
+	return &c.Ready
+}
+
+// StdMakeSSL returns the "makessl" outbox.
+// ServerCore links it to the connection's adapter, and an
+// *internet.TLSUpgrade sent there switches the connection to TLS.
+func (c *StartTLS) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] {
+	return &c.Upgrade
+}
+
 // SetConn fills the fields of c tagged with connection facts. The
 // generated factories call it; so does a factory of your own.
 func (c *StartTLS) SetConn(peer string, peerport int, localip string, localport int) {}
@@ -65,25 +91,4 @@ func (*StartTLS) BoxTable() []axon.BoxInfo {
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 		{Name: "makessl", Field: "Upgrade", Dir: axon.Out, Type: "*internet.TLSUpgrade", Doc: "switches the connection to TLS"},
 	}
-}
-
-// The build breaks here when StartTLS has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Ready       axon.Inbox[axon.None]             `inbox:"sslready"`
-		In          axon.Inbox[[]byte]                `inbox:"inbox"`
-		Control     axon.Inbox[axon.Signal]           `inbox:"control"`
-		Out         axon.Outbox[[]byte]               `outbox:"outbox"`
-		Signal      axon.Outbox[axon.Signal]          `outbox:"signal"`
-		Upgrade     axon.Outbox[*internet.TLSUpgrade] `outbox:"makessl"`
-		config      *tls.Config
-		goInUpgrade bool
-		upgraded    func(plain []byte)
-		plain       []byte
-		line        []byte
-		asked       bool
-		secure      bool
-	} = StartTLS{}
 }

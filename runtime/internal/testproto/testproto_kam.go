@@ -4,6 +4,18 @@ package testproto
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Echo has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Echo
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // NewEcho returns a new Echo with every box set up.
 func NewEcho() *Echo {
 	return new(Echo).InitBoxes()
@@ -77,16 +89,16 @@ func (*Echo) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Echo has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Bomb has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = Echo{}
+	var kamgenIsStale_RunGoGenerate Bomb
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
 // NewBomb returns a new Bomb with every box set up.
@@ -162,16 +174,16 @@ func (*Bomb) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Bomb has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Deaf has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = Bomb{}
+	var kamgenIsStale_RunGoGenerate Deaf
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
 // NewDeaf returns a new Deaf with every box set up.
@@ -247,16 +259,17 @@ func (*Deaf) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Deaf has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Closer has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = Deaf{}
+	var kamgenIsStale_RunGoGenerate Closer
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.ServerSigs
 }
 
 // InitBoxes sets up every box of c and returns c. NewCloser calls it; call
@@ -297,8 +310,9 @@ func (c *Closer) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// StdServerSignal returns the "serversignal" outbox: ServerCore links it,
-// and a ServerShutdown sent there stops the server.
+// StdServerSignal returns the "serversignal" outbox.
+// ServerCore links it, and an internet.ServerShutdown sent there stops
+// the server.
 func (c *Closer) StdServerSignal() *axon.Outbox[axon.Signal] {
 	return &c.ServerSigs
 }
@@ -319,19 +333,20 @@ func (*Closer) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Closer has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Welcome has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In         axon.Inbox[[]byte]       `inbox:"inbox,nohandler"`
-		Control    axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out        axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal     axon.Outbox[axon.Signal] `outbox:"signal"`
-		ServerSigs axon.Outbox[axon.Signal] `outbox:"serversignal"`
-		Greeting   []byte
-		StopServer bool
-	} = Closer{}
+	var kamgenIsStale_RunGoGenerate Welcome
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+	var _ *int = &kamgenIsStale_RunGoGenerate.PeerPort
+	var _ *string = &kamgenIsStale_RunGoGenerate.LocalIP
+	var _ *int = &kamgenIsStale_RunGoGenerate.LocalPort
 }
 
 // NewWelcome returns a new Welcome with every box set up.
@@ -412,20 +427,16 @@ func (*Welcome) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Welcome has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Recorder has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		Peer      string                   `kam:"peer"`
-		PeerPort  int                      `kam:"peerport"`
-		LocalIP   string                   `kam:"localip"`
-		LocalPort int                      `kam:"localport"`
-	} = Welcome{}
+	var kamgenIsStale_RunGoGenerate Recorder
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
 // InitBoxes sets up every box of c and returns c. NewRecorder calls it; call
@@ -479,17 +490,4 @@ func (*Recorder) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "to the client"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 	}
-}
-
-// The build breaks here when Recorder has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		record  func(axon.Signal)
-	} = Recorder{}
 }

@@ -4,6 +4,22 @@ package basic
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Shouter has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Shouter
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+	var _ *int = &kamgenIsStale_RunGoGenerate.PeerPort
+	var _ *string = &kamgenIsStale_RunGoGenerate.LocalIP
+	var _ *int = &kamgenIsStale_RunGoGenerate.LocalPort
+}
+
 // NewShouter returns a new Shouter with every box set up.
 func NewShouter() *Shouter {
 	return new(Shouter).InitBoxes()
@@ -80,21 +96,4 @@ func (*Shouter) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "shouted lines"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "our own stop notice"},
 	}
-}
-
-// The build breaks here when Shouter has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In        axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control   axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out       axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal    axon.Outbox[axon.Signal] `outbox:"signal"`
-		Peer      string                   `kam:"peer"`
-		PeerPort  int                      `kam:"peerport"`
-		LocalIP   string                   `kam:"localip"`
-		LocalPort int                      `kam:"localport"`
-		count     int
-	} = Shouter{}
 }

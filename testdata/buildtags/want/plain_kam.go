@@ -4,6 +4,15 @@ package buildtags
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Plain has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Plain
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // NewPlain returns a new Plain with every box set up.
 func NewPlain() *Plain {
 	return new(Plain).InitBoxes()
@@ -26,13 +35,4 @@ func (*Plain) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "int"},
 	}
-}
-
-// The build breaks here when Plain has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Out axon.Outbox[int] `outbox:"out"`
-	} = Plain{}
 }

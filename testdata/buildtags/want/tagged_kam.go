@@ -6,6 +6,15 @@ package buildtags
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Tagged has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Tagged
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[string] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // NewTagged returns a new Tagged with every box set up.
 func NewTagged() *Tagged {
 	return new(Tagged).InitBoxes()
@@ -28,13 +37,4 @@ func (*Tagged) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "string"},
 	}
-}
-
-// The build breaks here when Tagged has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Out axon.Outbox[string] `outbox:"out"`
-	} = Tagged{}
 }

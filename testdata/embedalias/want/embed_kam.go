@@ -4,6 +4,16 @@ package embedalias
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Aliased has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Aliased
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Base
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // NewAliased returns a new Aliased with every box set up.
 func NewAliased() *Aliased {
 	return new(Aliased).InitBoxes()
@@ -30,14 +40,4 @@ func (*Aliased) BoxTable() []axon.BoxInfo {
 		{Name: "in", Field: "In", Dir: axon.In, Type: "int"},
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "int"},
 	}
-}
-
-// The build breaks here when Aliased has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		Base
-		In  axon.Inbox[int]  `inbox:"in"`
-		Out axon.Outbox[int] `outbox:"out"`
-	} = Aliased{}
 }

@@ -9,6 +9,18 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 )
 
+// The build breaks here when what kamgen read of Relay has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T any]() {
+	var kamgenIsStale_RunGoGenerate Relay[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[T] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[T] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // NewRelay returns a new Relay with every box set up.
 func NewRelay[T any]() *Relay[T] {
 	return new(Relay[T]).InitBoxes()
@@ -63,16 +75,15 @@ func (*Relay[T]) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Relay has changed since kamgen ran:
-// run go generate.
-func _[T any]() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[T]            `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[T]           `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = Relay[T]{}
+// The build breaks here when what kamgen read of Index has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[K comparable, V any]() {
+	var kamgenIsStale_RunGoGenerate Index[K, V]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[map[K]V] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[[]V] = &kamgenIsStale_RunGoGenerate.Vals
+	var _ *axon.Outbox[[]K] = &kamgenIsStale_RunGoGenerate.Keys
 }
 
 // NewIndex returns a new Index with every box set up.
@@ -109,15 +120,14 @@ func (*Index[K, V]) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Index has changed since kamgen ran:
-// run go generate.
-func _[K comparable, V any]() {
-	var _ struct {
-		axon.Component
-		In   axon.Inbox[map[K]V] `inbox:"inbox,cap=8"`
-		Vals axon.Outbox[[]V]    `outbox:"vals"`
-		Keys axon.Outbox[[]K]    `outbox:"keys"`
-	} = Index[K, V]{}
+// The build breaks here when what kamgen read of Key has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T ~int | ~string]() {
+	var kamgenIsStale_RunGoGenerate Key[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[T] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[[]T] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // NewKey returns a new Key with every box set up.
@@ -148,14 +158,14 @@ func (*Key[T]) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Key has changed since kamgen ran:
-// run go generate.
-func _[T ~int | ~string]() {
-	var _ struct {
-		axon.Component
-		In  axon.Inbox[T]    `inbox:"in"`
-		Out axon.Outbox[[]T] `outbox:"out"`
-	} = Key[T]{}
+// The build breaks here when what kamgen read of Max has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T cmp.Ordered]() {
+	var kamgenIsStale_RunGoGenerate Max[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]T] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[T] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // NewMax returns a new Max with every box set up.
@@ -190,14 +200,15 @@ func (*Max[T]) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Max has changed since kamgen ran:
-// run go generate.
-func _[T cmp.Ordered]() {
-	var _ struct {
-		axon.Component
-		In  axon.Inbox[[]T] `inbox:"in"`
-		Out axon.Outbox[T]  `outbox:"out"`
-	} = Max[T]{}
+// The build breaks here when what kamgen read of Sum has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[c Number, t fmt.Stringer]() {
+	var kamgenIsStale_RunGoGenerate Sum[c, t]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[c] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[t] = &kamgenIsStale_RunGoGenerate.Names
+	var _ *axon.Outbox[map[string]c] = &kamgenIsStale_RunGoGenerate.Total
 }
 
 // NewSum returns a new Sum with every box set up.
@@ -235,15 +246,22 @@ func (*Sum[c, t]) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Sum has changed since kamgen ran:
-// run go generate.
-func _[c Number, t fmt.Stringer]() {
-	var _ struct {
-		axon.Component
-		In    axon.Inbox[c]             `inbox:"in"`
-		Names axon.Inbox[t]             `inbox:"names"`
-		Total axon.Outbox[map[string]c] `outbox:"total"`
-	} = Sum[c, t]{}
+// The build breaks here when what kamgen read of Elems has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[E any, S ~[]E, L interface {
+	~string
+	Len() int
+}, P interface {
+	*int | *string
+}]() {
+	var kamgenIsStale_RunGoGenerate Elems[E, S, L, P]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[S] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[L] = &kamgenIsStale_RunGoGenerate.Label
+	var _ *axon.Inbox[[]P] = &kamgenIsStale_RunGoGenerate.Ptrs
+	var _ *axon.Outbox[E] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[map[string]S] = &kamgenIsStale_RunGoGenerate.Pairs
 }
 
 // NewElems returns a new Elems with every box set up.
@@ -290,22 +308,14 @@ func (*Elems[E, S, L, P]) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Elems has changed since kamgen ran:
-// run go generate.
-func _[E any, S ~[]E, L interface {
-	~string
-	Len() int
-}, P interface {
-	*int | *string
-}]() {
-	var _ struct {
-		axon.Component
-		In    axon.Inbox[S]             `inbox:"in"`
-		Label axon.Inbox[L]             `inbox:"label,nohandler"`
-		Ptrs  axon.Inbox[[]P]           `inbox:"ptrs"`
-		Out   axon.Outbox[E]            `outbox:"out"`
-		Pairs axon.Outbox[map[string]S] `outbox:"pairs"`
-	} = Elems[E, S, L, P]{}
+// The build breaks here when what kamgen read of Wrap has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T comparable]() {
+	var kamgenIsStale_RunGoGenerate Wrap[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[Gen[T]] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[*Gen[map[T][]T]] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // NewWrap returns a new Wrap with every box set up.
@@ -338,14 +348,4 @@ func (*Wrap[T]) BoxTable() []axon.BoxInfo {
 		{Name: "in", Field: "In", Dir: axon.In, Type: "Gen[T]"},
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "*Gen[map[T][]T]"},
 	}
-}
-
-// The build breaks here when Wrap has changed since kamgen ran:
-// run go generate.
-func _[T comparable]() {
-	var _ struct {
-		axon.Component
-		In  axon.Inbox[Gen[T]]           `inbox:"in"`
-		Out axon.Outbox[*Gen[map[T][]T]] `outbox:"out"`
-	} = Wrap[T]{}
 }

@@ -4,6 +4,16 @@ package guardfallback
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Partial has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Partial
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[string] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // NewPartial returns a new Partial with every box set up.
 func NewPartial() *Partial {
 	return new(Partial).InitBoxes()
@@ -32,12 +42,14 @@ func (*Partial) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Partial has changed since kamgen ran:
-// run go generate.
-func _() {
-	var x Partial
-	var _ *axon.Inbox[int] = &x.In
-	var _ *axon.Outbox[string] = &x.Out
+// The build breaks here when what kamgen read of PartialGen has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T any]() {
+	var kamgenIsStale_RunGoGenerate PartialGen[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[T] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[[]T] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // NewPartialGen returns a new PartialGen with every box set up.
@@ -66,12 +78,4 @@ func (*PartialGen[T]) BoxTable() []axon.BoxInfo {
 		{Name: "in", Field: "In", Dir: axon.In, Type: "T"},
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "[]T"},
 	}
-}
-
-// The build breaks here when PartialGen has changed since kamgen ran:
-// run go generate.
-func _[T any]() {
-	var x PartialGen[T]
-	var _ *axon.Inbox[T] = &x.In
-	var _ *axon.Outbox[[]T] = &x.Out
 }

@@ -4,6 +4,20 @@ package handlers
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Checked has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Checked
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Inbox[string] = &kamgenIsStale_RunGoGenerate.Names
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Plain
+}
+
 // NewChecked returns a new Checked with every box set up.
 func NewChecked() *Checked {
 	return new(Checked).InitBoxes()
@@ -93,18 +107,4 @@ func (*Checked) BoxTable() []axon.BoxInfo {
 		{Name: "names", Field: "Names", Dir: axon.In, Type: "string"},
 		{Name: "plain", Field: "Plain", Dir: axon.In, Type: "int"},
 	}
-}
-
-// The build breaks here when Checked has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Names   axon.Inbox[string]       `inbox:"names"`
-		Plain   axon.Inbox[int]          `inbox:"plain"`
-	} = Checked{}
 }

@@ -11,6 +11,18 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 )
 
+// The build breaks here when what kamgen read of Names has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Names
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[*rand.Rand] = &kamgenIsStale_RunGoGenerate.Old
+	var _ *axon.Inbox[*rand1.Rand] = &kamgenIsStale_RunGoGenerate.New
+	var _ *axon.Outbox[*template1.Template] = &kamgenIsStale_RunGoGenerate.Text
+	var _ *axon.Outbox[*template.Template] = &kamgenIsStale_RunGoGenerate.HTML
+}
+
 // NewNames returns a new Names with every box set up.
 func NewNames() *Names {
 	return new(Names).InitBoxes()
@@ -50,16 +62,4 @@ func (*Names) BoxTable() []axon.BoxInfo {
 		{Name: "text", Field: "Text", Dir: axon.Out, Type: "*template.Template"},
 		{Name: "html", Field: "HTML", Dir: axon.Out, Type: "*template.Template"},
 	}
-}
-
-// The build breaks here when Names has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Old  axon.Inbox[*rand.Rand]           `inbox:"old"`
-		New  axon.Inbox[*rand1.Rand]          `inbox:"new"`
-		Text axon.Outbox[*template1.Template] `outbox:"text"`
-		HTML axon.Outbox[*template.Template]  `outbox:"html"`
-	} = Names{}
 }

@@ -8,6 +8,16 @@ import (
 	axon1 "github.com/kamgen/kamgen/runtime/axon"
 )
 
+// The build breaks here when what kamgen read of Clock has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Clock
+	var _ *axon1.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon1.Outbox[time1.Time] = &kamgenIsStale_RunGoGenerate.Tick
+	var _ *axon1.Inbox[time1.Duration] = &kamgenIsStale_RunGoGenerate.Set
+}
+
 // NewClock returns a new Clock with every box set up.
 func NewClock() *Clock {
 	return new(Clock).InitBoxes()
@@ -38,14 +48,4 @@ func (*Clock) BoxTable() []axon1.BoxInfo {
 		{Name: "tick", Field: "Tick", Dir: axon1.Out, Type: "time.Time"},
 		{Name: "set", Field: "Set", Dir: axon1.In, Type: "time.Duration"},
 	}
-}
-
-// The build breaks here when Clock has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon1.Component
-		Tick axon1.Outbox[time1.Time]    `outbox:"tick"`
-		Set  axon1.Inbox[time1.Duration] `inbox:"set"`
-	} = Clock{}
 }

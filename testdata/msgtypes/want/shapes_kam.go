@@ -15,6 +15,64 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 )
 
+// The build breaks here when what kamgen read of Shapes has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Shapes
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[Point] = &kamgenIsStale_RunGoGenerate.Local
+	var _ *axon.Inbox[Celsius] = &kamgenIsStale_RunGoGenerate.Celsius
+	var _ *axon.Inbox[time.Duration] = &kamgenIsStale_RunGoGenerate.Duration
+	var _ *axon.Inbox[net.Addr] = &kamgenIsStale_RunGoGenerate.Addr
+	var _ *axon.Inbox[*rand.Rand] = &kamgenIsStale_RunGoGenerate.Rand
+	var _ *axon.Inbox[*Point] = &kamgenIsStale_RunGoGenerate.Ptr
+	var _ *axon.Inbox[**time.Time] = &kamgenIsStale_RunGoGenerate.PtrPtr
+	var _ *axon.Inbox[[]string] = &kamgenIsStale_RunGoGenerate.Slice
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.Bytes
+	var _ *axon.Inbox[[4]byte] = &kamgenIsStale_RunGoGenerate.Array
+	var _ *axon.Inbox[[2][3]float64] = &kamgenIsStale_RunGoGenerate.Matrix
+	var _ *axon.Inbox[map[string][]int] = &kamgenIsStale_RunGoGenerate.Map
+	var _ *axon.Inbox[map[Point]*time.Location] = &kamgenIsStale_RunGoGenerate.MapKey
+	var _ *axon.Inbox[chan int] = &kamgenIsStale_RunGoGenerate.Chan
+	var _ *axon.Inbox[chan<- int] = &kamgenIsStale_RunGoGenerate.SendChan
+	var _ *axon.Inbox[<-chan int] = &kamgenIsStale_RunGoGenerate.RecvChan
+	var _ *axon.Inbox[chan<- <-chan int] = &kamgenIsStale_RunGoGenerate.SendRecv
+	var _ *axon.Inbox[chan (<-chan int)] = &kamgenIsStale_RunGoGenerate.ChanRecv
+	var _ *axon.Inbox[func(int, string) (bool, error)] = &kamgenIsStale_RunGoGenerate.Func
+	var _ *axon.Inbox[func(string, ...any) int] = &kamgenIsStale_RunGoGenerate.Variadic
+	var _ *axon.Inbox[func(a int, b int) (sum int, err error)] = &kamgenIsStale_RunGoGenerate.NamedRes
+	var _ *axon.Inbox[struct {
+		A int
+		B string `json:"b"`
+	}] = &kamgenIsStale_RunGoGenerate.Struct
+	var _ *axon.Inbox[struct{}] = &kamgenIsStale_RunGoGenerate.Empty
+	var _ *axon.Inbox[interface {
+		String() string
+	}] = &kamgenIsStale_RunGoGenerate.Iface
+	var _ *axon.Inbox[interface {
+		fmt.Stringer
+		Close() error
+	}] = &kamgenIsStale_RunGoGenerate.IfaceEmbed
+	var _ *axon.Inbox[Pair[int, string]] = &kamgenIsStale_RunGoGenerate.LocalGen
+	var _ *axon.Inbox[Pair[time.Duration, []Pair[string, net.Addr]]] = &kamgenIsStale_RunGoGenerate.NestedGen
+	var _ *axon.Inbox[*atomic.Pointer[int]] = &kamgenIsStale_RunGoGenerate.ImportedGen
+	var _ *axon.Inbox[iter.Seq2[int, string]] = &kamgenIsStale_RunGoGenerate.Seq
+	var _ *axon.Inbox[PointAlias] = &kamgenIsStale_RunGoGenerate.Alias
+	var _ *axon.Inbox[Vec[Point]] = &kamgenIsStale_RunGoGenerate.GenAlias
+	var _ *axon.Inbox[os.FileMode] = &kamgenIsStale_RunGoGenerate.ImpAlias
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.None
+	var _ *axon.Inbox[any] = &kamgenIsStale_RunGoGenerate.Any
+	var _ *axon.Inbox[error] = &kamgenIsStale_RunGoGenerate.Err
+	var _ *axon.Inbox[rune] = &kamgenIsStale_RunGoGenerate.Rune
+	var _ *axon.Inbox[unsafe.Pointer] = &kamgenIsStale_RunGoGenerate.Unsafe
+	var _ *axon.Outbox[func() error] = &kamgenIsStale_RunGoGenerate.OutFunc
+	var _ *axon.Outbox[map[string]any] = &kamgenIsStale_RunGoGenerate.OutMap
+	var _ *axon.Outbox[Pair[string, error]] = &kamgenIsStale_RunGoGenerate.OutGen
+	var _ *axon.Outbox[<-chan []*Point] = &kamgenIsStale_RunGoGenerate.OutChan
+	var _ *axon.Outbox[iter.Seq[PointAlias]] = &kamgenIsStale_RunGoGenerate.OutSeq
+}
+
 // NewShapes returns a new Shapes with every box set up.
 func NewShapes() *Shapes {
 	return new(Shapes).InitBoxes()
@@ -273,62 +331,4 @@ func (*Shapes) BoxTable() []axon.BoxInfo {
 		{Name: "outchan", Field: "OutChan", Dir: axon.Out, Type: "<-chan []*Point"},
 		{Name: "outseq", Field: "OutSeq", Dir: axon.Out, Type: "iter.Seq[PointAlias]"},
 	}
-}
-
-// The build breaks here when Shapes has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Local    axon.Inbox[Point]                                   `inbox:"local"`
-		Celsius  axon.Inbox[Celsius]                                 `inbox:"celsius"`
-		Duration axon.Inbox[time.Duration]                           `inbox:"duration"`
-		Addr     axon.Inbox[net.Addr]                                `inbox:"addr"`
-		Rand     axon.Inbox[*rand.Rand]                              `inbox:"rand"`
-		Ptr      axon.Inbox[*Point]                                  `inbox:"ptr"`
-		PtrPtr   axon.Inbox[**time.Time]                             `inbox:"ptrptr"`
-		Slice    axon.Inbox[[]string]                                `inbox:"slice"`
-		Bytes    axon.Inbox[[]byte]                                  `inbox:"bytes"`
-		Array    axon.Inbox[[4]byte]                                 `inbox:"array"`
-		Matrix   axon.Inbox[[2][3]float64]                           `inbox:"matrix"`
-		Map      axon.Inbox[map[string][]int]                        `inbox:"map"`
-		MapKey   axon.Inbox[map[Point]*time.Location]                `inbox:"mapkey"`
-		Chan     axon.Inbox[chan int]                                `inbox:"chan"`
-		SendChan axon.Inbox[chan<- int]                              `inbox:"sendchan"`
-		RecvChan axon.Inbox[<-chan int]                              `inbox:"recvchan"`
-		SendRecv axon.Inbox[chan<- <-chan int]                       `inbox:"sendrecv"`
-		ChanRecv axon.Inbox[chan (<-chan int)]                       `inbox:"chanrecv"`
-		Func     axon.Inbox[func(int, string) (bool, error)]         `inbox:"func"`
-		Variadic axon.Inbox[func(string, ...any) int]                `inbox:"variadic"`
-		NamedRes axon.Inbox[func(a int, b int) (sum int, err error)] `inbox:"namedres"`
-		Struct   axon.Inbox[struct {
-			A int
-			B string `json:"b"`
-		}] `inbox:"struct"`
-		Empty axon.Inbox[struct{}] `inbox:"empty"`
-		Iface axon.Inbox[interface {
-			String() string
-		}] `inbox:"iface"`
-		IfaceEmbed axon.Inbox[interface {
-			fmt.Stringer
-			Close() error
-		}] `inbox:"ifaceembed"`
-		LocalGen    axon.Inbox[Pair[int, string]]                             `inbox:"localgen"`
-		NestedGen   axon.Inbox[Pair[time.Duration, []Pair[string, net.Addr]]] `inbox:"nestedgen"`
-		ImportedGen axon.Inbox[*atomic.Pointer[int]]                          `inbox:"importedgen"`
-		Seq         axon.Inbox[iter.Seq2[int, string]]                        `inbox:"seq"`
-		Alias       axon.Inbox[PointAlias]                                    `inbox:"alias"`
-		GenAlias    axon.Inbox[Vec[Point]]                                    `inbox:"genalias"`
-		ImpAlias    axon.Inbox[os.FileMode]                                   `inbox:"impalias"`
-		None        axon.Inbox[axon.None]                                     `inbox:"none"`
-		Any         axon.Inbox[any]                                           `inbox:"any"`
-		Err         axon.Inbox[error]                                         `inbox:"err"`
-		Rune        axon.Inbox[rune]                                          `inbox:"rune"`
-		Unsafe      axon.Inbox[unsafe.Pointer]                                `inbox:"unsafe"`
-		OutFunc     axon.Outbox[func() error]                                 `outbox:"outfunc"`
-		OutMap      axon.Outbox[map[string]any]                               `outbox:"outmap"`
-		OutGen      axon.Outbox[Pair[string, error]]                          `outbox:"outgen"`
-		OutChan     axon.Outbox[<-chan []*Point]                              `outbox:"outchan"`
-		OutSeq      axon.Outbox[iter.Seq[PointAlias]]                         `outbox:"outseq"`
-	} = Shapes{}
 }

@@ -4,6 +4,18 @@ package multicomp
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Lines has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Lines
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[Line] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[Line] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
 // NewLines returns a new Lines with every box set up.
 func NewLines() *Lines {
 	return new(Lines).InitBoxes()
@@ -58,16 +70,16 @@ func (*Lines) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Lines has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Aliased has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[Line]         `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[Line]        `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = Lines{}
+	var kamgenIsStale_RunGoGenerate Aliased
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[Bytes] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
 // NewAliased returns a new Aliased with every box set up.
@@ -143,16 +155,14 @@ func (*Aliased) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Aliased has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Conn has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[Bytes]        `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = Aliased{}
+	var kamgenIsStale_RunGoGenerate Conn
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+	var _ *int = &kamgenIsStale_RunGoGenerate.Port
 }
 
 // NewConn returns a new Conn with every box set up.
@@ -176,14 +186,18 @@ func (*Conn) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{}
 }
 
-// The build breaks here when Conn has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Mixed has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		Peer string `kam:"peer"`
-		Port int    `kam:"peerport"`
-	} = Conn{}
+	var kamgenIsStale_RunGoGenerate Mixed
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[string] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Inbox[Config] = &kamgenIsStale_RunGoGenerate.Extra
+	var _ *axon.Outbox[string] = &kamgenIsStale_RunGoGenerate.Log
 }
 
 // NewMixed returns a new Mixed with every box set up.
@@ -245,18 +259,16 @@ func (*Mixed) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Mixed has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of NoStd has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[string]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Extra   axon.Inbox[Config]       `inbox:"extra"`
-		Log     axon.Outbox[string]      `outbox:"log"`
-	} = Mixed{}
+	var kamgenIsStale_RunGoGenerate NoStd
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
 // NewNoStd returns a new NoStd with every box set up.
@@ -290,16 +302,4 @@ func (*NoStd) BoxTable() []axon.BoxInfo {
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal"},
 	}
-}
-
-// The build breaks here when NoStd has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[int]          `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-	} = NoStd{}
 }

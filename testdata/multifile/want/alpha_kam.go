@@ -4,6 +4,15 @@ package multifile
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Alpha has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Alpha
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.In
+}
+
 // NewAlpha returns a new Alpha with every box set up.
 func NewAlpha() *Alpha {
 	return new(Alpha).InitBoxes()
@@ -30,13 +39,13 @@ func (*Alpha) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Alpha has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Alpha2 has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In axon.Inbox[int] `inbox:"in"`
-	} = Alpha{}
+	var kamgenIsStale_RunGoGenerate Alpha2
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[*Beta] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // NewAlpha2 returns a new Alpha2 with every box set up.
@@ -61,13 +70,4 @@ func (*Alpha2) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "*Beta"},
 	}
-}
-
-// The build breaks here when Alpha2 has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Out axon.Outbox[*Beta] `outbox:"out"`
-	} = Alpha2{}
 }

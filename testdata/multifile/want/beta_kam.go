@@ -4,6 +4,15 @@ package multifile
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Beta has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Beta
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[*Alpha] = &kamgenIsStale_RunGoGenerate.In
+}
+
 // NewBeta returns a new Beta with every box set up.
 func NewBeta() *Beta {
 	return new(Beta).InitBoxes()
@@ -26,13 +35,4 @@ func (*Beta) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "in", Field: "In", Dir: axon.In, Type: "*Alpha"},
 	}
-}
-
-// The build breaks here when Beta has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In axon.Inbox[*Alpha] `inbox:"in,nohandler"`
-	} = Beta{}
 }

@@ -4,6 +4,18 @@ package ondemand
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Lazy has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Lazy
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
+	var _ func() *axon.Inbox[string] = kamgenIsStale_RunGoGenerate.Upgrade
+	var _ func() *axon.Outbox[axon.None] = kamgenIsStale_RunGoGenerate.Done
+}
+
 // NewLazy returns a new Lazy with every box set up.
 func NewLazy() *Lazy {
 	return new(Lazy).InitBoxes()
@@ -32,15 +44,4 @@ func (*Lazy) BoxTable() []axon.BoxInfo {
 		{Name: "upgrade", Field: "Upgrade()", Dir: axon.In, Type: "string", Doc: "Upgrade returns the \"upgrade\" inbox, made the first time it is asked for."},
 		{Name: "done", Field: "Done()", Dir: axon.Out, Type: "axon.None", Doc: "the upgrade is done"},
 	}
-}
-
-// The build breaks here when Lazy has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In    axon.Inbox[int]  `inbox:"inbox"`
-		Out   axon.Outbox[int] `outbox:"outbox"`
-		extra *extra
-	} = Lazy{}
 }

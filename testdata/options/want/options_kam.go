@@ -4,6 +4,25 @@ package options
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Opts has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Opts
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Data
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Late
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Quiet
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Both
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Inbox[int] = &kamgenIsStale_RunGoGenerate.Urgent
+	var _ *axon.Inbox[string] = &kamgenIsStale_RunGoGenerate.Dashed
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Max
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Tagged
+	var _ *axon.Outbox[string] = &kamgenIsStale_RunGoGenerate.Quoted
+}
+
 // NewOpts returns a new Opts with every box set up.
 func NewOpts() *Opts {
 	return new(Opts).InitBoxes()
@@ -52,23 +71,4 @@ func (*Opts) BoxTable() []axon.BoxInfo {
 		{Name: "tagged", Field: "Tagged", Dir: axon.Out, Type: "int"},
 		{Name: "quoted", Field: "Quoted", Dir: axon.Out, Type: "string"},
 	}
-}
-
-// The build breaks here when Opts has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Data    axon.Inbox[int]         `inbox:"data,cap=4"`
-		Late    axon.Inbox[int]         `inbox:"late,last"`
-		Quiet   axon.Inbox[int]         `inbox:"quiet,nohandler"`
-		Both    axon.Inbox[int]         `inbox:" both , cap=2 , last , nohandler "`
-		Control axon.Inbox[axon.Signal] `inbox:"control"`
-		Urgent  axon.Inbox[int]         `inbox:"urgent"`
-		Dashed  axon.Inbox[string]      `inbox:"my-box_2,last,cap=16"`
-		Out     axon.Outbox[int]        `outbox:"outbox,cap=1024"`
-		Max     axon.Outbox[int]        `outbox:"max,cap=1073741824"`
-		Tagged  axon.Outbox[int]        `outbox:"tagged" json:"tagged,omitempty"`
-		Quoted  axon.Outbox[string]     "outbox:\"quoted\" note:\"`x`\""
-	} = Opts{}
 }

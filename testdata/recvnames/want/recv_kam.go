@@ -4,6 +4,17 @@ package recvnames
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Index has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[K comparable, V any]() {
+	var kamgenIsStale_RunGoGenerate Index[K, V]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[map[K]V] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[[]K] = &kamgenIsStale_RunGoGenerate.Keys
+	var _ *axon.Outbox[V] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // NewIndex returns a new Index with every box set up.
 func NewIndex[K comparable, V any]() *Index[K, V] {
 	return new(Index[K, V]).InitBoxes()
@@ -37,15 +48,4 @@ func (*Index[K, V]) BoxTable() []axon.BoxInfo {
 		{Name: "keys", Field: "Keys", Dir: axon.In, Type: "[]K"},
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "V"},
 	}
-}
-
-// The build breaks here when Index has changed since kamgen ran:
-// run go generate.
-func _[K comparable, V any]() {
-	var _ struct {
-		axon.Component
-		In   axon.Inbox[map[K]V] `inbox:"in"`
-		Keys axon.Inbox[[]K]     `inbox:"keys"`
-		Out  axon.Outbox[V]      `outbox:"out"`
-	} = Index[K, V]{}
 }

@@ -4,6 +4,19 @@ package threaded
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Counter has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Counter
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[string] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+}
+
 // NewCounter returns a new Counter with every box set up.
 func NewCounter() *Counter {
 	return new(Counter).InitBoxes()
@@ -51,17 +64,14 @@ func (*Counter) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Counter has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Ticker has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[string]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[int]         `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Peer    string                   `kam:"peer"`
-	} = Counter{}
+	var kamgenIsStale_RunGoGenerate Ticker
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Ticks
+	var _ *axon.Inbox[float64] = &kamgenIsStale_RunGoGenerate.Reset
 }
 
 // NewTicker returns a new Ticker with every box set up.
@@ -84,14 +94,4 @@ func (*Ticker) BoxTable() []axon.BoxInfo {
 		{Name: "ticks", Field: "Ticks", Dir: axon.Out, Type: "int", Cap: 1},
 		{Name: "reset", Field: "Reset", Dir: axon.In, Type: "float64"},
 	}
-}
-
-// The build breaks here when Ticker has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Ticks axon.Outbox[int]    `outbox:"ticks,cap=1"`
-		Reset axon.Inbox[float64] `inbox:"reset"`
-	} = Ticker{}
 }

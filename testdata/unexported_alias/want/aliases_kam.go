@@ -7,6 +7,19 @@ import (
 	"github.com/kamgen/kamgen/testdata/unexported_alias/other"
 )
 
+// The build breaks here when what kamgen read of C has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate C
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[other.Hidden] = &kamgenIsStale_RunGoGenerate.Hidden
+	var _ *axon.Inbox[[]other.Anon] = &kamgenIsStale_RunGoGenerate.Anon
+	var _ *axon.Outbox[other.Iface] = &kamgenIsStale_RunGoGenerate.Iface
+	var _ *axon.Outbox[map[string][]other.Hidden] = &kamgenIsStale_RunGoGenerate.Map
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Fine
+}
+
 // NewC returns a new C with every box set up.
 func NewC() *C {
 	return new(C).InitBoxes()
@@ -40,17 +53,4 @@ func (*C) BoxTable() []axon.BoxInfo {
 		{Name: "map", Field: "Map", Dir: axon.Out, Type: "map[string][]other.Hidden"},
 		{Name: "fine", Field: "Fine", Dir: axon.Out, Type: "int"},
 	}
-}
-
-// The build breaks here when C has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Hidden axon.Inbox[other.Hidden]               `inbox:"hidden"`
-		Anon   axon.Inbox[[]other.Anon]               `inbox:"anon"`
-		Iface  axon.Outbox[other.Iface]               `outbox:"iface"`
-		Map    axon.Outbox[map[string][]other.Hidden] `outbox:"map"`
-		Fine   axon.Outbox[int]                       `outbox:"fine"`
-	} = C{}
 }

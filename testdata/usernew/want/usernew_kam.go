@@ -4,6 +4,19 @@ package usernew
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Plain has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Plain
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+}
+
 // InitBoxes sets up every box of c and returns c. NewPlain calls it; call
 // it yourself on a Plain built another way, before it is activated.
 func (c *Plain) InitBoxes() *Plain {
@@ -74,18 +87,17 @@ func (*Plain) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Plain has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Configured has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		In       axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control  axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out      axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal   axon.Outbox[axon.Signal] `outbox:"signal"`
-		Peer     string                   `kam:"peer"`
-		greeting string
-	} = Plain{}
+	var kamgenIsStale_RunGoGenerate Configured
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *int = &kamgenIsStale_RunGoGenerate.Port
 }
 
 // InitBoxes sets up every box of c and returns c. NewConfigured calls it; call
@@ -143,18 +155,13 @@ func (*Configured) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Configured has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		In      axon.Inbox[[]byte]       `inbox:"inbox"`
-		Control axon.Inbox[axon.Signal]  `inbox:"control"`
-		Out     axon.Outbox[[]byte]      `outbox:"outbox"`
-		Signal  axon.Outbox[axon.Signal] `outbox:"signal"`
-		Port    int                      `kam:"localport"`
-		prefix  string
-	} = Configured{}
+// The build breaks here when what kamgen read of Gen has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _[T any]() {
+	var kamgenIsStale_RunGoGenerate Gen[T]
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[T] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // InitBoxes sets up every box of c and returns c. NewGen calls it; call
@@ -174,14 +181,4 @@ func (*Gen[T]) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "T"},
 	}
-}
-
-// The build breaks here when Gen has changed since kamgen ran:
-// run go generate.
-func _[T any]() {
-	var _ struct {
-		axon.Component
-		Out  axon.Outbox[T] `outbox:"out"`
-		zero T
-	} = Gen[T]{}
 }

@@ -4,6 +4,15 @@ package usernew_alias
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Plain has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Plain
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // InitBoxes sets up every box of c and returns c. NewPlain calls it; call
 // it yourself on a Plain built another way, before it is activated.
 func (c *Plain) InitBoxes() *Plain {
@@ -21,13 +30,4 @@ func (*Plain) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "out", Field: "Out", Dir: axon.Out, Type: "int"},
 	}
-}
-
-// The build breaks here when Plain has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Out axon.Outbox[int] `outbox:"out"`
-	} = Plain{}
 }

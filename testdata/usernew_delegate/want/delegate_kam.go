@@ -4,6 +4,15 @@ package usernew_delegate
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
+// The build breaks here when what kamgen read of Conn has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Conn
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+}
+
 // InitBoxes sets up every box of c and returns c. NewConn calls it; call
 // it yourself on a Conn built another way, before it is activated.
 func (c *Conn) InitBoxes() *Conn {
@@ -23,14 +32,13 @@ func (*Conn) BoxTable() []axon.BoxInfo {
 	}
 }
 
-// The build breaks here when Conn has changed since kamgen ran:
-// run go generate.
+// The build breaks here when what kamgen read of Lazy has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
 func _() {
-	var _ struct {
-		axon.Component
-		Out  axon.Outbox[[]byte] `outbox:"outbox"`
-		name string
-	} = Conn{}
+	var kamgenIsStale_RunGoGenerate Lazy
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
 }
 
 // NewLazy returns a new Lazy with every box set up.
@@ -55,13 +63,4 @@ func (*Lazy) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "int"},
 	}
-}
-
-// The build breaks here when Lazy has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Out axon.Outbox[int] `outbox:"outbox"`
-	} = Lazy{}
 }
