@@ -144,7 +144,7 @@ func (s *SMTP) command(line string) {
 			s.reply("250 %s", s.cfg.Hostname)
 			return
 		}
-		ext := []string{s.cfg.Hostname, "8BITMIME", "SIZE " + strconv.Itoa(s.cfg.MaxSize)}
+		ext := []string{s.cfg.Hostname, "8BITMIME", "ENHANCEDSTATUSCODES", "SIZE " + strconv.Itoa(s.cfg.MaxSize)}
 		if s.cfg.TLS != nil && !s.secure {
 			ext = append(ext, "STARTTLS")
 		}
