@@ -95,6 +95,8 @@ func (s *SMTP) OnReady(axon.None) {
 	s.secure, s.upgrade = true, false
 	s.helo = ""
 	s.resetMail()
+	s.fr.Reset() // nothing read in plain text is read on
+	s.fr.Set(framing.Lines(maxCommandLine))
 }
 
 // OnIn cuts the client's bytes into lines and acts on each.
@@ -122,11 +124,15 @@ func (s *SMTP) OnIn(p []byte) {
 			s.command(string(line))
 		}
 	}
-	if s.writing && len(p) > 0 {
+	switch {
+	case len(p) == 0 || s.closing:
+	case s.writing:
 		s.held = append(s.held, p...)
+	case s.upgrade:
+		// The rest of p came in plain text after STARTTLS: it is dropped
+		// (RFC 3207 §5), as is any piece until the handshake is done.
+		s.Log().Debug("smtp: dropped plain text sent after STARTTLS", "peer", s.Peer, "bytes", len(p))
 	}
-	// After STARTTLS, the rest of p came in plain text after the command:
-	// it is dropped (RFC 3207 §5).
 }
 
 // command acts on one command line.

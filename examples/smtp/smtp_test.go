@@ -362,3 +362,23 @@ func inject(addr string, pool *x509.CertPool) error {
 	}
 	return step(tc, "QUIT\r\n", 221)
 }
+
+// Commands sent with the end of a message wait until it is written: the
+// replies come in order, 250 for the message before 221 for QUIT.
+func TestCommandsAfterTheMessageWaitForIt(t *testing.T) {
+	addr, dir := start(t)
+	c := extest.Dial(t, addr)
+	extest.Write(t, c, "HELO me\r\nMAIL FROM:<>\r\nRCPT TO:<b@c>\r\nDATA\r\n")
+	r := textproto.NewReader(bufio.NewReader(c))
+	for _, code := range []int{220, 250, 250, 250, 354} {
+		_, _, err := r.ReadResponse(code)
+		require.NoError(t, err)
+	}
+	extest.Write(t, c, "hello\r\n..\r\n.\r\nMAIL FROM:<a@b>\r\nQUIT\r\n")
+	for _, code := range []int{250, 250, 221} {
+		_, msg, err := r.ReadResponse(code)
+		require.NoError(t, err, msg)
+	}
+	bodies, _ := messages(t, dir)
+	assert.Equal(t, []string{"hello\r\n.\r\n"}, bodies)
+}
