@@ -227,7 +227,8 @@ func (s *SMTP) command(line string) {
 }
 
 // dataLine takes one line of a message: "." ends it, a leading "." is
-// removed (RFC 5321 §4.5.2).
+// removed (RFC 5321 §4.5.2). Every line is kept with a CRLF end, however it
+// ended on the wire (a bare LF too, which also ends a "." line).
 func (s *SMTP) dataLine(line []byte) {
 	if string(line) == "." {
 		s.data = false
