@@ -7,6 +7,26 @@
 // returns the frames, the same ones however the stream was split, holding
 // at most one frame's worth of bytes (its mode's limit) in between.
 //
+// A handler loops over each piece it receives:
+//
+//	f := framing.New(framing.Lines(1000)) // once per connection
+//
+//	func (h *Handler) OnIn(piece []byte) {
+//		for len(piece) > 0 {
+//			line, n, err := h.f.Cut(piece)
+//			piece = piece[n:]
+//			switch {
+//			case errors.Is(err, framing.ErrTooLong):
+//				h.Out.Send([]byte("500 line too long\r\n")) // and read on
+//			case err != nil:
+//				h.Fail(err) // the stream is out of step
+//				return
+//			case line != nil:
+//				h.command(line) // line is valid until the next Cut
+//			}
+//		}
+//	}
+//
 // # Modes
 //
 // A Mode says how frames are cut and how long one may be:
@@ -47,3 +67,5 @@
 // Prefixed, it is Kamaelia's DataDeChunker), and Prefixer writes each frame
 // after its length header (Kamaelia's DataChunker).
 package framing
+
+//go:generate go tool kamgen

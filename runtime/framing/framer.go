@@ -36,7 +36,8 @@ var empty = make([]byte, 0)
 // A frame returned by Cut is valid until the next call to Cut, Then, Set or
 // Reset on the same Framer: it aliases the piece given to Cut when the
 // whole frame lies in it (no copy), and the Framer's own buffer when it
-// spans pieces. Copy it to keep it.
+// spans pieces. Copy it to keep it. Its capacity ends with it, so that
+// appending to it copies rather than writing over the stream.
 //
 // The buffer is allocated when a frame first spans pieces, grows to at most
 // the limit of the mode (max, plus the part of a delimiter that may end the
@@ -78,8 +79,8 @@ func New(m Mode) *Framer {
 // by the Framer's mode again. A handler that has just read "Content-Length:
 // 42" and the blank line calls Then(Exact(42)) and gets the body from the
 // next Cut, then lines again, even when the body and the next lines came in
-// one piece. When a frame has already begun (Buffered is not zero), m is
-// for the frame after it. A second Then before the next frame begins
+// one piece. When a frame has already begun (some of its bytes were read,
+// or are being skipped as too long), m is for the frame after it. A second Then before the next frame begins
 // replaces the first. Then panics on the zero Mode.
 func (f *Framer) Then(m Mode) {
 	m.check("Then")
@@ -114,8 +115,9 @@ func (f *Framer) Reset() {
 // Buffered returns how many bytes of a frame begun the Framer holds: the
 // part of a frame that spans pieces, or of a length header. It is zero
 // between frames and while the rest of a too long frame is skipped, and
-// never more than the limit of the frame's mode (for Lines(max), max+1: the
-// "\r" that may precede the "\n").
+// never more than the limit of the frame's mode: max for Prefixed and
+// Exact, and for Lines and Delimited max plus the part of the delimiter
+// that may follow (max+1 for Lines: the "\r" before a "\n").
 func (f *Framer) Buffered() int { return len(f.buf) + f.hn }
 
 // End tells the Framer that the stream has ended. It returns nil when no
@@ -176,11 +178,26 @@ func (f *Framer) Cut(p []byte) (frame []byte, n int, err error) {
 	if f.err != nil {
 		return nil, 0, f.err
 	}
+	if m := &f.base; !f.begun && !f.hasThen && m.kind == delimited {
+		// The common case, a whole line in p, without the general loop.
+		if i := index(p, m.delim); i >= 0 {
+			size := i
+			if m.trimCR && i > 0 && p[i-1] == '\r' {
+				size--
+			}
+			if size <= m.max {
+				return p[:size:size], i + len(m.delim), nil
+			}
+		}
+	}
 	for {
 		if !f.begun {
 			m := f.base
 			if f.hasThen {
 				m = f.then
+			}
+			if m.kind == 0 {
+				panic("framing: Cut on a Framer not made by New")
 			}
 			if len(p[n:]) == 0 && (m.kind != exact || m.max != 0) {
 				return nil, n, nil // p is used up; the mode of the next frame stays open
@@ -210,7 +227,7 @@ func (f *Framer) done() { f.begun = false }
 // take ends the current frame with the bytes in buf, which stay valid until
 // the buffer is next written.
 func (f *Framer) take() []byte {
-	frame := f.buf
+	frame := f.buf[:len(f.buf):len(f.buf)]
 	f.buf = f.buf[:0]
 	f.done()
 	return nonNil(frame)
@@ -279,7 +296,7 @@ func (f *Framer) cutDelimited(p []byte) (frame []byte, used int, err error) {
 		}
 		if len(f.buf) == 0 {
 			f.done()
-			return nonNil(p[:size]), used, nil
+			return p[:size:size], used, nil // non-nil: p holds d
 		}
 		f.hold(p[:i])
 		f.buf = f.buf[:size]
@@ -299,6 +316,14 @@ func (f *Framer) cutDelimited(p []byte) (frame []byte, used int, err error) {
 	}
 	f.hold(p)
 	return nil, len(p), nil
+}
+
+// index returns the index of the first delim in p, or -1.
+func index(p []byte, delim string) int {
+	if len(delim) == 1 {
+		return bytes.IndexByte(p, delim[0])
+	}
+	return bytes.Index(p, unsafeBytes(delim))
 }
 
 // lastByte returns the last byte of a followed by b; there must be one.
@@ -379,7 +404,7 @@ func (f *Framer) cutCounted(p []byte) (frame []byte, used int, err error) {
 	}
 	if len(f.buf) == 0 && len(p) >= f.need {
 		f.done()
-		return nonNil(p[:f.need]), used + f.need, nil
+		return nonNil(p[:f.need:f.need]), used + f.need, nil
 	}
 	k := min(f.need-len(f.buf), len(p))
 	f.hold(p[:k])

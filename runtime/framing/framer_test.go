@@ -13,6 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// maxLimit is the largest limit of the modes the tests use (Prefixed(U16,
+// 300)) plus one.
+const maxLimit = 301
+
 // event is what a Framer reported, as text: "=frame" for a frame, "!too
 // long" or "!bad header" for an error, and, last, "end" or "!eof" for
 // End.
@@ -39,11 +43,18 @@ func feed(t testing.TB, f *framing.Framer, pieces [][]byte, react func(*framing.
 	for _, p := range pieces {
 		for {
 			frame, n, err := f.Cut(p)
-			require.GreaterOrEqual(t, n, 0)
-			require.LessOrEqual(t, n, len(p))
+			// Plain checks: this loop runs for every fuzz input.
+			if n < 0 || n > len(p) {
+				t.Fatalf("Cut used %d bytes of %d", n, len(p))
+			}
+			if f.Buffered() > maxLimit {
+				t.Fatalf("holds %d bytes, more than any test mode's limit", f.Buffered())
+			}
 			p = p[n:]
 			if err != nil {
-				require.Nil(t, frame, "a frame with an error")
+				if frame != nil {
+					t.Fatalf("a frame %q with the error %v", frame, err)
+				}
 				got = append(got, describe(err))
 				if errors.Is(err, framing.ErrBadHeader) {
 					_, n, again := f.Cut(p)
@@ -55,7 +66,9 @@ func feed(t testing.TB, f *framing.Framer, pieces [][]byte, react func(*framing.
 				continue
 			}
 			if frame == nil {
-				require.Empty(t, p, "no frame and no error, but p was not used up")
+				if len(p) > 0 {
+					t.Fatalf("no frame and no error, but %d bytes of p are left", len(p))
+				}
 				break
 			}
 			got = append(got, "="+string(frame))
@@ -141,7 +154,7 @@ func TestCutAtEveryPosition(t *testing.T) {
 		{"prefixed too long is skipped", framing.Prefixed(framing.U8, 2), "\x05abcde\x02ok", []event{"!too long", "=ok", "end"}},
 		{"uvarint too long", framing.Prefixed(framing.Uvarint, 2), uv(300) + strings.Repeat("q", 300) + uv(1) + "k",
 			[]event{"!too long", "=k", "end"}},
-		{"uvarint of 2^64-1 announces too much", framing.Prefixed(framing.Uvarint, 2), uv(1<<64 - 1) + "abc",
+		{"uvarint of 2^64-1 announces too much", framing.Prefixed(framing.Uvarint, 2), uv(1<<64-1) + "abc",
 			[]event{"!too long", "end"}},
 		{"uvarint over 64 bits", framing.Prefixed(framing.Uvarint, 8), "\x01a" + strings.Repeat("\xff", 10) + "\x01more",
 			[]event{"=a", "!bad header", "!bad header"}},
@@ -211,6 +224,18 @@ func TestFrameAliasesPieceOrBuffer(t *testing.T) {
 	p[6] = 'X'
 	q[0] = 'X'
 	require.Equal(t, "world", string(frame), "a frame across pieces is in the Framer's buffer")
+}
+
+func TestAppendingToAFrameLeavesTheStreamAlone(t *testing.T) {
+	for _, m := range []framing.Mode{framing.Lines(8), framing.Delimited(";", 8), framing.Exact(2)} {
+		f := framing.New(m)
+		p := []byte("ab\n;cd\n;")
+		frame, n, err := f.Cut(p)
+		require.NoError(t, err)
+		_ = append(frame, "XXXXXXXXXX"...)
+		require.Equal(t, "ab\n;cd\n;", string(p), "%v: a frame's capacity ends with it", m)
+		require.NotZero(t, n)
+	}
 }
 
 func TestDelimiterStraddlingPieces(t *testing.T) {
@@ -410,4 +435,5 @@ func TestBadModesPanic(t *testing.T) {
 	require.Panics(t, func() { framing.Prefixed(0, 1) })
 	require.Panics(t, func() { framing.Prefixed(framing.Uvarint+1, 1) })
 	require.Panics(t, func() { framing.Exact(-1) })
+	require.Panics(t, func() { new(framing.Framer).Cut([]byte("x")) }, "the zero Framer")
 }

@@ -1,6 +1,7 @@
 package framing
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
 	"unsafe"
@@ -71,8 +72,10 @@ func Prefixed(h Header, max int) Mode {
 // Exact cuts one frame of exactly n bytes: the body of an HTTP request whose
 // Content-Length is n, a RESP bulk string. It is usually given to Then, for
 // the next frame only. Exact(0) gives an empty frame without reading
-// anything. The Framer holds up to n bytes when the frame spans pieces, so n
-// is a limit the caller has checked. Exact panics when n is negative.
+// anything; as the mode of every frame (New, Set) it would give empty
+// frames for ever, so give it to Then. The Framer holds up to n bytes when
+// the frame spans pieces, so n is a limit the caller has checked. Exact
+// panics when n is negative.
 func Exact(n int) Mode {
 	if n < 0 {
 		panic(fmt.Sprintf("framing: Exact(%d): a length cannot be negative", n))
@@ -80,11 +83,12 @@ func Exact(n int) Mode {
 	return Mode{kind: exact, max: n}
 }
 
-// delimBytes returns m's delimiter as bytes without copying it. They are
+// delimBytes returns m's delimiter as bytes without copying it.
+func (m *Mode) delimBytes() []byte { return unsafeBytes(m.delim) }
+
+// unsafeBytes returns the bytes of s without copying them. They must be
 // read, never written.
-func (m *Mode) delimBytes() []byte {
-	return unsafe.Slice(unsafe.StringData(m.delim), len(m.delim))
-}
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 func checkMax(fn string, max int) {
 	if max < 0 {
@@ -164,6 +168,20 @@ func (h Header) maxLen() uint64 {
 		return 1<<32 - 1
 	}
 	return 1<<64 - 1
+}
+
+// append appends the header announcing n bytes to b; n is at most
+// h.maxLen().
+func (h Header) append(b []byte, n uint64) []byte {
+	switch h {
+	case U8:
+		return append(b, byte(n))
+	case U16:
+		return binary.BigEndian.AppendUint16(b, uint16(n))
+	case U32:
+		return binary.BigEndian.AppendUint32(b, uint32(n))
+	}
+	return binary.AppendUvarint(b, n)
 }
 
 func (h Header) describe() string {
