@@ -80,12 +80,6 @@ func newSMTP(cfg *Config, peer string) *SMTP {
 	return s
 }
 
-// StdMakeSSL returns the "makessl" outbox (chassis.TLSUpgrader).
-func (s *SMTP) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] { return &s.Upgrade }
-
-// StdSSLReady returns the "sslready" inbox (chassis.TLSUpgrader).
-func (s *SMTP) StdSSLReady() *axon.Inbox[axon.None] { return &s.Ready }
-
 // OnStart greets the client.
 func (s *SMTP) OnStart() { s.reply("220 %s ESMTP kamgen", s.cfg.Hostname) }
 

@@ -4,9 +4,24 @@ package main
 
 import (
 	"github.com/kamgen/kamgen/runtime/axon"
-	"github.com/kamgen/kamgen/runtime/framing"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
+
+// The build breaks here when what kamgen read of SMTP has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate SMTP
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.Ready
+	var _ *axon.Inbox[error] = &kamgenIsStale_RunGoGenerate.Saved
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+	var _ *axon.Outbox[*internet.TLSUpgrade] = &kamgenIsStale_RunGoGenerate.Upgrade
+	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
+}
 
 // NewSMTP returns a new SMTP with every box set up.
 func NewSMTP() *SMTP {
@@ -56,6 +71,20 @@ func (c *SMTP) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
+// StdSSLReady returns the "sslready" inbox.
+// ServerCore links the adapter's to it, and axon.None{} comes there once
+// the TLS handshake is done.
+func (c *SMTP) StdSSLReady() *axon.Inbox[axon.None] {
+	return &c.Ready
+}
+
+// StdMakeSSL returns the "makessl" outbox.
+// ServerCore links it to the connection's adapter, and an
+// *internet.TLSUpgrade sent there switches the connection to TLS.
+func (c *SMTP) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] {
+	return &c.Upgrade
+}
+
 // SetConn fills the fields of c tagged with connection facts. The
 // generated factories call it; so does a factory of your own.
 func (c *SMTP) SetConn(peer string, peerport int, localip string, localport int) {
@@ -89,34 +118,4 @@ func (*SMTP) BoxTable() []axon.BoxInfo {
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 		{Name: "makessl", Field: "Upgrade", Dir: axon.Out, Type: "*internet.TLSUpgrade", Doc: "switches the connection to TLS"},
 	}
-}
-
-// The build breaks here when SMTP has changed since kamgen ran:
-// run go generate.
-func _() {
-	var _ struct {
-		axon.Component
-		Ready    axon.Inbox[axon.None]             `inbox:"sslready"`
-		Saved    axon.Inbox[error]                 `inbox:"saved,cap=1"`
-		In       axon.Inbox[[]byte]                `inbox:"inbox"`
-		Control  axon.Inbox[axon.Signal]           `inbox:"control"`
-		Out      axon.Outbox[[]byte]               `outbox:"outbox"`
-		Signal   axon.Outbox[axon.Signal]          `outbox:"signal"`
-		Upgrade  axon.Outbox[*internet.TLSUpgrade] `outbox:"makessl"`
-		Peer     string                            `kam:"peer"`
-		cfg      *Config
-		fr       *framing.Framer
-		secure   bool
-		upgrade  bool
-		closing  bool
-		writing  bool
-		held     []byte
-		helo     string
-		from     *string
-		rcpts    []string
-		data     bool
-		body     []byte
-		received int
-		tooLarge bool
-	} = SMTP{}
 }
