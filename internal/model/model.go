@@ -854,8 +854,21 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		name := "On" + bx.Field
 		fn := b.method(c, name)
 		if fn == nil || !b.userDeclared(fn) {
-			b.errorAt(bx.Pos, "inbox %q (field %s) of reactive component %s has no handler: add func (c *%s) %s(msg %s), or tag it inbox:\"%s,nohandler\" if nothing should serve it",
-				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Name)
+			fn = nil
+		}
+		// The generated Dispatch lives in the package: an unexported
+		// handler serves as well.
+		if low := b.method(c, "on"+bx.Field); low != nil && b.userDeclared(low) {
+			if fn != nil {
+				b.errorf(low.Pos(), "inbox %q (field %s) has two handlers, %s (line %d) and %s: keep one",
+					bx.Name, bx.Field, name, b.pos(fn.Pos()).Line, low.Name())
+				continue
+			}
+			fn, name = low, low.Name()
+		}
+		if fn == nil {
+			b.errorAt(bx.Pos, "inbox %q (field %s) of reactive component %s has no handler: add func (c *%s) %s(msg %s) (or on%s, unexported), or tag it inbox:\"%s,nohandler\" if nothing should serve it",
+				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Field, bx.Name)
 			continue
 		}
 		if !b.pointerReceiver(c, fn, "handler") {
