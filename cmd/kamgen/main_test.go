@@ -215,7 +215,7 @@ func TestRun(t *testing.T) {
 				assert.Empty(t, stdout)
 				assert.Equal(t, ""+
 					"bad.go:5:6: component Bad has boxes but does not embed axon.Component: add the field axon.Component (from github.com/kamgen/kamgen/runtime/axon) first in the struct\n"+
-					"bad.go:6:2: field In: unknown option \"fast\" in inbox tag \"in,fast\": the options are cap=N, last, nohandler\n"+
+					"bad.go:6:2: field In: unknown option \"fast\" in inbox tag \"in,fast\": the options are cap=N, last, nohandler, lines=N\n"+
 					"bad.go:7:2: field Out: option cap=0: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant\n"+
 					"kamgen: 3 error(s); nothing written\n", stderr)
 				assert.False(t, exists(t, gen), "nothing is written when there are errors")
