@@ -336,6 +336,31 @@ func (l *Lazy) Extra() *axon.Inbox[string] {
 	assert.NotContains(t, page, "kam:inbox", "the directive is not part of the description")
 }
 
+// A line-framed inbox's reference row says how long a line may be, and a
+// capacity named by a constant shows its value.
+func TestRunDocLines(t *testing.T) {
+	mod := newModule(t, map[string]string{"lines.go": `package shout
+
+import "github.com/kamgen/kamgen/runtime/axon"
+
+const queue = 8
+
+// Liner reads lines.
+type Liner struct {
+	axon.Component
+	In axon.Inbox[[]byte] ` + "`inbox:\"inbox,lines=512,cap=queue\"`" + ` // commands
+}
+
+func (l *Liner) onIn(line []byte, err error) {}
+`})
+	runIn(t, mod)
+	docs := filepath.Join(t.TempDir(), "docs")
+	code, stdout, stderr := kamgen("-doc", docs, ".")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	page := readFile(t, filepath.Join(docs, "shout.Liner.md"))
+	assert.Contains(t, page, "| `inbox` | `[]byte` | commands (lines of at most 512 bytes) (capacity 8) |")
+}
+
 // TestRunBuildConstraints checks that a generated file is built exactly
 // when its source file is, whatever the build tags and GOOS: kamgen must
 // carry a source's //go:build line and its _GOOS file name suffix over to
