@@ -135,9 +135,10 @@ type box[T any] struct {
 
 // boxCold is the part of a box that most boxes never need.
 type boxCold[T any] struct {
-	waiters []waker   // who waits for room in q; guarded by box.mu
-	sources []*box[T] // boxes linked to this one besides source; guarded by topology
-	over    ring[T]   // an outbox's messages held for its reactive owner; used by the owner only
+	waiters []waker     // who waits for room in q; guarded by box.mu
+	sources []*box[T]   // boxes linked to this one besides source; guarded by topology
+	over    ring[T]     // an outbox's messages held for its reactive owner; used by the owner only
+	frames  *frameState // a framed inbox's framer and the unread rest of its piece; set before activation
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {

@@ -107,6 +107,7 @@ const (
 	flagHasExits                      // children finished: tell OnChildDone
 	flagStarted                       // OnStart has run
 	flagStopHooked                    // OnStop has run
+	flagBusy                          // as many works (Go) in flight as its limit: inboxes wait
 )
 
 func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -130,6 +131,7 @@ type componentExt struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	log        *slog.Logger
+	work       *goState // works started with Go
 }
 
 // more returns c's extension, creating it. c.mu is held.
@@ -443,7 +445,7 @@ func (c *Component) wake() {
 
 // toQueue marks an active reactive component woken. It reports true when
 // the component was idle and is now marked queued: the caller must then
-// queue it (run queue, next slot, Host). A component queued already needs
+// queue it (run queue, next slot, a loop host). A component queued already needs
 // nothing more, one running gets another turn after this one, and one not
 // yet activated gets its first turn from the activation.
 func (c *Component) toQueue() bool {
@@ -529,7 +531,7 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 		m := v.at(done)
 		done++
 		h(m)
-		if len(c.pending) > 0 || c.stopping() {
+		if len(c.pending) > 0 || c.flags.Load()&(flagStopReq|flagBusy) != 0 {
 			t.stop = true
 			if done < v.n {
 				t.held = true
@@ -608,7 +610,11 @@ func (c *Component) work(t *Turn) (more bool) {
 	if !c.flush(false) || c.stopping() {
 		return false
 	}
-	*t = Turn{c: c, served: t.served[:0]}
+	c.deliverWork()
+	if !c.flush(false) || c.stopping() {
+		return false
+	}
+	*t = Turn{c: c, served: t.served[:0], stop: c.has(flagBusy)}
 	c.self.(Reactive).Dispatch(t)
 	clear(t.served)
 	if e, ok := c.self.(TurnEnder); ok && !c.stopping() && len(c.pending) == 0 {
@@ -684,6 +690,9 @@ func (c *Component) finishReactive() {
 	c.mu.Unlock()
 	if n > 0 {
 		return // the last child to finish wakes c
+	}
+	if c.workRunning() {
+		return // the last work to return wakes c
 	}
 	// What the component sent on its way out is delivered, even past the
 	// destination's capacity, rather than lost.

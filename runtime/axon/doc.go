@@ -1,6 +1,6 @@
 // Package axon is kamgen's component runtime: typed, bounded mailboxes, the
-// links between them, the scheduler that runs components, their lifecycle,
-// and a registry of services. It is Kamaelia's Axon, checked by the compiler.
+// links between them, the scheduler that runs components, and their
+// lifecycle. It is Kamaelia's Axon, checked by the compiler.
 //
 // # Components
 //

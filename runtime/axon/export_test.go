@@ -1,6 +1,13 @@
 package axon
 
-import "time"
+import (
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+)
+
+// NewHost returns the Host that network pollers use.
+func NewHost() loop.Host { return &host{} }
 
 // WaitIdle waits until no reactive component is queued or running, or
 // timeout passes; it reports whether the runtime went idle.

@@ -1,27 +1,28 @@
 package axon
 
-// A Host runs turns on a goroutine of its own that is not a worker: a
+import "github.com/kamgen/kamgen/runtime/internal/loop"
+
+func init() { loop.NewHost = func() loop.Host { return &host{} } }
+
+// A host runs turns on a goroutine of its own that is not a worker: a
 // network poller's event loop, which runs the turns of the components its
 // events wake where it found them, with no hand-over to a worker (a
 // wake-up and a trip through the run queue for each event). What those
 // turns wake runs there too, as on a worker. Components of any runtime may
 // be woken through one Host.
 //
-// A Host is used by one goroutine at a time.
-type Host struct {
+// A host is used by one goroutine at a time. It is the loop.Host of the
+// network components.
+type host struct {
 	w     worker
 	t     Turn
 	woken []*Component
 }
 
-// NewHost returns a Host.
-func NewHost() *Host {
-	return &Host{}
-}
-
-// Wake wakes c, as Notify does, to run in the next Run. A threaded
+// Wake wakes p, as Notify does, to run in the next Run. A threaded
 // component is woken as Notify wakes it.
-func (h *Host) Wake(c *Component) {
+func (h *host) Wake(p any) {
+	c := p.(Part).Base()
 	if c.th != nil {
 		c.wake()
 		return
@@ -35,7 +36,7 @@ func (h *Host) Wake(c *Component) {
 // calling goroutine, each followed by the turns it wakes (a message and
 // its reply), up to a bound; what is left goes to the components'
 // runtimes, for their workers.
-func (h *Host) Run() {
+func (h *host) Run() {
 	w := &h.w
 	for i := 0; i < len(h.woken); i++ {
 		c := h.woken[i]

@@ -11,13 +11,13 @@ import (
 )
 
 // Runtime is a scheduler instance: a pool of workers that run reactive
-// components' turns, the components activated in it, and its service
-// registry. Runtimes are independent of each other: two in one process (two
-// tests, say) share nothing.
+// components' turns, and the components activated in it. Runtimes are
+// independent of each other: two in one process (two tests, say) share
+// nothing.
 type Runtime struct {
-	log      *slog.Logger
-	services Services
-	ids      atomic.Uint64
+	log   *slog.Logger
+	ids   atomic.Uint64
+	goSem chan struct{} // bounds the works started with Go that run at once
 
 	mu       sync.Mutex // guards the run queue
 	work     sync.Cond
@@ -48,6 +48,16 @@ func WithWorkers(n int) Option {
 	}
 }
 
+// WithGoLimit sets how many works started with Go run at once across the
+// runtime (default DefaultGoLimit); further works wait their turn.
+func WithGoLimit(n int) Option {
+	return func(rt *Runtime, _ *int) {
+		if n > 0 {
+			rt.goSem = make(chan struct{}, n)
+		}
+	}
+}
+
 // WithLogger sets the logger components and the runtime log to (default
 // slog.Default()).
 func WithLogger(l *slog.Logger) Option {
@@ -66,9 +76,11 @@ func NewRuntime(opts ...Option) *Runtime {
 	for _, o := range opts {
 		o(rt, &workers)
 	}
+	if rt.goSem == nil {
+		rt.goSem = make(chan struct{}, DefaultGoLimit)
+	}
 	rt.work.L, rt.quiet.L = &rt.mu, &rt.mu
 	rt.workers = workers
-	rt.services.init()
 	rt.allDone = make(chan struct{})
 	close(rt.allDone)
 	rt.wg.Add(workers)
@@ -77,9 +89,6 @@ func NewRuntime(opts ...Option) *Runtime {
 	}
 	return rt
 }
-
-// Services returns the runtime's service registry.
-func (rt *Runtime) Services() *Services { return &rt.services }
 
 // Activate starts top-level components (Kamaelia's activate). A component is
 // activated once; a reactive one runs its first turn soon after, a threaded
@@ -277,7 +286,7 @@ func (rt *Runtime) next() *Component {
 // its runnext): a message and its reply go through on one CPU. A chain of
 // such turns is cut after maxLocal, so that the run queue is served too.
 type worker struct {
-	rt    *Runtime   // nil for a Host
+	rt    *Runtime   // nil for a host
 	next  *Component // used by the worker's own goroutine only
 	local int
 }

@@ -1,24 +1,24 @@
 package internet
 
 import (
-	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internal/loop"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
 // loopHost is the Selector's poll.Dispatcher: each epoll loop runs the
-// turns of the adapters whose sockets it finds ready itself (an axon.Host),
+// turns of the adapters whose sockets it finds ready itself (a loop.Host),
 // and the handler's turn and the write that follow run there too, as on a
 // worker. So an event costs no hand-over from the loop to a worker and no
 // wake-up of a parked worker thread, which on a busy server were most of
 // the scheduling cost. Other Watchers (listeners) are told as usual.
-type loopHost struct{ h *axon.Host }
+type loopHost struct{ h loop.Host }
 
-func newLoopHost() poll.Dispatcher { return loopHost{axon.NewHost()} }
+func newLoopHost() poll.Dispatcher { return loopHost{loop.NewHost()} }
 
 func (l loopHost) Deliver(w poll.Watcher, ev poll.Events) {
 	if c, ok := w.(*ConnectedSocketAdapter); ok {
 		if c.mark(ev) {
-			l.h.Wake(&c.Component)
+			l.h.Wake(c)
 		}
 		return
 	}

@@ -177,6 +177,7 @@ func (c *ConnectedSocketAdapter) tlsTurn(u *csaTLS) bool {
 			return false
 		}
 		u.phase, u.req = tlsFlushing, req
+		c.recallPlain()
 		// What "inbox" holds came before the upgrade: it is written in
 		// plain text, then the upgrade's own answer. Nothing more is read
 		// from the socket in plain text.
@@ -200,6 +201,27 @@ func (c *ConnectedSocketAdapter) tlsTurn(u *csaTLS) bool {
 	default:
 		u.drain() // a second upgrade is ignored
 		return true
+	}
+}
+
+// recallPlain takes back what the handler was sent and has not begun to
+// handle, and drops it: it was read in plain text after the command that
+// asked for TLS, and must never reach the handler as if it came inside TLS
+// (RFC 3207 §5; CVE-2011-0411). The adapter's turn runs only when all it
+// sent has been delivered, and it reads nothing more in plain text: after
+// this, the handler's inbox holds nothing but what its current turn is
+// handling.
+func (c *ConnectedSocketAdapter) recallPlain() {
+	n, bytes := 0, 0
+	for {
+		m, ok := c.Out.Recall()
+		if !ok {
+			break
+		}
+		n, bytes = n+1, bytes+len(m)
+	}
+	if n > 0 {
+		c.Log().Debug("makessl: dropped plain text that came after the request for TLS", "peer", c.conn.RemoteAddr().String(), "pieces", n, "bytes", bytes)
 	}
 }
 

@@ -1,0 +1,177 @@
+package framing_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/kamgen/kamgen/runtime/framing"
+	"github.com/stretchr/testify/require"
+)
+
+// encoded is a stream of frames of mode m, each holding body.
+func encoded(m string, body string, frames int) []byte {
+	var b []byte
+	for range frames {
+		switch m {
+		case "lines":
+			b = append(b, body+"\r\n"...)
+		case "delimited":
+			b = append(b, body+"\r\n.\r\n"...)
+		case "u16":
+			b = binary.BigEndian.AppendUint16(b, uint16(len(body)))
+			b = append(b, body...)
+		case "uvarint":
+			b = binary.AppendUvarint(b, uint64(len(body)))
+			b = append(b, body...)
+		case "exact":
+			b = append(b, body...)
+		}
+	}
+	return b
+}
+
+var allocModes = map[string]framing.Mode{
+	"lines":     framing.Lines(200),
+	"delimited": framing.Delimited("\r\n.\r\n", 200),
+	"u16":       framing.Prefixed(framing.U16, 200),
+	"uvarint":   framing.Prefixed(framing.Uvarint, 200),
+	"exact":     framing.Exact(150),
+}
+
+// cutPieces cuts every piece and returns how many frames it got.
+func cutPieces(t testing.TB, f *framing.Framer, pieces [][]byte) int {
+	frames := 0
+	for _, p := range pieces {
+		for {
+			frame, n, err := f.Cut(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = p[n:]
+			if frame == nil {
+				break
+			}
+			frames++
+		}
+	}
+	return frames
+}
+
+// chop cuts b into pieces of size bytes (the last may be shorter).
+func chop(b []byte, size int) [][]byte {
+	var out [][]byte
+	for len(b) > 0 {
+		k := min(size, len(b))
+		out = append(out, b[:k])
+		b = b[k:]
+	}
+	return out
+}
+
+func TestNoAllocationPerFrame(t *testing.T) {
+	body := strings.Repeat("b", 150)
+	for name, m := range allocModes {
+		stream := encoded(name, body, 40)
+		for _, tt := range []struct {
+			how    string
+			pieces [][]byte
+		}{
+			{"whole frames in one piece", [][]byte{stream}},
+			{"frames spanning pieces", chop(stream, 61)},
+			{"a byte at a time", chop(stream, 1)},
+		} {
+			t.Run(name+"/"+tt.how, func(t *testing.T) {
+				f := framing.New(m)
+				require.Equal(t, 40, cutPieces(t, f, tt.pieces)) // warm the buffer
+				allocs := testing.AllocsPerRun(20, func() { cutPieces(t, f, tt.pieces) })
+				require.Zero(t, allocs)
+			})
+		}
+	}
+}
+
+func TestNoAllocationSwitchingModes(t *testing.T) {
+	f := framing.New(framing.Lines(64))
+	body := framing.Exact(5)
+	stream := bytes.Repeat([]byte("BODY 5\r\nhelloNEXT\r\n"), 20)
+	run := func(pieces [][]byte) {
+		for _, p := range pieces {
+			for {
+				frame, n, err := f.Cut(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p = p[n:]
+				if frame == nil {
+					break
+				}
+				if string(frame) == "BODY 5" {
+					f.Then(body)
+				}
+			}
+		}
+	}
+	for _, size := range []int{len(stream), 7} {
+		pieces := chop(stream, size)
+		run(pieces)
+		require.Zero(t, testing.AllocsPerRun(20, func() { run(pieces) }), "pieces of %d bytes", size)
+	}
+}
+
+func BenchmarkLines(b *testing.B) {
+	line := strings.Repeat("x", 63) + "\n"
+	piece := []byte(strings.Repeat(line, 16<<10/len(line)))
+	f := framing.New(framing.Lines(1024))
+	b.SetBytes(int64(len(piece)))
+	b.ReportAllocs()
+	for b.Loop() {
+		cutPieces(b, f, [][]byte{piece})
+	}
+}
+
+// BenchmarkLinesSpanning cuts 64 B lines arriving in pieces of 48 B: every
+// line spans two pieces, so every frame is assembled in the buffer.
+func BenchmarkLinesSpanning(b *testing.B) {
+	line := strings.Repeat("x", 63) + "\n"
+	pieces := chop([]byte(strings.Repeat(line, 16<<10/len(line))), 48)
+	f := framing.New(framing.Lines(1024))
+	b.SetBytes(16 << 10)
+	b.ReportAllocs()
+	for b.Loop() {
+		cutPieces(b, f, pieces)
+	}
+}
+
+// BenchmarkPrefixed cuts 512 B frames with a U16 header, in 16 KiB pieces
+// that split some frames.
+func BenchmarkPrefixed(b *testing.B) {
+	stream := encoded("u16", strings.Repeat("p", 510), 64)
+	pieces := chop(stream, 16<<10)
+	f := framing.New(framing.Prefixed(framing.U16, 1024))
+	b.SetBytes(int64(len(stream)))
+	b.ReportAllocs()
+	for b.Loop() {
+		cutPieces(b, f, pieces)
+	}
+}
+
+// BenchmarkLinesBufioScanner is BenchmarkLines done by bufio.Scanner
+// over the same bytes, the yardstick a handler is compared with.
+func BenchmarkLinesBufioScanner(b *testing.B) {
+	line := strings.Repeat("x", 63) + "\n"
+	piece := []byte(strings.Repeat(line, 16<<10/len(line)))
+	r := bytes.NewReader(piece)
+	b.SetBytes(int64(len(piece)))
+	b.ReportAllocs()
+	buf := make([]byte, 0, 32<<10)
+	for b.Loop() {
+		r.Reset(piece)
+		s := bufio.NewScanner(r)
+		s.Buffer(buf, 32<<10)
+		for s.Scan() {
+		}
+	}
+}
