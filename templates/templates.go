@@ -48,6 +48,7 @@ type ComponentPage struct {
 type BoxRow struct {
 	Name, Type, Doc string
 	Cap             int
+	Lines           int // the longest line of a line-framed inbox (lines=N), or 0
 }
 
 // GraphData is what the graph template draws.

@@ -73,7 +73,7 @@ func componentPage(p *model.Package, c *model.Component) templates.ComponentPage
 	rows := func(dir model.Dir, boxes []model.Box) []templates.BoxRow {
 		out := make([]templates.BoxRow, 0, len(boxes))
 		for _, b := range boxes {
-			out = append(out, templates.BoxRow{Name: b.Name, Type: types.TypeString(b.Msg, qual), Doc: oneLine(b.Doc), Cap: b.Cap})
+			out = append(out, templates.BoxRow{Name: b.Name, Type: types.TypeString(b.Msg, qual), Doc: oneLine(b.Doc), Cap: b.Cap, Lines: b.Lines})
 		}
 		for _, b := range c.OnDemand {
 			if b.Dir == dir {

@@ -215,7 +215,7 @@ func TestRun(t *testing.T) {
 				assert.Empty(t, stdout)
 				assert.Equal(t, ""+
 					"bad.go:5:6: component Bad has boxes but does not embed axon.Component: add the field axon.Component (from github.com/kamgen/kamgen/runtime/axon) first in the struct\n"+
-					"bad.go:6:2: field In: unknown option \"fast\" in inbox tag \"in,fast\": the options are cap=N, last, nohandler\n"+
+					"bad.go:6:2: field In: unknown option \"fast\" in inbox tag \"in,fast\": the options are cap=N, last, nohandler, lines=N\n"+
 					"bad.go:7:2: field Out: option cap=0: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant\n"+
 					"kamgen: 3 error(s); nothing written\n", stderr)
 				assert.False(t, exists(t, gen), "nothing is written when there are errors")
@@ -334,6 +334,31 @@ func (l *Lazy) Extra() *axon.Inbox[string] {
 	assert.Contains(t, page, "| `inbox` | `int` | numbers |")
 	assert.Contains(t, page, "| `extra` | `string` | words, now and then (made on demand: `Extra()`) |")
 	assert.NotContains(t, page, "kam:inbox", "the directive is not part of the description")
+}
+
+// A line-framed inbox's reference row says how long a line may be, and a
+// capacity named by a constant shows its value.
+func TestRunDocLines(t *testing.T) {
+	mod := newModule(t, map[string]string{"lines.go": `package shout
+
+import "github.com/kamgen/kamgen/runtime/axon"
+
+const queue = 8
+
+// Liner reads lines.
+type Liner struct {
+	axon.Component
+	In axon.Inbox[[]byte] ` + "`inbox:\"inbox,lines=512,cap=queue\"`" + ` // commands
+}
+
+func (l *Liner) onIn(line []byte, err error) {}
+`})
+	runIn(t, mod)
+	docs := filepath.Join(t.TempDir(), "docs")
+	code, stdout, stderr := kamgen("-doc", docs, ".")
+	require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	page := readFile(t, filepath.Join(docs, "shout.Liner.md"))
+	assert.Contains(t, page, "| `inbox` | `[]byte` | commands (lines of at most 512 bytes) (capacity 8) |")
 }
 
 // TestRunBuildConstraints checks that a generated file is built exactly

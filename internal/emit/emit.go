@@ -21,6 +21,9 @@ import (
 
 const axon = model.AxonPath
 
+// framingPath is the import path of the runtime's framers.
+const framingPath = "github.com/kamgen/kamgen/runtime/framing"
+
 // OutputName returns the name of the file generated for a source file.
 func OutputName(source string) string {
 	return strings.TrimSuffix(source, ".go") + model.GeneratedSuffix
@@ -211,6 +214,12 @@ func (g *gen) initBoxes() {
 		body = append(body, jen.Id(g.recv).Dot(b.Field).Dot("Init").Call(
 			jen.Op("&").Id(g.recv).Dot(g.c.BaseField), jen.Lit(b.Name), g.capacity(b),
 		))
+		if b.Lines != 0 {
+			g.ty.imports[framingPath] = "framing"
+			body = append(body, jen.Qual(framingPath, "Attach").Call(
+				jen.Op("&").Id(g.recv).Dot(b.Field), jen.Qual(framingPath, "Lines").Call(g.count(b.Lines, b.LinesConst)),
+			))
+		}
 	}
 	body = append(body, jen.Return(jen.Id(g.recv)))
 	g.f.Func().Add(g.receiver()).Id("InitBoxes").Params().Op("*").Add(g.self()).Block(body...)
@@ -221,10 +230,13 @@ func (g *gen) initBoxes() {
 // number from the tag, or the constant the tag names (converted to int
 // when it has another type), so that a new value of the constant needs no
 // regeneration.
-func (g *gen) capacity(b model.Box) *jen.Statement {
-	k := b.CapConst
+func (g *gen) capacity(b model.Box) *jen.Statement { return g.count(b.Cap, b.CapConst) }
+
+// count is a number a tag option gives: n, or the constant k when the tag
+// names one.
+func (g *gen) count(n int, k *types.Const) *jen.Statement {
 	if k == nil {
-		return jen.Lit(b.Cap)
+		return jen.Lit(n)
 	}
 	name := g.ty.qual(k.Pkg(), k.Name())
 	if basic, ok := k.Type().(*types.Basic); ok && (basic.Kind() == types.UntypedInt || basic.Kind() == types.UntypedRune || basic.Kind() == types.Int) {
@@ -254,7 +266,12 @@ func (g *gen) dispatch() {
 				continue
 			}
 			fn := "Serve"
-			if last {
+			switch {
+			case b.FrameErr:
+				fn = "ServeFramesErr"
+			case b.Lines != 0:
+				fn = "ServeFrames"
+			case last:
 				fn = "ServeLast"
 			}
 			serve(b, fn)

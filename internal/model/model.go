@@ -62,6 +62,15 @@ type Box struct {
 	// or nil for a number. Cap holds its value; the generated code names
 	// the constant, so a new value needs no regeneration.
 	CapConst *types.Const
+	// Lines is the longest line of a line-framed inbox (lines=N), 0 for
+	// none: the generated code attaches a line framer to the inbox, and
+	// the dispatch hands its handler one line at a time. LinesConst is the
+	// constant lines= names, as CapConst.
+	Lines      int
+	LinesConst *types.Const
+	// FrameErr is true when the handler of a line-framed inbox takes the
+	// bad frames too: func(frame []byte, err error).
+	FrameErr bool
 	// Method is the accessor of a box made on demand, declared by a
 	// //kam:inbox or //kam:outbox line in the doc of a method that returns
 	// it; Field is then empty. Such a box is in the BoxTable and the
@@ -419,15 +428,19 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 	}
 	box := Box{Field: v.Name(), Name: spec.Name, Dir: dir, Cap: spec.Cap, Last: spec.Last, NoHandler: spec.NoHandler, Pos: b.pos(pos)}
 	if spec.CapConst != "" {
-		tagPos := pos
-		if af != nil && af.Tag != nil {
-			tagPos = af.Tag.Pos()
-		}
-		k, n, ok := b.countConst(v.Name(), "cap", spec.CapConst, tagPos)
+		k, n, ok := b.countConst(v.Name(), "cap", spec.CapConst, tagPosOf(af, pos))
 		if !ok {
 			return
 		}
 		box.CapConst, box.Cap = k, n
+	}
+	box.Lines = spec.Lines
+	if spec.LinesConst != "" {
+		k, n, ok := b.countConst(v.Name(), "lines", spec.LinesConst, tagPosOf(af, pos))
+		if !ok {
+			return
+		}
+		box.LinesConst, box.Lines = k, n
 	}
 	if af != nil {
 		if af.Doc != nil {
@@ -461,6 +474,14 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 			return
 		}
 		b.errorf(pos, "field %s has %s %s tag but its type %s is not a box: change its type to axon.%s[T] or remove the tag", v.Name(), article(dir.String()), dir, types.TypeString(t, b.qualifier), want)
+		return
+	}
+	if box.Lines != 0 && box.Last {
+		b.errorf(tagPosOf(af, pos), "field %s: inbox %q is served last (last, or named control), and a line-framed inbox cannot be: remove lines or last", v.Name(), box.Name)
+		return
+	}
+	if box.Lines != 0 && !isBytes(box.Msg) {
+		b.errorf(tagPosOf(af, pos), "field %s: option lines cuts a byte stream into lines, but the inbox carries %s: make it axon.Inbox[[]byte], or remove lines", v.Name(), types.TypeString(box.Msg, b.qualifier))
 		return
 	}
 	if bad := b.unnameable(box.Msg); bad != "" {
@@ -580,6 +601,14 @@ func boxKind(d Dir) string {
 		return "Inbox"
 	}
 	return "Outbox"
+}
+
+// tagPosOf is the position of a field's tag, or def when it has none.
+func tagPosOf(af *ast.Field, def token.Pos) token.Pos {
+	if af != nil && af.Tag != nil {
+		return af.Tag.Pos()
+	}
+	return def
 }
 
 // countConst resolves the constant an option that counts names (cap=name
@@ -854,14 +883,31 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		name := "On" + bx.Field
 		fn := b.method(c, name)
 		if fn == nil || !b.userDeclared(fn) {
-			b.errorAt(bx.Pos, "inbox %q (field %s) of reactive component %s has no handler: add func (c *%s) %s(msg %s), or tag it inbox:\"%s,nohandler\" if nothing should serve it",
-				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Name)
+			fn = nil
+		}
+		// The generated Dispatch lives in the package: an unexported
+		// handler serves as well.
+		if low := b.method(c, "on"+bx.Field); low != nil && b.userDeclared(low) {
+			if fn != nil {
+				b.errorf(low.Pos(), "inbox %q (field %s) has two handlers, %s (line %d) and %s: keep one",
+					bx.Name, bx.Field, name, b.pos(fn.Pos()).Line, low.Name())
+				continue
+			}
+			fn, name = low, low.Name()
+		}
+		if fn == nil {
+			b.errorAt(bx.Pos, "inbox %q (field %s) of reactive component %s has no handler: add func (c *%s) %s(msg %s) (or on%s, unexported), or tag it inbox:\"%s,nohandler\" if nothing should serve it",
+				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Field, bx.Name)
 			continue
 		}
 		if !b.pointerReceiver(c, fn, "handler") {
 			continue
 		}
 		sig := fn.Type().(*types.Signature)
+		if bx.Lines != 0 {
+			b.frameHandler(c, bx, fn, sig)
+			continue
+		}
 		okParams := sig.Params().Len() == 1 && types.Identical(sig.Params().At(0).Type(), bx.Msg)
 		okResults := sig.Results().Len() == 0 || (sig.Results().Len() == 1 && isError(sig.Results().At(0).Type()))
 		if !okParams || !okResults {
@@ -896,6 +942,27 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		}
 		b.errorf(fn.Pos(), "handler %s.%s matches no inbox: there is no inbox field %s; rename the method or add the field with an inbox tag", c.Name, fn.Name(), rest)
 	}
+}
+
+// frameHandler checks the handler of a line-framed inbox: it takes one
+// line, func(frame []byte) (a bad frame fails the component) or
+// func(frame []byte) error, or the bad frames too, func(frame []byte, err
+// error).
+func (b *builder) frameHandler(c *Component, bx *Box, fn *types.Func, sig *types.Signature) {
+	params, results := sig.Params(), sig.Results()
+	okFrame := params.Len() >= 1 && isBytes(params.At(0).Type())
+	switch {
+	case okFrame && params.Len() == 1 && results.Len() == 0:
+	case okFrame && params.Len() == 1 && results.Len() == 1 && isError(results.At(0).Type()):
+		bx.HandlerErr = true
+	case okFrame && params.Len() == 2 && isError(params.At(1).Type()) && results.Len() == 0:
+		bx.FrameErr = true
+	default:
+		b.errorf(fn.Pos(), "handler %s.%s serves the line-framed inbox %q (lines=%d) and must be func(frame []byte), func(frame []byte) error, or func(frame []byte, err error) to be given the bad frames too, but is %s: fix its signature",
+			c.Name, fn.Name(), bx.Name, bx.Lines, types.TypeString(sig, b.qualifier))
+		return
+	}
+	bx.Handler = fn.Name()
 }
 
 // collisions reports user declarations of names kamgen generates.

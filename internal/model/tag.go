@@ -18,6 +18,11 @@ type BoxTag struct {
 	CapConst  string
 	Last      bool // last: served after the other inboxes (inbox only)
 	NoHandler bool // nohandler: the dispatch does not serve it (inbox only)
+	// Lines is the longest line of lines=N (inbox only): the inbox's bytes
+	// are cut into lines, and its handler is given one line at a time.
+	Lines int
+	// LinesConst is the constant lines= names instead of a number.
+	LinesConst string
 }
 
 // ParseBoxTag parses the value of an inbox or outbox tag. Options:
@@ -27,6 +32,8 @@ type BoxTag struct {
 //	last       inbox only: serve it after the other inboxes are empty
 //	           (implied for an inbox named "control")
 //	nohandler  inbox only: the generated dispatch does not serve it
+//	lines=N    inbox only: the handler is given lines of at most N bytes
+//	           (N as for cap), not pieces of the byte stream
 func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
 	parts := strings.Split(value, ",")
 	t := BoxTag{Name: strings.TrimSpace(parts[0])}
@@ -53,6 +60,16 @@ func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
 			t.Cap, t.CapConst = n, name
 		case key == "cap":
 			return t, fmt.Errorf("option cap needs a value, as in %s:\"%s,cap=16\"", dir, t.Name)
+		case key == "lines" && dir == Outbox:
+			return t, fmt.Errorf("option lines applies to inboxes only: remove it from the outbox tag")
+		case key == "lines" && hasVal:
+			n, name, err := parseCount(key, val, "longest line")
+			if err != nil {
+				return t, err
+			}
+			t.Lines, t.LinesConst = n, name
+		case key == "lines":
+			return t, fmt.Errorf("option lines needs the longest line in bytes, as in inbox:\"%s,lines=4096\"", t.Name)
 		case (key == "last" || key == "nohandler") && hasVal:
 			return t, fmt.Errorf("option %s takes no value: write %s:\"%s,%s\"", key, dir, t.Name, key)
 		case key == "last" && dir == Inbox:
@@ -66,6 +83,9 @@ func ParseBoxTag(value string, dir Dir) (BoxTag, error) {
 		default:
 			return t, fmt.Errorf("unknown option %q in %s tag %q: the options are %s", opt, dir, value, optionsFor(dir))
 		}
+	}
+	if t.NoHandler && (t.Lines != 0 || t.LinesConst != "") {
+		return t, fmt.Errorf("options lines and nohandler together in inbox tag %q: lines cuts what the handler is given, and nohandler says there is none; keep one", value)
 	}
 	return t, nil
 }
@@ -99,7 +119,7 @@ func isConstName(s string) bool {
 
 func optionsFor(d Dir) string {
 	if d == Inbox {
-		return "cap=N, last, nohandler"
+		return "cap=N, last, nohandler, lines=N"
 	}
 	return "cap=N"
 }

@@ -29,6 +29,12 @@ var tagCases = []struct {
 	{name: "nohandler", value: "in,nohandler", dir: Inbox, want: BoxTag{Name: "in", NoHandler: true}},
 	{name: "every option", value: "in,nohandler,cap=2,last", dir: Inbox, want: BoxTag{Name: "in", Cap: 2, Last: true, NoHandler: true}},
 	{name: "spaces around name and options", value: " in , cap=2 , last ", dir: Inbox, want: BoxTag{Name: "in", Cap: 2, Last: true}},
+	{name: "lines", value: "in,lines=4096", dir: Inbox, want: BoxTag{Name: "in", Lines: 4096}},
+	{name: "lines named by a constant", value: "in,lines=maxLine,cap=4", dir: Inbox, want: BoxTag{Name: "in", Cap: 4, LinesConst: "maxLine"}},
+	{name: "lines on an outbox", value: "out,lines=80", dir: Outbox, err: `option lines applies to inboxes only: remove it from the outbox tag`},
+	{name: "lines without value", value: "in,lines", dir: Inbox, err: `option lines needs the longest line in bytes, as in inbox:"in,lines=4096"`},
+	{name: "lines zero", value: "in,lines=0", dir: Inbox, err: `option lines=0: the longest line must be a whole number from 1 to 1073741824, or the name of an integer constant`},
+	{name: "lines with nohandler", value: "in,nohandler,lines=8", dir: Inbox, err: `options lines and nohandler together in inbox tag "in,nohandler,lines=8": lines cuts what the handler is given, and nohandler says there is none; keep one`},
 	{name: "control is not last by the tag alone", value: "control", dir: Inbox, want: BoxTag{Name: "control"}},
 
 	{name: "empty", value: "", dir: Inbox, err: `empty inbox name: write the Kamaelia box name, as in inbox:"inbox"`},
@@ -40,9 +46,9 @@ var tagCases = []struct {
 	{name: "space in name", value: "a b", dir: Outbox, err: `outbox name "a b": use letters, digits, '_' and '-' only`},
 	{name: "dot in name", value: "a.b", dir: Inbox, err: `inbox name "a.b": use letters, digits, '_' and '-' only`},
 	{name: "non-ASCII name", value: "boîte", dir: Inbox, err: `inbox name "boîte": use letters, digits, '_' and '-' only`},
-	{name: "unknown option", value: "in,fast", dir: Inbox, err: `unknown option "fast" in inbox tag "in,fast": the options are cap=N, last, nohandler`},
+	{name: "unknown option", value: "in,fast", dir: Inbox, err: `unknown option "fast" in inbox tag "in,fast": the options are cap=N, last, nohandler, lines=N`},
 	{name: "unknown option of an outbox", value: "out,capacity=4", dir: Outbox, err: `unknown option "capacity=4" in outbox tag "out,capacity=4": the options are cap=N`},
-	{name: "options are case-sensitive", value: "in,Last", dir: Inbox, err: `unknown option "Last" in inbox tag "in,Last": the options are cap=N, last, nohandler`},
+	{name: "options are case-sensitive", value: "in,Last", dir: Inbox, err: `unknown option "Last" in inbox tag "in,Last": the options are cap=N, last, nohandler, lines=N`},
 	{name: "zero capacity", value: "in,cap=0", dir: Inbox, err: `option cap=0: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
 	{name: "negative capacity", value: "in,cap=-1", dir: Inbox, err: `option cap=-1: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
 	{name: "capacity too large", value: "in,cap=1073741825", dir: Inbox, err: `option cap=1073741825: the capacity must be a whole number from 1 to 1073741824, or the name of an integer constant`},
@@ -107,7 +113,10 @@ func FuzzParseBoxTag(f *testing.F) {
 		if tag.Cap < 0 || tag.Cap > 1<<30 || (tag.CapConst != "" && (tag.Cap != 0 || !isConstName(tag.CapConst))) {
 			t.Fatalf("ParseBoxTag(%q, %s): capacity %d", value, dir, tag.Cap)
 		}
-		if dir == Outbox && (tag.Last || tag.NoHandler) {
+		if tag.Lines < 0 || tag.Lines > 1<<30 || (tag.LinesConst != "" && (tag.Lines != 0 || !isConstName(tag.LinesConst))) {
+			t.Fatalf("ParseBoxTag(%q, %s): lines %d %q", value, dir, tag.Lines, tag.LinesConst)
+		}
+		if dir == Outbox && (tag.Last || tag.NoHandler || tag.Lines != 0 || tag.LinesConst != "") {
 			t.Fatalf("ParseBoxTag(%q, outbox) gave an outbox inbox options: %+v", value, tag)
 		}
 		// What was accepted parses again, written back, to the same tag.
@@ -132,6 +141,12 @@ func formatBoxTag(t BoxTag) string {
 	}
 	if t.NoHandler {
 		s += ",nohandler"
+	}
+	if t.Lines != 0 {
+		s += ",lines=" + strconv.Itoa(t.Lines)
+	}
+	if t.LinesConst != "" {
+		s += ",lines=" + t.LinesConst
 	}
 	return s
 }
