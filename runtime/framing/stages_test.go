@@ -102,6 +102,30 @@ func TestPrefixerWritesHeaders(t *testing.T) {
 	}
 }
 
+// runFailing runs stage on its own, fed msgs and a producerFinished, with
+// its outboxes linked to a Sink that nothing stops: unlike a Pipeline,
+// which stops its other stages when one fails, the sink sees everything the
+// stage sent. It returns the sink once it has the stage's signal, and the
+// stage's error.
+func runFailing(t *testing.T, msgs [][]byte, stage interface {
+	axon.Stage[[]byte, []byte]
+	axon.Part
+}) (*axontest.Sink[[]byte], error) {
+	t.Helper()
+	sink := axontest.NewSink[[]byte]()
+	axontest.Link(t, stage.StdOutbox(), &sink.In)
+	axontest.Link(t, stage.StdSignal(), &sink.Control)
+	stage.Base().Done()
+	require.NoError(t, axontest.Runtime(t).Activate(stage, sink))
+	for _, m := range msgs {
+		require.NoError(t, stage.StdInbox().Deliver(m))
+	}
+	require.NoError(t, stage.StdControl().Deliver(axon.Finished(nil)))
+	axontest.WaitDone(t, stage)
+	sink.WaitSignals(t, 1)
+	return sink, stage.Base().Err()
+}
+
 // requireFailedWith checks that the sink got a ProducerFinished from
 // caller carrying an error that matches target.
 func requireFailedWith(t *testing.T, sink *axontest.Sink[[]byte], caller any, target error) {
@@ -118,7 +142,7 @@ func requireFailedWith(t *testing.T, sink *axontest.Sink[[]byte], caller any, ta
 
 func TestSplitterFailsOnATooLongFrame(t *testing.T) {
 	split := framing.NewSplitter(framing.Lines(4))
-	sink, err := runPipeline(t, pieces("ok\nmuch too long\nnever\n"), split)
+	sink, err := runFailing(t, pieces("ok\nmuch too long\nnever\n"), split)
 	require.ErrorIs(t, err, framing.ErrTooLong, "nothing is dropped silently: the pipeline fails")
 	require.Contains(t, err.Error(), "Lines(4)")
 	require.Equal(t, []string{"ok"}, texts(sink.Messages()))
@@ -127,7 +151,7 @@ func TestSplitterFailsOnATooLongFrame(t *testing.T) {
 
 func TestSplitterFailsOnABadHeader(t *testing.T) {
 	split := framing.NewSplitter(framing.Prefixed(framing.Uvarint, 8))
-	sink, err := runPipeline(t, pieces("\x01a", strings.Repeat("\xff", 12)), split)
+	sink, err := runFailing(t, pieces("\x01a", strings.Repeat("\xff", 12)), split)
 	require.ErrorIs(t, err, framing.ErrBadHeader)
 	require.Equal(t, []string{"a"}, texts(sink.Messages()))
 	requireFailedWith(t, sink, split, framing.ErrBadHeader)
@@ -135,7 +159,7 @@ func TestSplitterFailsOnABadHeader(t *testing.T) {
 
 func TestSplitterFailsWhenTheStreamEndsInAFrame(t *testing.T) {
 	split := framing.NewSplitter(framing.Lines(16))
-	sink, err := runPipeline(t, pieces("one\ntw"), split)
+	sink, err := runFailing(t, pieces("one\ntw"), split)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.Equal(t, []string{"one"}, texts(sink.Messages()))
 	requireFailedWith(t, sink, split, io.ErrUnexpectedEOF)
@@ -161,7 +185,7 @@ func TestSplitterForwardsShutdownWithAPartialFrame(t *testing.T) {
 
 func TestPrefixerFailsOnAMessageTooLongForItsHeader(t *testing.T) {
 	pre := framing.NewPrefixer(framing.U8)
-	sink, err := runPipeline(t, pieces("fine", strings.Repeat("x", 256)), pre)
+	sink, err := runFailing(t, pieces("fine", strings.Repeat("x", 256)), pre)
 	require.ErrorIs(t, err, framing.ErrTooLong)
 	require.Contains(t, err.Error(), "256 bytes")
 	require.Equal(t, []string{"\x04fine"}, texts(sink.Messages()))
