@@ -42,13 +42,6 @@ const buildTag = "kamgen_buildcheck"
 
 const errorsFile = "errors.txt"
 
-// buildWaits lists the cases whose generated code calls runtime functions
-// that do not exist yet, with what they wait for: TestGolden checks their
-// output, TestGoldenBuild leaves them out (and says so) until then.
-var buildWaits = map[string]string{
-	"lines": "axon.ServeFrames, axon.ServeFramesErr and framing.Attach",
-}
-
 // goldenCase is one case folder and what the engine made of it.
 type goldenCase struct {
 	name    string
@@ -245,7 +238,7 @@ func TestGoldenBuild(t *testing.T) {
 		t.Parallel()
 		files := map[string]map[string][]byte{}
 		for _, c := range cases {
-			if c.err == nil && !waits(t, c) {
+			if c.err == nil {
 				files[c.dir] = c.outputs()
 			}
 		}
@@ -256,22 +249,12 @@ func TestGoldenBuild(t *testing.T) {
 		files := map[string]map[string][]byte{}
 		for _, c := range cases {
 			want := readWant(t, filepath.Join(c.dir, "want"))
-			if _, ok := want[errorsFile]; !ok && !waits(t, c) {
+			if _, ok := want[errorsFile]; !ok {
 				files[c.dir] = want
 			}
 		}
 		vetWith(t, root, files)
 	})
-}
-
-// waits reports whether c is in buildWaits, and logs what it waits for.
-func waits(t *testing.T, c *goldenCase) bool {
-	t.Helper()
-	what, ok := buildWaits[c.name]
-	if ok {
-		t.Logf("case %s is not built: its generated code needs %s, which the runtime does not have yet", c.name, what)
-	}
-	return ok
 }
 
 // vetWith runs go vet on the case packages of files (case dir -> base name
