@@ -2,7 +2,10 @@
 
 package main
 
-import "github.com/kamgen/kamgen/runtime/axon"
+import (
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/framing"
+)
 
 // The build breaks here when what kamgen read of Chatty has changed
 // since it ran (a box or connection field, its type, a box method): run
@@ -14,13 +17,13 @@ func _() {
 	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
 	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
-	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
 }
 
 // InitBoxes sets up every box of c and returns c. NewChatty calls it; call
 // it yourself on a Chatty built another way, before it is activated.
 func (c *Chatty) InitBoxes() *Chatty {
 	c.In.Init(&c.Component, "inbox", 0)
+	framing.Attach(&c.In, framing.Lines(maxLine))
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
@@ -30,7 +33,8 @@ func (c *Chatty) InitBoxes() *Chatty {
 // Dispatch hands each inbox's waiting messages to its handler. The
 // runtime calls it in each of c's turns.
 func (c *Chatty) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
+	axon.ServeFramesErr(t, &c.In, c.onIn)
+	axon.ServeLast(t, &c.Control, c.onControl)
 }
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
@@ -56,15 +60,13 @@ func (c *Chatty) StdSignal() *axon.Outbox[axon.Signal] {
 
 // SetConn fills the fields of c tagged with connection facts. The
 // generated factories call it; so does a factory of your own.
-func (c *Chatty) SetConn(peer string, peerport int, localip string, localport int) {
-	c.Peer = peer
-}
+func (c *Chatty) SetConn(peer string, peerport int, localip string, localport int) {}
 
 // BoxTable describes the boxes of Chatty: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Chatty) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
-		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes from the client, taken a line at a time by OnTurnEnd"},
+		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "lines from the client"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "the connection closed, or a shutdown"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "one reply per line"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped it"},

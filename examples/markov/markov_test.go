@@ -15,6 +15,7 @@ import (
 	"github.com/kamgen/kamgen/examples/internal/extest"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/framing"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -77,8 +78,10 @@ func TestChattyRepliesPerLine(t *testing.T) {
 	}
 }
 
-// A client that never sends a newline cannot grow Chatty without bound.
-func TestChattyCutsEndlessLines(t *testing.T) {
+// A client that never sends a newline cannot grow Chatty without bound:
+// a line over maxLine is answered with a notice, not learnt, and what
+// Chatty holds of it stays within the limit; the next line is whole.
+func TestChattyRefusesEndlessLines(t *testing.T) {
 	rt := axontest.Runtime(t)
 	store := &countingStore{MemoryStore: NewMemoryStore()}
 	c := NewChatty(&Chain{Store: store})
@@ -89,12 +92,14 @@ func TestChattyCutsEndlessLines(t *testing.T) {
 	for range 9 {
 		require.NoError(t, c.In.Put(t.Context(), chunk))
 	}
-	out.WaitCount(t, 1)
-	require.Len(t, store.lines(), 1)
-	assert.Len(t, store.lines()[0], maxLine)
+	require.NoError(t, c.In.Put(t.Context(), []byte("\nshort line\n")))
+	replies := out.WaitCount(t, 2)
+	assert.Equal(t, tooLong, string(replies[0]))
+	assert.Equal(t, "short line\n", string(replies[1]))
+	assert.Equal(t, []string{"short line"}, store.lines(), "the long line was not learnt")
+	assert.LessOrEqual(t, framing.Of(&c.In).Buffered(), maxLine, "what is kept is bounded")
 	c.Stop()
 	axontest.WaitDone(t, c)
-	assert.LessOrEqual(t, cap(c.partial), 2*maxLine, "what is kept is bounded")
 }
 
 // A store that takes its time (Redis far away) holds up no worker: with a
@@ -119,9 +124,9 @@ func TestSlowStoreHoldsUpNoWorker(t *testing.T) {
 	assert.Equal(t, "slow line\n", string(waitingOut.WaitCount(t, 1)[0]))
 }
 
-// A producerFinished lets Chatty answer the lines before it, then it
-// forwards the signal and stops; a shutdownMicroprocess stops it at once,
-// even while its store is busy with a line.
+// A signal lets Chatty answer the lines before it, then it forwards the
+// signal and stops; stopping it ends a question in flight at once, even
+// while its store is busy with a line.
 func TestChattyStops(t *testing.T) {
 	rt := axontest.Runtime(t)
 	c := NewChatty(&Chain{Store: NewMemoryStore()})
@@ -142,7 +147,7 @@ func TestChattyStops(t *testing.T) {
 	require.NoError(t, rt.Activate(d))
 	require.NoError(t, d.In.Deliver([]byte("never answered\n")))
 	slow.waitAsked(t)
-	require.NoError(t, d.Control.Deliver(axon.Shutdown()))
+	d.Stop()
 	axontest.WaitDone(t, d)
 }
 

@@ -138,6 +138,7 @@ type boxCold[T any] struct {
 	waiters []waker     // who waits for room in q; guarded by box.mu
 	sources []*box[T]   // boxes linked to this one besides source; guarded by topology
 	over    ring[T]     // an outbox's messages held for its reactive owner; used by the owner only
+	paused  atomic.Bool // an inbox its owner's dispatch does not serve (Pause)
 	frames  *frameState // a framed inbox's framer and the unread rest of its piece; set before activation
 }
 
@@ -432,6 +433,29 @@ func (b *box[T]) tryTake() (m T, ok bool) {
 // generated constructor (Init); it must not be copied after that.
 type Inbox[T any] struct {
 	box[T]
+}
+
+// Pause stops the component's dispatch serving the inbox, at once, even
+// in the middle of a batch: its messages wait, the inbox fills, and those
+// who send to it are held back, until Resume. It is how a handler takes
+// input only when it is ready for it (pull-style input); a control signal
+// served after a paused inbox that holds messages waits for them.
+func (in *Inbox[T]) Pause() { in.extra().paused.Store(true) }
+
+// Resume undoes Pause: the component gets a turn if messages wait. It may
+// be called from any goroutine.
+func (in *Inbox[T]) Resume() {
+	if x := in.cold.Load(); x != nil && x.paused.Swap(false) && in.owner != nil {
+		in.owner.wake()
+	}
+}
+
+// Paused reports whether the inbox is paused.
+func (in *Inbox[T]) Paused() bool { return in.isPaused() }
+
+func (b *box[T]) isPaused() bool {
+	x := b.cold.Load()
+	return x != nil && x.paused.Load()
 }
 
 // Init sets the inbox up: its owner, its name and its capacity (zero means

@@ -501,7 +501,7 @@ func (t *Turn) Component() *Component { return t.c }
 // sent is waiting for room: the messages not yet handled stay in the inbox.
 func Serve[T any](t *Turn, in *Inbox[T], h func(T)) {
 	t.served = append(t.served, &in.box)
-	if t.stop {
+	if t.stop || in.isPaused() {
 		if in.Len() > 0 {
 			t.held = true
 		}
@@ -533,6 +533,12 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 		h(m)
 		if len(c.pending) > 0 || c.flags.Load()&(flagStopReq|flagBusy) != 0 {
 			t.stop = true
+			if done < v.n {
+				t.held = true
+			}
+			return
+		}
+		if in.isPaused() {
 			if done < v.n {
 				t.held = true
 			}

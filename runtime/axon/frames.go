@@ -70,7 +70,7 @@ func serveFrames(t *Turn, in *Inbox[[]byte], h func([]byte), he func([]byte, err
 		return
 	}
 	fs := x.frames
-	if t.stop {
+	if t.stop || in.isPaused() {
 		if len(fs.rest) > 0 || in.Len() > 0 {
 			t.held = true
 		}
@@ -117,8 +117,8 @@ func serveFrames(t *Turn, in *Inbox[[]byte], h func([]byte), he func([]byte, err
 		default:
 			h(frame)
 		}
-		if len(c.pending) > 0 || c.flags.Load()&(flagStopReq|flagBusy) != 0 {
-			t.stop = true
+		if len(c.pending) > 0 || c.flags.Load()&(flagStopReq|flagBusy) != 0 || in.isPaused() {
+			t.stop = t.stop || !in.isPaused()
 			if len(fs.rest) > 0 || in.Len() > 0 {
 				t.held = true
 			}
