@@ -251,3 +251,90 @@ func firstError(out string) string {
 	}
 	return ""
 }
+
+// linesSource is a component with two line-framed inboxes: one whose
+// handler is given the bad lines too, one whose handler may fail.
+const linesSource = `package main
+
+//go:generate go tool kamgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/framing"
+)
+
+const maxLine = 8
+
+// Lines notes the lines it is given.
+type Lines struct {
+	axon.Component
+	In      axon.Inbox[[]byte]      ` + "`inbox:\"inbox,lines=maxLine\"`" + `
+	Strict  axon.Inbox[[]byte]      ` + "`inbox:\"strict,lines=4\"`" + `
+	Control axon.Inbox[axon.Signal] ` + "`inbox:\"control\"`" + `
+	Got     []string
+}
+
+func (l *Lines) onIn(line []byte, err error) {
+	if errors.Is(err, framing.ErrTooLong) {
+		l.Got = append(l.Got, "<too long>")
+		return
+	}
+	l.Got = append(l.Got, string(line))
+}
+
+func (l *Lines) OnStrict(line []byte) error {
+	if string(line) == "bad" {
+		return errors.New("bad line")
+	}
+	l.Got = append(l.Got, "strict:"+string(line))
+	return nil
+}
+
+func (l *Lines) OnControl(axon.Signal) { l.Stop() }
+
+func main() {
+	l := NewLines()
+	// Pieces cut anywhere, as the network cuts them.
+	for _, p := range []string{"hel", "lo\r\nwor", "ld\n", "much too long\nok\n"} {
+		l.In.Deliver([]byte(p))
+	}
+	l.Strict.Deliver([]byte("a\nb"))
+	l.Strict.Deliver([]byte("\n"))
+	l.Control.Deliver(axon.Finished(nil))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	fmt.Println("run:", axon.Run(ctx, l))
+	fmt.Println(strings.Join(l.Got, "|"))
+
+	bad := NewLines()
+	bad.Strict.Deliver([]byte("bad\n"))
+	fmt.Println("bad run:", axon.Run(ctx, bad) != nil)
+}
+`
+
+// TestLinesEndToEnd builds and runs a component with lines=N inboxes: its
+// handlers are given whole lines however the bytes were cut, a line too
+// long reaches the handler that takes errors, and a handler's error fails
+// the component.
+func TestLinesEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates, builds and runs a program")
+	}
+	mod := newModule(t, map[string]string{"lines.go": linesSource})
+	goCmd(t, mod, "go", "run", "github.com/kamgen/kamgen/cmd/kamgen", ".")
+	bin := filepath.Join(t.TempDir(), "lines")
+	goCmd(t, mod, "go", "build", "-o", bin, ".")
+	out := goCmd(t, mod, bin)
+	require.Equal(t, strings.Join([]string{
+		"run: <nil>",
+		"hello|world|<too long>|ok|strict:a|strict:b",
+		"bad run: true",
+		"",
+	}, "\n"), out)
+}
