@@ -37,7 +37,7 @@ func (w *Words) Main(ctx context.Context) error {
 			return err
 		}
 	}
-	return w.Signal.Send(axon.Finished(w))
+	return w.Signal.Send(&axon.ProducerFinished{Caller: w})
 }
 
 // Upper upper-cases words.
@@ -306,7 +306,7 @@ func main() {
 	}
 	l.Strict.Deliver([]byte("a\nb"))
 	l.Strict.Deliver([]byte("\n"))
-	l.Control.Deliver(axon.Finished(nil))
+	l.Control.Deliver(&axon.ProducerFinished{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	fmt.Println("run:", axon.Run(ctx, l))

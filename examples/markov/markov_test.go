@@ -135,7 +135,7 @@ func TestChattyStops(t *testing.T) {
 	axontest.Link(t, &c.Signal, &out.Control)
 	require.NoError(t, rt.Activate(c, out))
 	require.NoError(t, c.In.Deliver([]byte("a b\nc d\ne f\n")))
-	fin := axon.Finished(nil)
+	fin := &axon.ProducerFinished{Caller: nil}
 	require.NoError(t, c.Control.Deliver(fin))
 	axontest.WaitDone(t, c)
 	assert.Len(t, out.WaitCount(t, 3), 3, "every line before the signal answered")

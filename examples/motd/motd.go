@@ -20,6 +20,6 @@ type MOTD struct {
 // has been written, and ends.
 func (m *MOTD) OnStart() {
 	m.Out.Send([]byte(Message))
-	m.Signal.Send(axon.Shutdown())
+	m.Signal.Send(&axon.ShutdownMicroprocess{})
 	m.Stop()
 }

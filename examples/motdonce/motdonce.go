@@ -28,6 +28,6 @@ type MOTDOnce struct {
 func (m *MOTDOnce) OnStart() {
 	m.Out.Send([]byte(Message))
 	m.ServerSignal.Send(&internet.ServerShutdown{})
-	m.Signal.Send(axon.Shutdown())
+	m.Signal.Send(&axon.ShutdownMicroprocess{})
 	m.Stop()
 }

@@ -23,7 +23,7 @@ type Munch struct {
 // is not seen, as in the seed.
 func (m *Munch) OnIn(chunk []byte) {
 	if bytes.Contains(chunk, []byte("shutdown")) {
-		m.Signal.Send(axon.Shutdown())
+		m.Signal.Send(&axon.ShutdownMicroprocess{})
 		m.Stop()
 		return
 	}

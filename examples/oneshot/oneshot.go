@@ -23,7 +23,7 @@ type OneShot struct {
 // further message from this handler.
 func (o *OneShot) OnIn(msg []byte) {
 	o.Out.Send(append([]byte(Reply), msg...))
-	o.Signal.Send(axon.Shutdown())
+	o.Signal.Send(&axon.ShutdownMicroprocess{})
 	o.Stop()
 }
 

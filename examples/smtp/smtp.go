@@ -286,7 +286,7 @@ func (s *SMTP) reply(format string, args ...any) {
 func (s *SMTP) close(last string) {
 	s.closing = true
 	s.reply("%s", last)
-	s.Signal.Send(axon.Shutdown())
+	s.Signal.Send(&axon.ShutdownMicroprocess{})
 }
 
 func (s *SMTP) resetMail() {

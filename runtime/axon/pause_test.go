@@ -53,7 +53,7 @@ func TestPauseHoldsInputUntilResume(t *testing.T) {
 	for _, m := range []string{"a", "pause", "b", "c"} {
 		require.NoError(t, p.In.Deliver(m))
 	}
-	require.NoError(t, p.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, p.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	require.NoError(t, rt.Activate(p, out))
 	assert.Equal(t, []string{"a", "pause"}, out.WaitCount(t, 2))
 	require.True(t, p.In.Paused())

@@ -389,7 +389,7 @@ func TestSendOrWakeSeesControl(t *testing.T) {
 	r.Out.Init(&r.Component, "outbox", 1)
 	require.NoError(t, rt.Activate(r))
 	eventually(t, "outbox full", func() bool { return r.Out.Len() == 1 })
-	require.NoError(t, r.Control.Deliver(axon.Shutdown()))
+	require.NoError(t, r.Control.Deliver(&axon.ShutdownMicroprocess{}))
 	waitDone(t, r)
 	require.NoError(t, r.Err())
 	assert.True(t, r.sawControl)

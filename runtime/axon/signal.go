@@ -34,11 +34,3 @@ type ShutdownMicroprocess struct {
 
 // StopNow is true.
 func (*ShutdownMicroprocess) StopNow() bool { return true }
-
-// Finished returns a new ProducerFinished from caller.
-func Finished(caller any) *ProducerFinished { return &ProducerFinished{Caller: caller} }
-
-// Shutdown returns a new ShutdownMicroprocess.
-func Shutdown(targets ...any) *ShutdownMicroprocess {
-	return &ShutdownMicroprocess{Targets: targets}
-}

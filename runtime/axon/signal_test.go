@@ -17,13 +17,12 @@ func TestSignals(t *testing.T) {
 	assert.Nil(t, pf.Caller, "caller defaults to nil")
 	assert.Nil(t, pf.Message)
 	assert.False(t, pf.StopNow())
-	f := axon.Finished("me")
+	f := &axon.ProducerFinished{Caller: "me"}
 	assert.Equal(t, "me", f.Caller)
 
-	sd := axon.Shutdown()
+	sd := &axon.ShutdownMicroprocess{}
 	assert.True(t, sd.StopNow())
 	assert.Empty(t, sd.Targets, "no targets means the receiver")
-	assert.Equal(t, []any{1, 2}, axon.Shutdown(1, 2).Targets)
 }
 
 // socketShutdown-like signal: a new kind by embedding, as Kamaelia
@@ -48,7 +47,7 @@ func TestStopSignalIsForwardedAsTheSameObject(t *testing.T) {
 	snk := axontest.NewSink[int]()
 	mustLink(t, &r.Signal, &snk.Control)
 	require.NoError(t, rt.Activate(r, snk))
-	sig := axon.Shutdown()
+	sig := &axon.ShutdownMicroprocess{}
 	require.NoError(t, r.Control.Deliver(sig))
 	got := snk.WaitSignals(t, 1)
 	assert.Same(t, sig, got[0])

@@ -143,7 +143,7 @@ func (c *Carousel[M, I, O]) advance() {
 				// A child is wanted next: this one must make way first.
 				if !c.replacing {
 					c.replacing = true
-					c.slot.signal(axon.Shutdown(c))
+					c.slot.signal(&axon.ShutdownMicroprocess{Targets: []any{c}})
 				}
 			case c.stop != nil && !c.stopSent:
 				c.stopSent = true

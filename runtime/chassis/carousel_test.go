@@ -140,8 +140,8 @@ var stops = []struct {
 	name string
 	make func() axon.Signal
 }{
-	{"producerFinished", func() axon.Signal { return axon.Finished(nil) }},
-	{"shutdownMicroprocess", func() axon.Signal { return axon.Shutdown() }},
+	{"producerFinished", func() axon.Signal { return &axon.ProducerFinished{Caller: nil} }},
+	{"shutdownMicroprocess", func() axon.Signal { return &axon.ShutdownMicroprocess{} }},
 }
 
 // Mirrors test_Carousel.py :: test_byDefaultDoesNothing.
@@ -311,7 +311,7 @@ func TestCarouselDataReachesCarouselOutbox(t *testing.T) {
 func TestCarouselChildSignalIgnored(t *testing.T) {
 	r := newRig(t, false, false)
 	m := r.child(t, "BLAH")
-	for _, s := range []axon.Signal{axon.Finished(nil), axon.Shutdown(), &flurble{}} {
+	for _, s := range []axon.Signal{&axon.ProducerFinished{Caller: nil}, &axon.ShutdownMicroprocess{}, &flurble{}} {
 		send(t, &m.Signal, s)
 		r.requireNothingOn(t, "signal", "requestNext")
 	}
@@ -323,7 +323,7 @@ func TestCarouselChildSignalIgnored(t *testing.T) {
 func TestCarouselQueuedNextsFinishedIfProducerFinished(t *testing.T) {
 	r := newRig(t, false, false)
 	r.child(t, "BLAH")
-	pf := axon.Finished(nil)
+	pf := &axon.ProducerFinished{Caller: nil}
 	r.control(t, pf)
 	for i := 1; i < 10; i++ {
 		r.next(t, fmt.Sprintf("BLAH%d", i))
@@ -357,7 +357,7 @@ func TestCarouselQueuedNextsFinishedIfProducerFinished(t *testing.T) {
 func TestCarouselQueuedNextsAbortedIfShutdownMicroprocess(t *testing.T) {
 	r := newRig(t, false, false)
 	m := r.child(t, "BLAH")
-	sm := axon.Shutdown()
+	sm := &axon.ShutdownMicroprocess{}
 	r.control(t, sm)
 	for i := 1; i < 10; i++ {
 		r.next(t, fmt.Sprintf("BLAH%d", i))
@@ -389,7 +389,7 @@ func TestCarouselPoliteChildrenDrainQueue(t *testing.T) {
 	for _, a := range []string{"b", "c", "d"} {
 		r.next(t, a)
 	}
-	pf := axon.Finished(nil)
+	pf := &axon.ProducerFinished{Caller: nil}
 	r.control(t, pf)
 	require.NoError(t, waitFinished(t, r.c))
 	args, made := r.kids.list()
@@ -407,12 +407,12 @@ func TestCarouselPoliteChildrenDrainQueue(t *testing.T) {
 func TestCarouselShutdownOverridesProducerFinished(t *testing.T) {
 	r := newRig(t, false, false)
 	m := r.child(t, "a")
-	pf := axon.Finished(nil)
+	pf := &axon.ProducerFinished{Caller: nil}
 	r.control(t, pf)
 	require.Same(t, pf, m.WaitSignals(t, 1)[0])
 	r.next(t, "b")
 	require.IsType(t, &axon.ShutdownMicroprocess{}, m.WaitSignals(t, 2)[1], "asked to make way for b")
-	sm := axon.Shutdown()
+	sm := &axon.ShutdownMicroprocess{}
 	r.control(t, sm)
 	require.Same(t, sm, m.WaitSignals(t, 3)[2], "the child hears the stop-now too")
 	m.Stop()
@@ -440,7 +440,7 @@ func TestCarouselPlaysSourcesInTurn(t *testing.T) {
 		want = append(want, ints(n)...)
 	}
 	reqs.WaitCount(t, 4) // the last source has finished
-	require.NoError(t, c.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, c.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	require.NoError(t, waitFinished(t, c))
 	require.Equal(t, want, out.WaitCount(t, len(want)))
 	require.Len(t, sig.WaitCount(t, 1), 1)

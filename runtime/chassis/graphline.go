@@ -333,7 +333,7 @@ func (g *Graphline[I, O]) end() {
 		if g.shutdown != nil {
 			g.Signal.Send(g.shutdown)
 		} else {
-			g.Signal.Send(axon.Finished(g))
+			g.Signal.Send(&axon.ProducerFinished{Caller: g})
 		}
 	}
 	g.Stop()

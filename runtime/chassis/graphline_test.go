@@ -332,7 +332,7 @@ func TestGraphlineEmissionOfShutdownSignal2(t *testing.T) {
 
 	settle(t, rt)
 	require.Empty(t, sig.Messages())
-	sm := axon.Shutdown()
+	sm := &axon.ShutdownMicroprocess{}
 	require.NoError(t, g.Control.Deliver(sm))
 	a.WaitSignals(t, 1) // the Graphline has taken it
 
@@ -355,7 +355,7 @@ func TestGraphlineReceivesShutdownPassesThru(t *testing.T) {
 	waitStarted(t, all...)
 
 	flows(t, rt, func(m axon.Signal) { require.NoError(t, g.Control.Deliver(m)) }, a.Sink, atControl, all, []int{1, 0, 0})
-	sm := axon.Shutdown()
+	sm := &axon.ShutdownMicroprocess{}
 	require.NoError(t, g.Control.Deliver(sm))
 	require.Same(t, sm, a.WaitSignals(t, 2)[1])
 	settle(t, rt)
@@ -376,7 +376,7 @@ func TestGraphlineReceivesShutdownDisseminated(t *testing.T) {
 	activate(t, rt, g)
 	waitStarted(t, all...)
 
-	sm := axon.Shutdown()
+	sm := &axon.ShutdownMicroprocess{}
 	require.NoError(t, g.Control.Deliver(sm))
 	require.Same(t, sm, a.WaitSignals(t, 1)[0])
 	require.Same(t, sm, c.WaitSignals(t, 1)[0])
@@ -408,12 +408,12 @@ func TestGraphlineReceivesShutdownAndPropagates(t *testing.T) {
 		reemitsSame  bool        // the end signal is msg itself; otherwise a new ProducerFinished
 		mirrorsKamTC string
 	}{
-		{"shutdown", false, axon.Shutdown(), true, "test_receivesShutdownAndPropagates"},
+		{"shutdown", false, &axon.ShutdownMicroprocess{}, true, "test_receivesShutdownAndPropagates"},
 		{"shutdown subtype", false, &serverShutdown{}, true, "test_receivesShutdownAndPropagates"},
-		{"producerFinished", false, axon.Finished(nil), false, "test_receivesShutdownAndPropagates2"},
+		{"producerFinished", false, &axon.ProducerFinished{Caller: nil}, false, "test_receivesShutdownAndPropagates2"},
 		{"other signal", false, &flurble{}, false, "test_receivesShutdownAndPropagates2"},
-		{"control wired, shutdown", true, axon.Shutdown(), false, "test_receivesShutdownAndPropagates23"},
-		{"control wired, producerFinished", true, axon.Finished(nil), false, "test_receivesShutdownAndPropagates23"},
+		{"control wired, shutdown", true, &axon.ShutdownMicroprocess{}, false, "test_receivesShutdownAndPropagates23"},
+		{"control wired, producerFinished", true, &axon.ProducerFinished{Caller: nil}, false, "test_receivesShutdownAndPropagates23"},
 		{"control wired, other signal", true, &flurble{}, false, "test_receivesShutdownAndPropagates23"},
 	}
 	for _, tc := range cases {
@@ -468,8 +468,8 @@ func TestGraphlineDoesNotPropagateShutdownMsg(t *testing.T) {
 	activate(t, rt, g)
 	waitStarted(t, all...)
 
-	require.NoError(t, g.Control.Deliver(axon.Finished(nil)))
-	require.NoError(t, g.Control.Deliver(axon.Shutdown()))
+	require.NoError(t, g.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
+	require.NoError(t, g.Control.Deliver(&axon.ShutdownMicroprocess{}))
 	a.WaitSignals(t, 2)
 	settle(t, rt)
 	require.False(t, g.Stopping())

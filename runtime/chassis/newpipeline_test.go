@@ -31,7 +31,7 @@ func TestNewPipeline(t *testing.T) {
 	for _, n := range []int{0, 100} {
 		require.NoError(t, p.In.Deliver(n))
 	}
-	pf := axon.Finished(t.Name())
+	pf := &axon.ProducerFinished{Caller: t.Name()}
 	require.NoError(t, p.Control.Deliver(pf))
 
 	require.NoError(t, waitFinished(t, p))
@@ -46,7 +46,7 @@ func TestNewPipelineOfOneStage(t *testing.T) {
 	out := observe(t, rt, &p.Out)
 	activate(t, rt, p)
 	require.NoError(t, p.In.Deliver(5))
-	require.NoError(t, p.Control.Deliver(axon.Finished(t.Name())))
+	require.NoError(t, p.Control.Deliver(&axon.ProducerFinished{Caller: t.Name()}))
 	require.NoError(t, waitFinished(t, p))
 	require.Equal(t, []int{5}, out.WaitCount(t, 1))
 }

@@ -196,7 +196,7 @@ func TestPipelineInfersStageTypes(t *testing.T) {
 	for _, n := range []int{7, 42, 1000} {
 		require.NoError(t, p.In.Deliver(n))
 	}
-	pf := axon.Finished(t.Name())
+	pf := &axon.ProducerFinished{Caller: t.Name()}
 	require.NoError(t, p.Control.Deliver(pf))
 
 	require.NoError(t, waitFinished(t, p))
@@ -283,7 +283,7 @@ func TestPipelineCircular(t *testing.T) {
 	require.Equal(t, []int{2, 1, 0}, tap.waitTaken(t, 3), "the last stage's outbox feeds the first's inbox")
 	require.Equal(t, []int{3, 2, 1, 0}, countdown.waitTaken(t, 4))
 
-	pf := axon.Finished(t.Name())
+	pf := &axon.ProducerFinished{Caller: t.Name()}
 	require.NoError(t, p.Control.Deliver(pf))
 	require.NoError(t, waitFinished(t, p))
 	settle(t, rt)

@@ -114,7 +114,7 @@ func (s *Seq[I, O]) advance() {
 		if s.stop != nil {
 			s.Signal.Send(s.stop)
 		} else {
-			s.Signal.Send(axon.Finished(s))
+			s.Signal.Send(&axon.ProducerFinished{Caller: s})
 		}
 		s.Stop()
 		return

@@ -53,7 +53,7 @@ func TestSeqPassesInboxAndOutboxToCurrent(t *testing.T) {
 		o := &msg{10 + i}
 		send(t, &m.Out, o)
 		require.Same(t, o, out.WaitCount(t, i+1)[i])
-		send[axon.Signal](t, &m.Signal, axon.Finished(m))
+		send[axon.Signal](t, &m.Signal, &axon.ProducerFinished{Caller: m})
 		settle(t, rt)
 		require.Empty(t, sig.Messages(), "a component's signal is dropped")
 		m.Stop()
@@ -86,7 +86,7 @@ func TestSeqIgnoresProducerFinished(t *testing.T) {
 	activate(t, rt, s)
 	waitStarted(t, ms[0])
 
-	require.NoError(t, s.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, s.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	settle(t, rt)
 	require.Zero(t, ms[0].received(), "the current component heard nothing")
 	require.False(t, s.Stopping())
@@ -111,7 +111,7 @@ func TestSeqShutdownMicroprocess(t *testing.T) {
 	ms[0].Stop()
 	waitStarted(t, ms[1])
 
-	sm := axon.Shutdown()
+	sm := &axon.ShutdownMicroprocess{}
 	require.NoError(t, s.Control.Deliver(sm))
 	require.Same(t, sm, ms[1].WaitSignals(t, 1)[0])
 	settle(t, rt)

@@ -397,7 +397,7 @@ func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
 	if s.tcp != nil && child == s.tcp.Base() {
 		if err != nil && s.stopSig == nil {
 			s.Log().Error("the listener failed", "err", err)
-			s.shutdown(axon.Shutdown())
+			s.shutdown(&axon.ShutdownMicroprocess{})
 		}
 		s.finishIfDone()
 		return
@@ -419,7 +419,7 @@ func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
 			s.Log().Warn("protocol handler failed; closing its connection", "peer", c.csa.Peer(), "err", err)
 		}
 		if !c.csaDone {
-			if err != nil || c.csa.Control.Deliver(axon.Finished(child)) != nil {
+			if err != nil || c.csa.Control.Deliver(&axon.ProducerFinished{Caller: child}) != nil {
 				c.csa.Stop()
 			}
 		}

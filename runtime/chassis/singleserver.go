@@ -123,7 +123,7 @@ func (s *SingleServer) OnSockets(sig axon.Signal) {
 	// The client closed its side (close ours), or the connection closed
 	// (the adapter waits to be told to stop).
 	if _, ok := sig.(*internet.SocketShutdown); ok && s.csa != nil {
-		s.toConn.Send(axon.Finished(s))
+		s.toConn.Send(&axon.ProducerFinished{Caller: s})
 	}
 }
 

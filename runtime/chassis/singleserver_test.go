@@ -75,7 +75,7 @@ func TestSingleServerServesOneAtATime(t *testing.T) {
 // L7: a SingleServer with no client stops on a signal, forwarding it.
 func TestSingleServerStopsWithoutAClient(t *testing.T) {
 	srv, got, _ := singleServer(t)
-	sig := axon.Shutdown()
+	sig := &axon.ShutdownMicroprocess{}
 	require.NoError(t, srv.Control.Deliver(sig))
 	axontest.WaitDone(t, srv)
 	assert.Same(t, sig, got.WaitSignals(t, 1)[0])
@@ -91,7 +91,7 @@ func TestSingleServerStopsWithAClient(t *testing.T) {
 	defer c.Close()
 	require.Eventually(t, srv.Connected, deadline, time.Millisecond)
 	require.NoError(t, srv.In.Put(t.Context(), []byte("bye")))
-	require.NoError(t, srv.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, srv.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	_ = c.SetDeadline(time.Now().Add(deadline))
 	rest, err := io.ReadAll(c)
 	require.NoError(t, err)

@@ -82,7 +82,7 @@ func TestServeFramesCutsAnywhere(t *testing.T) {
 	for cut := 0; cut <= len(stream); cut++ {
 		l := newLiner(0, false)
 		out := run(t, l, stream[:cut], stream[cut:])
-		require.NoError(t, l.Control.Deliver(axon.Finished(nil)))
+		require.NoError(t, l.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 		got := out.WaitCount(t, len(want))
 		assert.Equal(t, want, texts(got), "cut at %d", cut)
 		axontest.WaitDone(t, l)
@@ -100,7 +100,7 @@ func TestServeFramesResumesMidPiece(t *testing.T) {
 	axontest.Link(t, &l.Out, &g.In)
 	require.NoError(t, rt.Activate(l, g))
 	require.NoError(t, l.In.Deliver([]byte("a\nb\nc\nd\n")))
-	require.NoError(t, l.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, l.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	var got []string
 	for range 5 {
 		g.release <- struct{}{}

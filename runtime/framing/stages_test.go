@@ -120,7 +120,7 @@ func runFailing(t *testing.T, msgs [][]byte, stage interface {
 	for _, m := range msgs {
 		require.NoError(t, stage.StdInbox().Deliver(m))
 	}
-	require.NoError(t, stage.StdControl().Deliver(axon.Finished(nil)))
+	require.NoError(t, stage.StdControl().Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, stage)
 	sink.WaitSignals(t, 1)
 	return sink, stage.Base().Err()
@@ -174,7 +174,7 @@ func TestSplitterForwardsShutdownWithAPartialFrame(t *testing.T) {
 	sink.Done()
 	require.NoError(t, axontest.Runtime(t).Activate(split, sink))
 	require.NoError(t, split.In.Deliver([]byte("one\npart")))
-	stop := axon.Shutdown()
+	stop := &axon.ShutdownMicroprocess{}
 	require.NoError(t, split.Control.Deliver(stop))
 	axontest.WaitDone(t, split)
 	axontest.WaitDone(t, sink)

@@ -44,7 +44,7 @@ func TestClientSendsWhatWasQueuedBeforeTheConnection(t *testing.T) {
 	require.NoError(t, client.In.Deliver([]byte("world")))
 	require.NoError(t, rt.Activate(client, snk))
 	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "hello world" })
-	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, client)
 	sigs := snk.WaitSignals(t, 1)
 	require.Len(t, sigs, 1, "exactly one termination message")
@@ -96,7 +96,7 @@ func TestClientShutdownBeforeConnecting(t *testing.T) {
 	client.Delay = time.Hour
 	snk := collect(t, client)
 	require.NoError(t, rt.Activate(client, snk))
-	stop := axon.Shutdown()
+	stop := &axon.ShutdownMicroprocess{}
 	require.NoError(t, client.Control.Deliver(stop))
 	axontest.WaitDone(t, client)
 	sigs := snk.WaitSignals(t, 1)

@@ -271,7 +271,7 @@ func TestClientSTARTTLS(t *testing.T) {
 	want := "plain: hello\nGO\nsecure: early\nsecure: secret\n"
 	snk.WaitFor(t, "the secure echoes", func() bool { return joined(snk.Messages()) == want })
 
-	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, client)
 	require.NoError(t, srv.end(t))
 	sigs := snk.WaitSignals(t, 1)

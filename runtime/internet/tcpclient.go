@@ -243,7 +243,7 @@ func (c *TCPClient) OnMakeSSL(string) {
 		cfg, err := clientConfig(c.address, c.TLSConfig)
 		if err != nil {
 			c.reason = fmt.Errorf("makessl: %w", err)
-			c.ToConn.Send(axon.Shutdown())
+			c.ToConn.Send(&axon.ShutdownMicroprocess{})
 			return
 		}
 		c.ToSSL.Send(&TLSUpgrade{Config: cfg})
@@ -359,7 +359,7 @@ func (c *TCPClient) watchConn() {
 			}
 			// The server closed its side (close ours), or the connection
 			// closed (the adapter waits to be told to stop).
-			c.ToConn.Send(axon.Finished(c))
+			c.ToConn.Send(&axon.ProducerFinished{Caller: c})
 		}
 	}
 }
@@ -387,7 +387,7 @@ func (c *TCPClient) OnStop() {
 	}
 	if !c.ended {
 		c.ended = true
-		c.Signal.Send(axon.Finished(c))
+		c.Signal.Send(&axon.ProducerFinished{Caller: c})
 	}
 	if c.release != nil {
 		c.release()

@@ -90,7 +90,7 @@ func TestClientTLS(t *testing.T) {
 	require.NoError(t, rt.Activate(client, snk, ready))
 	ready.WaitCount(t, 1)
 	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "secret" })
-	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, client)
 }
 
@@ -107,7 +107,7 @@ func TestClientMakeSSL(t *testing.T) {
 	require.NoError(t, client.In.Deliver([]byte("hello tls")))
 	require.NoError(t, rt.Activate(client, snk))
 	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "hello tls" })
-	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, client)
 }
 
@@ -150,6 +150,6 @@ func TestClientWaitsForALinkedMakeSSL(t *testing.T) {
 	require.NoError(t, rt.Activate(late))
 	ready.WaitCount(t, 1)
 	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "after the handshake" })
-	require.NoError(t, client.Control.Deliver(axon.Finished(nil)))
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, client)
 }

@@ -92,7 +92,7 @@ func requireFailed(t *testing.T, sig axon.Signal, caller any, target error) erro
 // forwarded.
 func signals() map[string]func() axon.Signal {
 	return map[string]func() axon.Signal{
-		"ProducerFinished":     func() axon.Signal { return axon.Finished("upstream") },
-		"ShutdownMicroprocess": func() axon.Signal { return axon.Shutdown() },
+		"ProducerFinished":     func() axon.Signal { return &axon.ProducerFinished{Caller: "upstream"} },
+		"ShutdownMicroprocess": func() axon.Signal { return &axon.ShutdownMicroprocess{} },
 	}
 }

@@ -44,6 +44,6 @@ func NewOneShot[T any](msg T) *OneShot[T] {
 // OnStart sends Msg and the ProducerFinished, and stops.
 func (o *OneShot[T]) OnStart() {
 	o.Out.Send(o.Msg)
-	o.Signal.Send(axon.Finished(o))
+	o.Signal.Send(&axon.ProducerFinished{Caller: o})
 	o.Stop()
 }

@@ -25,7 +25,7 @@ func TestOneShot(t *testing.T) {
 // changes nothing.
 func TestOneShotIgnoresControl(t *testing.T) {
 	o := util.NewOneShot(42)
-	require.NoError(t, o.Control.Deliver(axon.Shutdown()))
+	require.NoError(t, o.Control.Deliver(&axon.ShutdownMicroprocess{}))
 	s := sinkFor(t, o)
 	run(t, o, s)
 	axontest.WaitDone(t, o)
@@ -97,7 +97,7 @@ func TestTriggeredOneShotForwardsControl(t *testing.T) {
 func TestTriggeredOneShotTriggerBeforeControl(t *testing.T) {
 	o := util.NewTriggeredOneShot[int]("fired")
 	require.NoError(t, o.In.Deliver(1))
-	require.NoError(t, o.Control.Deliver(axon.Finished("upstream")))
+	require.NoError(t, o.Control.Deliver(&axon.ProducerFinished{Caller: "upstream"}))
 	s := sinkFor(t, o)
 	run(t, o, s)
 	axontest.WaitDone(t, o)

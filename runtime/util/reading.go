@@ -201,7 +201,7 @@ func finish(ctx context.Context, signal *axon.Outbox[axon.Signal], caller any, s
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case err == nil:
-		return signal.Send(axon.Finished(caller))
+		return signal.Send(&axon.ProducerFinished{Caller: caller})
 	default:
 		_ = signal.Send(&axon.ProducerFinished{Caller: caller, Message: err})
 		return err

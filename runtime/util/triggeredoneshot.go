@@ -50,7 +50,7 @@ func NewTriggeredOneShot[I, O any](msg O) *TriggeredOneShot[I, O] {
 // OnIn fires: sends Msg, then a ProducerFinished, and finishes.
 func (o *TriggeredOneShot[I, O]) OnIn(I) {
 	o.Out.Send(o.Msg)
-	o.Signal.Send(axon.Finished(o))
+	o.Signal.Send(&axon.ProducerFinished{Caller: o})
 	o.Stop()
 }
 

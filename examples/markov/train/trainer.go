@@ -111,7 +111,7 @@ func (t *Trainer) OnEnded(sig axon.Signal) {
 		}
 	}
 	if t.fileEnd == nil {
-		t.ReaderControl.Send(axon.Shutdown())
+		t.ReaderControl.Send(&axon.ShutdownMicroprocess{})
 	}
 	t.stopWhenDone()
 }

@@ -192,5 +192,5 @@ func (s *Source[T]) Main(ctx context.Context) error {
 			return err
 		}
 	}
-	return s.Signal.Send(axon.Finished(s))
+	return s.Signal.Send(&axon.ProducerFinished{Caller: s})
 }

@@ -90,7 +90,7 @@ func (c *Closer) OnStart() {
 	if c.StopServer {
 		c.ServerSigs.Send(&internet.ServerShutdown{})
 	}
-	c.Signal.Send(axon.Finished(c))
+	c.Signal.Send(&axon.ProducerFinished{Caller: c})
 }
 
 // OnControl ends.
