@@ -32,15 +32,20 @@ func (c *CleverEcho) InitBoxes() *CleverEcho {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksCleverEcho, func() axon.Hooks[CleverEcho] {
+		return axon.Hooks[CleverEcho]{
+			Dispatch: func(c *CleverEcho, t *axon.Turn) {
+				axon.Serve(t, &c.In, c.OnIn)
+				axon.ServeLast(t, &c.Control, c.OnControl)
+			},
+			Start: (*CleverEcho).OnStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *CleverEcho) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksCleverEcho keeps the hooks of every CleverEcho, made once.
+var kamHooksCleverEcho axon.Bound[CleverEcho]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes CleverEcho an axon.Stage, which the chassis link.

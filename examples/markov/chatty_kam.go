@@ -27,15 +27,17 @@ func (c *Chatty) InitBoxes() *Chatty {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksChatty, func() axon.Hooks[Chatty] {
+		return axon.Hooks[Chatty]{Dispatch: func(c *Chatty, t *axon.Turn) {
+			axon.ServeFramesErr(t, &c.In, c.onIn)
+			axon.ServeLast(t, &c.Control, c.onControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Chatty) Dispatch(t *axon.Turn) {
-	axon.ServeFramesErr(t, &c.In, c.onIn)
-	axon.ServeLast(t, &c.Control, c.onControl)
-}
+// kamHooksChatty keeps the hooks of every Chatty, made once.
+var kamHooksChatty axon.Bound[Chatty]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Chatty an axon.Stage, which the chassis link.

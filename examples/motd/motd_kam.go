@@ -28,12 +28,17 @@ func (c *MOTD) InitBoxes() *MOTD {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksMOTD, func() axon.Hooks[MOTD] {
+		return axon.Hooks[MOTD]{
+			Dispatch: func(c *MOTD, t *axon.Turn) {},
+			Start:    (*MOTD).OnStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *MOTD) Dispatch(t *axon.Turn) {}
+// kamHooksMOTD keeps the hooks of every MOTD, made once.
+var kamHooksMOTD axon.Bound[MOTD]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes MOTD an axon.Stage, which the chassis link.

@@ -30,12 +30,17 @@ func (c *MOTDOnce) InitBoxes() *MOTDOnce {
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.ServerSignal.Init(&c.Component, "serversignal", 0)
+	axon.Bind(c, &c.Component, &kamHooksMOTDOnce, func() axon.Hooks[MOTDOnce] {
+		return axon.Hooks[MOTDOnce]{
+			Dispatch: func(c *MOTDOnce, t *axon.Turn) {},
+			Start:    (*MOTDOnce).OnStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *MOTDOnce) Dispatch(t *axon.Turn) {}
+// kamHooksMOTDOnce keeps the hooks of every MOTDOnce, made once.
+var kamHooksMOTDOnce axon.Bound[MOTDOnce]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes MOTDOnce an axon.Stage, which the chassis link.

@@ -28,15 +28,17 @@ func (c *Munch) InitBoxes() *Munch {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksMunch, func() axon.Hooks[Munch] {
+		return axon.Hooks[Munch]{Dispatch: func(c *Munch, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Munch) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksMunch keeps the hooks of every Munch, made once.
+var kamHooksMunch axon.Bound[Munch]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Munch an axon.Stage, which the chassis link.

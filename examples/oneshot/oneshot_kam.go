@@ -28,15 +28,17 @@ func (c *OneShot) InitBoxes() *OneShot {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksOneShot, func() axon.Hooks[OneShot] {
+		return axon.Hooks[OneShot]{Dispatch: func(c *OneShot, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *OneShot) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksOneShot keeps the hooks of every OneShot, made once.
+var kamHooksOneShot axon.Bound[OneShot]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes OneShot an axon.Stage, which the chassis link.

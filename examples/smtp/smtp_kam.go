@@ -38,17 +38,22 @@ func (c *SMTP) InitBoxes() *SMTP {
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.Upgrade.Init(&c.Component, "makessl", 0)
+	axon.Bind(c, &c.Component, &kamHooksSMTP, func() axon.Hooks[SMTP] {
+		return axon.Hooks[SMTP]{
+			Dispatch: func(c *SMTP, t *axon.Turn) {
+				axon.Serve(t, &c.Ready, c.OnReady)
+				axon.Serve(t, &c.Saved, c.OnSaved)
+				axon.Serve(t, &c.In, c.OnIn)
+				axon.ServeLast(t, &c.Control, c.OnControl)
+			},
+			Start: (*SMTP).OnStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *SMTP) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Ready, c.OnReady)
-	axon.Serve(t, &c.Saved, c.OnSaved)
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksSMTP keeps the hooks of every SMTP, made once.
+var kamHooksSMTP axon.Bound[SMTP]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes SMTP an axon.Stage, which the chassis link.

@@ -24,14 +24,16 @@ func NewHangup() *Hangup {
 func (c *Hangup) InitBoxes() *Hangup {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Reader.Init(&c.Component, "readercontrol", 0)
+	axon.Bind(c, &c.Component, &kamHooksHangup, func() axon.Hooks[Hangup] {
+		return axon.Hooks[Hangup]{Dispatch: func(c *Hangup, t *axon.Turn) {
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Hangup) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksHangup keeps the hooks of every Hangup, made once.
+var kamHooksHangup axon.Bound[Hangup]
 
 // BoxTable describes the boxes of Hangup: name, direction, message type
 // and description, for reference pages and pictures.

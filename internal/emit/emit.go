@@ -157,8 +157,10 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 		g.constructor()
 	}
 	g.initBoxes()
-	if !c.Threaded {
-		g.dispatch()
+	if !c.Threaded && len(c.TypeParams) == 0 {
+		g.f.Commentf("%s keeps the hooks of every %s, made once.", model.HooksVar(c), c.Name)
+		g.f.Var().Id(model.HooksVar(c)).Qual(axon, "Bound").Index(g.self())
+		g.f.Line()
 	}
 	if in, out, ok := c.Standard(); ok {
 		g.standard(in, out)
@@ -221,6 +223,15 @@ func (g *gen) initBoxes() {
 			))
 		}
 	}
+	if !g.c.Threaded {
+		bound := jen.Op("&").Id(model.HooksVar(g.c))
+		if len(g.c.TypeParams) > 0 {
+			bound = jen.New(jen.Qual(axon, "Bound").Index(g.self())) // a variable cannot have type parameters
+		}
+		hooks := jen.Qual(axon, "Hooks").Index(g.self())
+		body = append(body, jen.Qual(axon, "Bind").Call(jen.Id(g.recv), jen.Op("&").Id(g.recv).Dot(g.c.BaseField), bound,
+			jen.Func().Params().Add(hooks.Clone()).Block(jen.Return(g.hooks()))))
+	}
 	body = append(body, jen.Return(jen.Id(g.recv)))
 	g.f.Func().Add(g.receiver()).Id("InitBoxes").Params().Op("*").Add(g.self()).Block(body...)
 	g.f.Line()
@@ -245,9 +256,19 @@ func (g *gen) count(n int, k *types.Const) *jen.Statement {
 	return jen.Int().Parens(name)
 }
 
-func (g *gen) dispatch() {
-	g.f.Comment("Dispatch hands each inbox's waiting messages to its handler. The")
-	g.f.Commentf("runtime calls it in each of %s's turns.", g.recv)
+// hooks is the component's axon.Hooks: its dispatch, which hands each
+// inbox's waiting messages to its handler, and its hook methods.
+func (g *gen) hooks() *jen.Statement {
+	fields := jen.Dict{
+		jen.Id("Dispatch"): jen.Func().Params(jen.Id(g.recv).Op("*").Add(g.self()), jen.Id(g.turn).Op("*").Qual(axon, "Turn")).Block(g.dispatch()...),
+	}
+	for _, h := range g.c.Hooks {
+		fields[jen.Id(h.Kind)] = jen.Parens(jen.Op("*").Add(g.self())).Dot(h.Method)
+	}
+	return jen.Qual(axon, "Hooks").Index(g.self()).Values(fields)
+}
+
+func (g *gen) dispatch() []jen.Code {
 	var body []jen.Code
 	serve := func(b model.Box, fn string) {
 		handler := jen.Id(g.recv).Dot(b.Handler)
@@ -277,8 +298,7 @@ func (g *gen) dispatch() {
 			serve(b, fn)
 		}
 	}
-	g.f.Func().Add(g.receiver()).Id("Dispatch").Params(jen.Id(g.turn).Op("*").Qual(axon, "Turn")).Block(body...)
-	g.f.Line()
+	return body
 }
 
 func (g *gen) standard(in, out types.Type) {

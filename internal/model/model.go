@@ -104,6 +104,16 @@ type Component struct {
 	// BaseField is the name of the embedded axon.Component field:
 	// "Component", or an alias's name.
 	BaseField string
+	// Hooks are the hook methods the component declares, in the order of
+	// HookKinds: the field of axon.Hooks each fills, and the method.
+	Hooks []Hook
+}
+
+// Hook is a hook method of a reactive component: Method (OnStart, or
+// onStart unexported) fills the field Kind of axon.Hooks (Start).
+type Hook struct {
+	Kind   string
+	Method string
 }
 
 // Factories reports whether kamgen generates the ServerCore and
@@ -846,8 +856,9 @@ func (b *builder) kind(c *Component) {
 // Hook methods the runtime calls; they are not inbox handlers.
 var hooks = map[string]bool{"OnStart": true, "OnStop": true, "OnWake": true, "OnChildDone": true, "OnTurnEnd": true}
 
-// hookNames are the keys of hooks, in a fixed order.
-var hookNames = []string{"OnStart", "OnStop", "OnWake", "OnTurnEnd", "OnChildDone"}
+// HookKinds are the fields of axon.Hooks that hook methods fill, in order;
+// the method of kind K is OnK, or onK.
+var HookKinds = []string{"Start", "Stop", "Wake", "TurnEnd", "ChildDone"}
 
 // pointerReceiver reports whether fn, a method the runtime or the
 // generated code calls on *C, is declared on *C; if it is declared on C it
@@ -918,14 +929,15 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		bx.Handler = name
 		bx.HandlerErr = sig.Results().Len() == 1
 	}
-	for _, name := range hookNames {
-		if fn := b.method(c, name); fn != nil && b.userDeclared(fn) {
-			b.pointerReceiver(c, fn, "hook")
-		}
-	}
 	if c.Threaded {
+		for _, kind := range HookKinds {
+			if fn := b.method(c, "On"+kind); fn != nil && b.userDeclared(fn) {
+				b.pointerReceiver(c, fn, "hook")
+			}
+		}
 		return
 	}
+	b.hooks(c)
 	// A method that looks like a handler but serves no inbox is a mistake.
 	ms := types.NewMethodSet(types.NewPointer(c.Named))
 	for i := range ms.Len() {
@@ -942,6 +954,52 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 		}
 		b.errorf(fn.Pos(), "handler %s.%s matches no inbox: there is no inbox field %s; rename the method or add the field with an inbox tag", c.Name, fn.Name(), rest)
 	}
+}
+
+// hooks finds the hook methods of a reactive component, exported (OnStart)
+// or not (onStart), and checks them: a pointer receiver, the signature the
+// runtime calls.
+func (b *builder) hooks(c *Component) {
+	for _, kind := range HookKinds {
+		var fn *types.Func
+		for _, name := range []string{"On" + kind, "on" + kind} {
+			m := b.method(c, name)
+			if m == nil || !b.userDeclared(m) {
+				continue
+			}
+			if fn != nil {
+				b.errorf(m.Pos(), "%s has two %s hooks, %s (line %d) and %s: keep one", c.Name, kind, fn.Name(), b.pos(fn.Pos()).Line, m.Name())
+				continue
+			}
+			fn = m
+		}
+		if fn == nil || !b.pointerReceiver(c, fn, "hook") {
+			continue
+		}
+		sig := fn.Type().(*types.Signature)
+		want, ok := "func()", sig.Params().Len() == 0 && sig.Results().Len() == 0
+		if kind == "ChildDone" {
+			want = "func(child *axon.Component, err error)"
+			ps := sig.Params()
+			ok = ps.Len() == 2 && sig.Results().Len() == 0 && isComponentPtr(ps.At(0).Type()) && isError(ps.At(1).Type())
+		}
+		if !ok {
+			b.errorf(fn.Pos(), "hook %s.%s must be %s, but is %s: fix its signature, or rename it if it is not the %s hook",
+				c.Name, fn.Name(), want, types.TypeString(sig, b.qualifier), kind)
+			continue
+		}
+		c.Hooks = append(c.Hooks, Hook{Kind: kind, Method: fn.Name()})
+	}
+}
+
+// isComponentPtr reports whether t is *axon.Component.
+func isComponentPtr(t types.Type) bool {
+	p, ok := types.Unalias(t).(*types.Pointer)
+	if !ok {
+		return false
+	}
+	n, ok := types.Unalias(p.Elem()).(*types.Named)
+	return ok && n.Obj().Name() == "Component" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == AxonPath
 }
 
 // frameHandler checks the handler of a line-framed inbox: it takes one
@@ -965,12 +1023,19 @@ func (b *builder) frameHandler(c *Component, bx *Box, fn *types.Func, sig *types
 	bx.Handler = fn.Name()
 }
 
+// HooksVar is the name of the package variable that holds the
+// axon.Hooks of a reactive component that has no type parameters.
+func HooksVar(c *Component) string { return "kamHooks" + c.Name }
+
 // collisions reports user declarations of names kamgen generates.
 func (b *builder) collisions() {
 	scope := b.pkg.Types.Scope()
 	for _, c := range b.out.Components {
 		b.userConstructor(c, scope.Lookup("New"+c.Name))
 		var names []string
+		if !c.Threaded && len(c.TypeParams) == 0 {
+			names = append(names, HooksVar(c))
+		}
 		if c.Factories() {
 			names = append(names, c.Name+"ForServerCore", c.Name+"ForSimpleServer")
 		}
@@ -998,8 +1063,11 @@ func (b *builder) collisions() {
 		for _, m := range methods {
 			if fn := b.method(c, m); fn != nil && b.userDeclared(fn) {
 				fix := "rename yours"
-				if strings.HasPrefix(m, "Std") {
+				switch {
+				case strings.HasPrefix(m, "Std"):
 					fix = "delete yours, the generated one returns the same box"
+				case m == "Dispatch":
+					fix = "delete yours, the generated dispatch serves each inbox with its handler (tag an inbox nohandler to serve it yourself)"
 				}
 				b.errorf(fn.Pos(), "method %s.%s is declared here, but kamgen generates it: %s", c.Name, m, fix)
 			}

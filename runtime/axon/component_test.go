@@ -296,7 +296,7 @@ func TestActivateErrors(t *testing.T) {
 
 	err = rt.Activate(&notAComponent{})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "run kamgen")
+	assert.Contains(t, err.Error(), "run go generate")
 	require.Error(t, rt.Activate(nil))
 
 	orphan := newCounting()

@@ -110,24 +110,32 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 		return fmt.Errorf("axon: activate %T: Base returned nil", p)
 	}
 	th, isThreaded := p.(Threaded)
-	_, isReactive := p.(Reactive)
-	if !isThreaded && !isReactive {
-		return fmt.Errorf("axon: %T is neither reactive (Dispatch) nor threaded (Main): run kamgen to generate its dispatch", p)
+	var hooks *hookTab
+	if !isThreaded {
+		if hooks = c.hooks; hooks == nil {
+			hooks = methodHooks(p) // written by hand: its exported methods
+		}
+		if hooks.dispatch == nil {
+			return fmt.Errorf("axon: %T is neither reactive (Dispatch) nor threaded (Main): run go generate, so that kamgen generates its dispatch, and build it with its New function or InitBoxes", p)
+		}
 	}
 	c.mu.Lock()
 	if c.rt != nil || c.life.Load() != created {
 		c.mu.Unlock()
 		return fmt.Errorf("axon: %T activated twice", p)
 	}
-	c.self, c.rt, c.parent, c.id = p, rt, parent, rt.ids.Add(1)
+	c.rt, c.parent, c.id = rt, parent, rt.ids.Add(1)
 	if isThreaded {
+		c.hooks = nil
 		ctx, cancel := context.WithCancel(context.Background())
-		c.th = &threadState{notify: make(chan struct{}, 1), ctx: ctx}
+		c.th = &threadState{typ: fmt.Sprintf("%T", p), notify: make(chan struct{}, 1), ctx: ctx}
 		x := c.more()
 		x.ctx, x.cancel = ctx, cancel
 		if c.stopping() {
 			cancel()
 		}
+	} else {
+		c.hooks = hooks
 	}
 	c.mu.Unlock()
 

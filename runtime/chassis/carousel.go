@@ -101,15 +101,15 @@ func NewCarousel[M, I, O any](factory func(M) axon.Stage[I, O], makeFirstRequest
 	return (&Carousel[M, I, O]{factory: factory, firstReq: makeFirstRequest}).InitBoxes()
 }
 
-// OnStart sends the first request, if the carousel was made to.
-func (c *Carousel[M, I, O]) OnStart() {
+// onStart sends the first request, if the carousel was made to.
+func (c *Carousel[M, I, O]) onStart() {
 	if c.firstReq {
 		c.RequestNext.Send(NextRequest)
 	}
 }
 
-// OnControl takes a control signal; OnTurnEnd acts on it.
-func (c *Carousel[M, I, O]) OnControl(sig axon.Signal) {
+// onControl takes a control signal; onTurnEnd acts on it.
+func (c *Carousel[M, I, O]) onControl(sig axon.Signal) {
 	switch {
 	case sig == nil:
 	case c.stop == nil:
@@ -120,16 +120,16 @@ func (c *Carousel[M, I, O]) OnControl(sig axon.Signal) {
 	}
 }
 
-// OnTurnEnd does, once per turn and after the control signals were taken,
+// onTurnEnd does, once per turn and after the control signals were taken,
 // whatever the carousel's state calls for. The "next" inbox has no handler:
 // advance reads it, one argument at a time, only when the carousel is ready
 // for a new child, so what waits there is the queue of children to come.
 //
-// The runtime calls OnTurnEnd only when nothing the carousel sent is waiting
+// The runtime calls onTurnEnd only when nothing the carousel sent is waiting
 // for room, and not once it is stopping; advance would do nothing then
 // either. A turn that finds something waiting for room is followed by
 // another when there is room.
-func (c *Carousel[M, I, O]) OnTurnEnd() { c.advance() }
+func (c *Carousel[M, I, O]) onTurnEnd() { c.advance() }
 
 // advance moves the carousel on as far as it can without waiting.
 func (c *Carousel[M, I, O]) advance() {
@@ -190,9 +190,9 @@ func (c *Carousel[M, I, O]) makeChild(arg M) bool {
 	return true
 }
 
-// OnChildDone unplugs the finished child and asks for the next one, unless
+// onChildDone unplugs the finished child and asks for the next one, unless
 // one is already waiting or the carousel is stopping.
-func (c *Carousel[M, I, O]) OnChildDone(child *axon.Component, err error) {
+func (c *Carousel[M, I, O]) onChildDone(child *axon.Component, err error) {
 	if !c.slot.holds(child) {
 		return
 	}

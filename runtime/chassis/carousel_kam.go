@@ -27,13 +27,17 @@ func (c *Carousel[M, I, O]) InitBoxes() *Carousel[M, I, O] {
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.RequestNext.Init(&c.Component, "requestNext", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[Carousel[M, I, O]]), func() axon.Hooks[Carousel[M, I, O]] {
+		return axon.Hooks[Carousel[M, I, O]]{
+			ChildDone: (*Carousel[M, I, O]).onChildDone,
+			Dispatch: func(c *Carousel[M, I, O], t *axon.Turn) {
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start:   (*Carousel[M, I, O]).onStart,
+			TurnEnd: (*Carousel[M, I, O]).onTurnEnd,
+		}
+	})
 	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Carousel[M, I, O]) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
 }
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and

@@ -246,9 +246,9 @@ func (g *Graphline[I, O]) Wirings() []axon.Wiring {
 	return slices.Clone(g.wirings)
 }
 
-// OnStart makes the links and starts the children, in the Graphline's first
+// onStart makes the links and starts the children, in the Graphline's first
 // turn.
-func (g *Graphline[I, O]) OnStart() {
+func (g *Graphline[I, O]) onStart() {
 	g.mu.Lock()
 	g.started = true
 	wirings := slices.Clone(g.wirings)
@@ -298,10 +298,10 @@ func (g *Graphline[I, O]) OnStart() {
 	}
 }
 
-// OnControl passes a control signal on to the children. When the control
+// onControl passes a control signal on to the children. When the control
 // inbox is wired (userControl), it is linked onward from the Graphline's
 // first turn, before any dispatch, and holds nothing for this handler.
-func (g *Graphline[I, O]) OnControl(sig axon.Signal) {
+func (g *Graphline[I, O]) onControl(sig axon.Signal) {
 	if sig != nil && sig.StopNow() {
 		g.shutdown = sig
 	}
@@ -310,9 +310,9 @@ func (g *Graphline[I, O]) OnControl(sig axon.Signal) {
 	}
 }
 
-// OnChildDone stops passing signals to a child that has finished, and ends
+// onChildDone stops passing signals to a child that has finished, and ends
 // the Graphline when it was the last.
-func (g *Graphline[I, O]) OnChildDone(child *axon.Component, err error) {
+func (g *Graphline[I, O]) onChildDone(child *axon.Component, err error) {
 	if err != nil {
 		g.Fail(fmt.Errorf("chassis: Graphline child %s failed: %w", child.Name(), err))
 		return

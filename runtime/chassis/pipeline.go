@@ -170,8 +170,8 @@ func Circular[T any](p *Pipeline[T, T]) *Pipeline[T, T] {
 // Stages returns the Pipeline's stages, first to last.
 func (p *Pipeline[I, O]) Stages() []axon.Part { return slices.Clone(p.stages) }
 
-// OnStart links the stages and starts them, in the Pipeline's first turn.
-func (p *Pipeline[I, O]) OnStart() {
+// onStart links the stages and starts them, in the Pipeline's first turn.
+func (p *Pipeline[I, O]) onStart() {
 	for _, w := range slices.Concat(p.inner, p.tail) {
 		l, err := w.Link()
 		if err != nil {
@@ -185,9 +185,9 @@ func (p *Pipeline[I, O]) OnStart() {
 	}
 }
 
-// OnChildDone finishes the Pipeline when its last stage has finished, and
+// onChildDone finishes the Pipeline when its last stage has finished, and
 // fails it when a stage failed.
-func (p *Pipeline[I, O]) OnChildDone(child *axon.Component, err error) {
+func (p *Pipeline[I, O]) onChildDone(child *axon.Component, err error) {
 	if err != nil {
 		p.Fail(fmt.Errorf("chassis: Pipeline stage %s failed: %w", child.Name(), err))
 		return

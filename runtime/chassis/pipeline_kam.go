@@ -23,12 +23,15 @@ func (c *Pipeline[I, O]) InitBoxes() *Pipeline[I, O] {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[Pipeline[I, O]]), func() axon.Hooks[Pipeline[I, O]] {
+		return axon.Hooks[Pipeline[I, O]]{
+			ChildDone: (*Pipeline[I, O]).onChildDone,
+			Dispatch:  func(c *Pipeline[I, O], t *axon.Turn) {},
+			Start:     (*Pipeline[I, O]).onStart,
+		}
+	})
 	return c
 }
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Pipeline[I, O]) Dispatch(t *axon.Turn) {}
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Pipeline an axon.Stage, which the chassis link.

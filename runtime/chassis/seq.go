@@ -76,11 +76,11 @@ func NewSeq[I, O any](components ...axon.Stage[I, O]) *Seq[I, O] {
 	return (&Seq[I, O]{sequence: slices.Clone(components)}).InitBoxes()
 }
 
-// OnStart starts the first component.
-func (s *Seq[I, O]) OnStart() { s.advance() }
+// onStart starts the first component.
+func (s *Seq[I, O]) onStart() { s.advance() }
 
-// OnControl honours a ShutdownMicroprocess and ignores anything else.
-func (s *Seq[I, O]) OnControl(sig axon.Signal) {
+// onControl honours a ShutdownMicroprocess and ignores anything else.
+func (s *Seq[I, O]) onControl(sig axon.Signal) {
 	if sig == nil || !sig.StopNow() || s.stop != nil {
 		return
 	}
@@ -92,8 +92,8 @@ func (s *Seq[I, O]) OnControl(sig axon.Signal) {
 	}
 }
 
-// OnChildDone moves on to the next component.
-func (s *Seq[I, O]) OnChildDone(child *axon.Component, err error) {
+// onChildDone moves on to the next component.
+func (s *Seq[I, O]) onChildDone(child *axon.Component, err error) {
 	if !s.slot.holds(child) {
 		return
 	}

@@ -23,13 +23,16 @@ func (c *Seq[I, O]) InitBoxes() *Seq[I, O] {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[Seq[I, O]]), func() axon.Hooks[Seq[I, O]] {
+		return axon.Hooks[Seq[I, O]]{
+			ChildDone: (*Seq[I, O]).onChildDone,
+			Dispatch: func(c *Seq[I, O], t *axon.Turn) {
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start: (*Seq[I, O]).onStart,
+		}
+	})
 	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Seq[I, O]) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
 }
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and

@@ -213,15 +213,15 @@ func (s *ServerCore) Shutdown(ctx context.Context) error {
 	}
 }
 
-// OnStart starts accepting.
-func (s *ServerCore) OnStart() {
+// onStart starts accepting.
+func (s *ServerCore) onStart() {
 	if err := s.startAccepting(&s.Component, s.opts.Conn, &s.Conns, &s.toServer); err != nil {
 		s.Fail(err)
 	}
 }
 
-// OnConns serves a new connection, or keeps it waiting at MaxConns.
-func (s *ServerCore) OnConns(nc *internet.NewConnection) {
+// onConns serves a new connection, or keeps it waiting at MaxConns.
+func (s *ServerCore) onConns(nc *internet.NewConnection) {
 	if s.stopSig != nil {
 		_ = nc.CSA.Discard() // accepted while stopping
 		return
@@ -339,9 +339,9 @@ func (s *ServerCore) limit() {
 	s.tcp.Pause(int(s.live.Load())+len(s.waiting) >= s.opts.MaxConns)
 }
 
-// OnSockets passes an adapter's signal to its handler. When the client has
+// onSockets passes an adapter's signal to its handler. When the client has
 // closed, the handler has HandlerGrace to finish before it is stopped (L4).
-func (s *ServerCore) OnSockets(sig axon.Signal) {
+func (s *ServerCore) onSockets(sig axon.Signal) {
 	ss, ok := sig.(*internet.SocketShutdown)
 	if !ok || ss.Conn == nil {
 		return
@@ -359,15 +359,15 @@ func (s *ServerCore) OnSockets(sig axon.Signal) {
 	}
 }
 
-// OnServer stops the server when a handler asks it to.
-func (s *ServerCore) OnServer(sig axon.Signal) {
+// onServer stops the server when a handler asks it to.
+func (s *ServerCore) onServer(sig axon.Signal) {
 	if _, ok := sig.(*internet.ServerShutdown); ok {
 		s.shutdown(sig)
 	}
 }
 
-// OnControl stops the server gracefully.
-func (s *ServerCore) OnControl(sig axon.Signal) { s.shutdown(sig) }
+// onControl stops the server gracefully.
+func (s *ServerCore) onControl(sig axon.Signal) { s.shutdown(sig) }
 
 func (s *ServerCore) shutdown(sig axon.Signal) {
 	if s.stopSig != nil {
@@ -392,8 +392,8 @@ func (s *ServerCore) shutdown(sig axon.Signal) {
 	s.finishIfDone()
 }
 
-// OnChildDone keeps track of connections as their parts finish.
-func (s *ServerCore) OnChildDone(child *axon.Component, err error) {
+// onChildDone keeps track of connections as their parts finish.
+func (s *ServerCore) onChildDone(child *axon.Component, err error) {
 	if s.tcp != nil && child == s.tcp.Base() {
 		if err != nil && s.stopSig == nil {
 			s.Log().Error("the listener failed", "err", err)
@@ -477,8 +477,8 @@ func (s *ServerCore) popGrace() {
 	}
 }
 
-// OnWake stops the handlers whose grace has run out (L4).
-func (s *ServerCore) OnWake() {
+// onWake stops the handlers whose grace has run out (L4).
+func (s *ServerCore) onWake() {
 	now := time.Since(s.clock)
 	for s.graceAt < len(s.grace) && s.grace[s.graceAt].at <= now {
 		e := s.grace[s.graceAt]
@@ -504,6 +504,6 @@ func (s *ServerCore) finishIfDone() {
 	s.Stop()
 }
 
-// OnStop closes the listener if no TCPServer took it, and lets the
+// onStop closes the listener if no TCPServer took it, and lets the
 // Selector go.
-func (s *ServerCore) OnStop() { s.stopListening() }
+func (s *ServerCore) onStop() { s.stopListening() }

@@ -30,17 +30,25 @@ func (c *ServerCore) InitBoxes() *ServerCore {
 	c.Sockets.Init(&c.Component, "_socketactivity", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.toServer.Init(&c.Component, "_tcpservercontrol", 0)
+	axon.Bind(c, &c.Component, &kamHooksServerCore, func() axon.Hooks[ServerCore] {
+		return axon.Hooks[ServerCore]{
+			ChildDone: (*ServerCore).onChildDone,
+			Dispatch: func(c *ServerCore, t *axon.Turn) {
+				axon.Serve(t, &c.Conns, c.onConns)
+				axon.Serve(t, &c.Server, c.onServer)
+				axon.Serve(t, &c.Sockets, c.onSockets)
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start: (*ServerCore).onStart,
+			Stop:  (*ServerCore).onStop,
+			Wake:  (*ServerCore).onWake,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *ServerCore) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Conns, c.OnConns)
-	axon.Serve(t, &c.Server, c.OnServer)
-	axon.Serve(t, &c.Sockets, c.OnSockets)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksServerCore keeps the hooks of every ServerCore, made once.
+var kamHooksServerCore axon.Bound[ServerCore]
 
 // BoxTable describes the boxes of ServerCore: name, direction, message type
 // and description, for reference pages and pictures.

@@ -77,15 +77,15 @@ func (s *SingleServer) Served() int64 { return s.served.Load() }
 // monitoring.
 func (s *SingleServer) Connected() bool { return s.connected.Load() }
 
-// OnStart starts accepting.
-func (s *SingleServer) OnStart() {
+// onStart starts accepting.
+func (s *SingleServer) onStart() {
 	if err := s.startAccepting(&s.Component, s.opts.Conn, &s.Conns, &s.toServer); err != nil {
 		s.Fail(err)
 	}
 }
 
-// OnConns serves a connection; accepting pauses until it has gone.
-func (s *SingleServer) OnConns(nc *internet.NewConnection) {
+// onConns serves a connection; accepting pauses until it has gone.
+func (s *SingleServer) onConns(nc *internet.NewConnection) {
 	if s.csa != nil || s.stopSig != nil {
 		_ = nc.CSA.Discard()
 		return
@@ -118,8 +118,8 @@ func (s *SingleServer) OnConns(nc *internet.NewConnection) {
 	s.served.Add(1)
 }
 
-// OnSockets closes the connection once the client has closed its side.
-func (s *SingleServer) OnSockets(sig axon.Signal) {
+// onSockets closes the connection once the client has closed its side.
+func (s *SingleServer) onSockets(sig axon.Signal) {
 	// The client closed its side (close ours), or the connection closed
 	// (the adapter waits to be told to stop).
 	if _, ok := sig.(*internet.SocketShutdown); ok && s.csa != nil {
@@ -127,8 +127,8 @@ func (s *SingleServer) OnSockets(sig axon.Signal) {
 	}
 }
 
-// OnControl closes the connection and the listener, then stops.
-func (s *SingleServer) OnControl(sig axon.Signal) {
+// onControl closes the connection and the listener, then stops.
+func (s *SingleServer) onControl(sig axon.Signal) {
 	if s.stopSig != nil {
 		return
 	}
@@ -140,8 +140,8 @@ func (s *SingleServer) OnControl(sig axon.Signal) {
 	s.finishIfDone()
 }
 
-// OnChildDone serves the next client when one has gone.
-func (s *SingleServer) OnChildDone(child *axon.Component, err error) {
+// onChildDone serves the next client when one has gone.
+func (s *SingleServer) onChildDone(child *axon.Component, err error) {
 	if s.csa != nil && child == s.csa.Base() {
 		s.unlink()
 		s.csa = nil
@@ -168,6 +168,6 @@ func (s *SingleServer) finishIfDone() {
 	s.Stop()
 }
 
-// OnStop closes the listener if no TCPServer took it, and lets the
+// onStop closes the listener if no TCPServer took it, and lets the
 // Selector go.
-func (s *SingleServer) OnStop() { s.stopListening() }
+func (s *SingleServer) onStop() { s.stopListening() }

@@ -34,16 +34,23 @@ func (c *SingleServer) InitBoxes() *SingleServer {
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.toConn.Init(&c.Component, "_csacontrol", 0)
 	c.toServer.Init(&c.Component, "_tcpservercontrol", 0)
+	axon.Bind(c, &c.Component, &kamHooksSingleServer, func() axon.Hooks[SingleServer] {
+		return axon.Hooks[SingleServer]{
+			ChildDone: (*SingleServer).onChildDone,
+			Dispatch: func(c *SingleServer, t *axon.Turn) {
+				axon.Serve(t, &c.Conns, c.onConns)
+				axon.Serve(t, &c.Sockets, c.onSockets)
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start: (*SingleServer).onStart,
+			Stop:  (*SingleServer).onStop,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *SingleServer) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Conns, c.OnConns)
-	axon.Serve(t, &c.Sockets, c.OnSockets)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksSingleServer keeps the hooks of every SingleServer, made once.
+var kamHooksSingleServer axon.Bound[SingleServer]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes SingleServer an axon.Stage, which the chassis link.

@@ -11,7 +11,7 @@
 //
 //	f := framing.New(framing.Lines(1000)) // once per connection
 //
-//	func (h *Handler) OnIn(piece []byte) {
+//	func (h *Handler) onIn(piece []byte) {
 //		for len(piece) > 0 {
 //			line, n, err := h.f.Cut(piece)
 //			piece = piece[n:]

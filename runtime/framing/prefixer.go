@@ -50,8 +50,8 @@ func NewPrefixer(h Header) *Prefixer {
 	return (&Prefixer{header: h}).InitBoxes()
 }
 
-// OnIn sends msg after its header.
-func (p *Prefixer) OnIn(msg []byte) {
+// onIn sends msg after its header.
+func (p *Prefixer) onIn(msg []byte) {
 	if p.Stopping() {
 		return // failed on an earlier message
 	}
@@ -67,8 +67,8 @@ func (p *Prefixer) OnIn(msg []byte) {
 	p.Out.Send(append(out, msg...))
 }
 
-// OnControl forwards sig and stops: the inbox was drained first.
-func (p *Prefixer) OnControl(sig axon.Signal) {
+// onControl forwards sig and stops: the inbox was drained first.
+func (p *Prefixer) onControl(sig axon.Signal) {
 	if p.Stopping() {
 		return
 	}

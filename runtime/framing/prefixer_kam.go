@@ -23,15 +23,17 @@ func (c *Prefixer) InitBoxes() *Prefixer {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksPrefixer, func() axon.Hooks[Prefixer] {
+		return axon.Hooks[Prefixer]{Dispatch: func(c *Prefixer, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.onIn)
+			axon.ServeLast(t, &c.Control, c.onControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Prefixer) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksPrefixer keeps the hooks of every Prefixer, made once.
+var kamHooksPrefixer axon.Bound[Prefixer]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Prefixer an axon.Stage, which the chassis link.

@@ -55,8 +55,8 @@ func NewSplitter(m Mode) *Splitter {
 	return (&Splitter{framer: New(m)}).InitBoxes()
 }
 
-// OnIn cuts piece and sends a copy of each frame it completes.
-func (s *Splitter) OnIn(piece []byte) {
+// onIn cuts piece and sends a copy of each frame it completes.
+func (s *Splitter) onIn(piece []byte) {
 	if s.Stopping() {
 		return // failed on an earlier piece
 	}
@@ -74,8 +74,8 @@ func (s *Splitter) OnIn(piece []byte) {
 	}
 }
 
-// OnControl ends the stream on a producerFinished, and stops on any signal.
-func (s *Splitter) OnControl(sig axon.Signal) {
+// onControl ends the stream on a producerFinished, and stops on any signal.
+func (s *Splitter) onControl(sig axon.Signal) {
 	if s.Stopping() {
 		return
 	}

@@ -23,15 +23,17 @@ func (c *Splitter) InitBoxes() *Splitter {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksSplitter, func() axon.Hooks[Splitter] {
+		return axon.Hooks[Splitter]{Dispatch: func(c *Splitter, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.onIn)
+			axon.ServeLast(t, &c.Control, c.onControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Splitter) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksSplitter keeps the hooks of every Splitter, made once.
+var kamHooksSplitter axon.Bound[Splitter]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Splitter an axon.Stage, which the chassis link.

@@ -255,8 +255,8 @@ func (c *ConnectedSocketAdapter) writeBlocked() {
 	}
 }
 
-// OnStart starts watching the socket.
-func (c *ConnectedSocketAdapter) OnStart() {
+// onStart starts watching the socket.
+func (c *ConnectedSocketAdapter) onStart() {
 	if c.opts.timeouts() {
 		c.times()
 	}
@@ -268,9 +268,9 @@ func (c *ConnectedSocketAdapter) OnStart() {
 	c.armTimer()
 }
 
-// OnControl closes the connection once what is queued has been written;
+// onControl closes the connection once what is queued has been written;
 // once the connection is closed, it stops the adapter.
-func (c *ConnectedSocketAdapter) OnControl(axon.Signal) {
+func (c *ConnectedSocketAdapter) onControl(axon.Signal) {
 	if c.closed {
 		c.Stop()
 		return
@@ -282,8 +282,8 @@ func (c *ConnectedSocketAdapter) OnControl(axon.Signal) {
 	}
 }
 
-// OnTurnEnd does the socket's I/O.
-func (c *ConnectedSocketAdapter) OnTurnEnd() {
+// onTurnEnd does the socket's I/O.
+func (c *ConnectedSocketAdapter) onTurnEnd() {
 	if c.closed {
 		// What a handler still sends cannot be written: take it, so that
 		// the handler is never held up by a dead connection.
@@ -319,8 +319,8 @@ func (c *ConnectedSocketAdapter) OnTurnEnd() {
 	}
 }
 
-// OnWake checks the timeouts.
-func (c *ConnectedSocketAdapter) OnWake() {
+// onWake checks the timeouts.
+func (c *ConnectedSocketAdapter) onWake() {
 	if c.closed {
 		return
 	}
@@ -346,8 +346,8 @@ func (c *ConnectedSocketAdapter) OnWake() {
 	c.armTimer()
 }
 
-// OnStop closes the socket if the adapter is stopped from outside.
-func (c *ConnectedSocketAdapter) OnStop() {
+// onStop closes the socket if the adapter is stopped from outside.
+func (c *ConnectedSocketAdapter) onStop() {
 	if x := c.cold; x != nil && x.tls != nil {
 		x.tls.abandon()
 	}

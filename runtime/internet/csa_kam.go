@@ -25,14 +25,22 @@ func (c *ConnectedSocketAdapter) InitBoxes() *ConnectedSocketAdapter {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksConnectedSocketAdapter, func() axon.Hooks[ConnectedSocketAdapter] {
+		return axon.Hooks[ConnectedSocketAdapter]{
+			Dispatch: func(c *ConnectedSocketAdapter, t *axon.Turn) {
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start:   (*ConnectedSocketAdapter).onStart,
+			Stop:    (*ConnectedSocketAdapter).onStop,
+			TurnEnd: (*ConnectedSocketAdapter).onTurnEnd,
+			Wake:    (*ConnectedSocketAdapter).onWake,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *ConnectedSocketAdapter) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksConnectedSocketAdapter keeps the hooks of every ConnectedSocketAdapter, made once.
+var kamHooksConnectedSocketAdapter axon.Bound[ConnectedSocketAdapter]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes ConnectedSocketAdapter an axon.Stage, which the chassis link.

@@ -122,8 +122,8 @@ func (c *TCPClient) Poller(p poll.Poller) *TCPClient {
 	return c
 }
 
-// OnStart begins connecting, after Delay.
-func (c *TCPClient) OnStart() {
+// onStart begins connecting, after Delay.
+func (c *TCPClient) onStart() {
 	if c.poller == nil {
 		p, release, err := AcquireSelector()
 		if err != nil {
@@ -157,8 +157,8 @@ func (c *TCPClient) connect() {
 	c.dialPlain()
 }
 
-// OnWake connects once Delay has passed.
-func (c *TCPClient) OnWake() {
+// onWake connects once Delay has passed.
+func (c *TCPClient) onWake() {
 	if c.cancel == nil && c.csa == nil && !c.ended {
 		c.connectNow = true
 		c.Notify() // connect at the end of the turn, after the handlers
@@ -216,9 +216,9 @@ func handshake(ctx context.Context, address string, cfg *tls.Config) (poll.Conn,
 	return poll.WrapConn(tc), nil
 }
 
-// OnMakeSSL switches to TLS: from the first byte if the connection is not
+// onMakeSSL switches to TLS: from the first byte if the connection is not
 // up yet, from here on (STARTTLS) if it is.
-func (c *TCPClient) OnMakeSSL(string) {
+func (c *TCPClient) onMakeSSL(string) {
 	switch {
 	case c.awaitSSL:
 		c.awaitSSL = false
@@ -267,8 +267,8 @@ func clientConfig(address string, cfg *tls.Config) (*tls.Config, error) {
 	return cfg, nil
 }
 
-// OnControl handles a stop request.
-func (c *TCPClient) OnControl(sig axon.Signal) {
+// onControl handles a stop request.
+func (c *TCPClient) onControl(sig axon.Signal) {
 	if c.stopSig == nil {
 		c.stopSig = sig
 	}
@@ -282,8 +282,8 @@ func (c *TCPClient) OnControl(sig axon.Signal) {
 	// was sent is written first.
 }
 
-// OnTurnEnd connects the adapter once the dial has finished.
-func (c *TCPClient) OnTurnEnd() {
+// onTurnEnd connects the adapter once the dial has finished.
+func (c *TCPClient) onTurnEnd() {
 	if c.connectNow {
 		c.connectNow = false
 		if !c.ended && c.cancel == nil {
@@ -364,8 +364,8 @@ func (c *TCPClient) watchConn() {
 	}
 }
 
-// OnChildDone ends the client when its connection has ended.
-func (c *TCPClient) OnChildDone(child *axon.Component, err error) {
+// onChildDone ends the client when its connection has ended.
+func (c *TCPClient) onChildDone(child *axon.Component, err error) {
 	c.watchConn()
 	if err != nil && c.reason == nil {
 		c.reason = err
@@ -373,8 +373,8 @@ func (c *TCPClient) OnChildDone(child *axon.Component, err error) {
 	c.end(c.reason)
 }
 
-// OnStop makes sure the dialer is gone and the dialed socket closed.
-func (c *TCPClient) OnStop() {
+// onStop makes sure the dialer is gone and the dialed socket closed.
+func (c *TCPClient) onStop() {
 	if c.cancel != nil {
 		c.cancel()
 	}

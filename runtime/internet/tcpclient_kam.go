@@ -33,15 +33,24 @@ func (c *TCPClient) InitBoxes() *TCPClient {
 	c.SSLReady.Init(&c.Component, "sslready", 0)
 	c.ToConn.Init(&c.Component, "_csacontrol", 0)
 	c.ToSSL.Init(&c.Component, "_csamakessl", 0)
+	axon.Bind(c, &c.Component, &kamHooksTCPClient, func() axon.Hooks[TCPClient] {
+		return axon.Hooks[TCPClient]{
+			ChildDone: (*TCPClient).onChildDone,
+			Dispatch: func(c *TCPClient, t *axon.Turn) {
+				axon.Serve(t, &c.MakeSSL, c.onMakeSSL)
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start:   (*TCPClient).onStart,
+			Stop:    (*TCPClient).onStop,
+			TurnEnd: (*TCPClient).onTurnEnd,
+			Wake:    (*TCPClient).onWake,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *TCPClient) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.MakeSSL, c.OnMakeSSL)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksTCPClient keeps the hooks of every TCPClient, made once.
+var kamHooksTCPClient axon.Bound[TCPClient]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes TCPClient an axon.Stage, which the chassis link.

@@ -85,8 +85,8 @@ func (s *TCPServer) Ready(ev poll.Events) {
 	s.Notify()
 }
 
-// OnStart starts watching the listener.
-func (s *TCPServer) OnStart() {
+// onStart starts watching the listener.
+func (s *TCPServer) onStart() {
 	if err := s.ln.Watch(s); err != nil {
 		s.closeListener()
 		s.Fail(fmt.Errorf("watching the listener: %w", err))
@@ -95,15 +95,15 @@ func (s *TCPServer) OnStart() {
 	s.pending = true
 }
 
-// OnControl closes the listener and stops.
-func (s *TCPServer) OnControl(sig axon.Signal) {
+// onControl closes the listener and stops.
+func (s *TCPServer) onControl(sig axon.Signal) {
 	s.closeListener()
 	s.Signal.Send(sig)
 	s.Stop()
 }
 
-// OnStop closes the listener however the server was stopped.
-func (s *TCPServer) OnStop() { s.closeListener() }
+// onStop closes the listener however the server was stopped.
+func (s *TCPServer) onStop() { s.closeListener() }
 
 func (s *TCPServer) closeListener() {
 	if !s.closed {
@@ -112,14 +112,14 @@ func (s *TCPServer) closeListener() {
 	}
 }
 
-// OnWake ends a back-off pause.
-func (s *TCPServer) OnWake() {
+// onWake ends a back-off pause.
+func (s *TCPServer) onWake() {
 	s.waiting = false
 	s.pending = true
 }
 
-// OnTurnEnd accepts what waits.
-func (s *TCPServer) OnTurnEnd() {
+// onTurnEnd accepts what waits.
+func (s *TCPServer) onTurnEnd() {
 	if s.closed {
 		return
 	}

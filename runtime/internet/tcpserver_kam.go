@@ -21,14 +21,22 @@ func (c *TCPServer) InitBoxes() *TCPServer {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Conns.Init(&c.Component, "protocolHandlerSignal", 8)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksTCPServer, func() axon.Hooks[TCPServer] {
+		return axon.Hooks[TCPServer]{
+			Dispatch: func(c *TCPServer, t *axon.Turn) {
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start:   (*TCPServer).onStart,
+			Stop:    (*TCPServer).onStop,
+			TurnEnd: (*TCPServer).onTurnEnd,
+			Wake:    (*TCPServer).onWake,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *TCPServer) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksTCPServer keeps the hooks of every TCPServer, made once.
+var kamHooksTCPServer axon.Bound[TCPServer]
 
 // BoxTable describes the boxes of TCPServer: name, direction, message type
 // and description, for reference pages and pictures.

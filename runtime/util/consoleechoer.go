@@ -75,8 +75,8 @@ func NewConsoleEchoer[T any]() *ConsoleEchoer[T] {
 	return e
 }
 
-// OnIn writes m, and forwards it when the echoer is a forwarder.
-func (e *ConsoleEchoer[T]) OnIn(m T) {
+// onIn writes m, and forwards it when the echoer is a forwarder.
+func (e *ConsoleEchoer[T]) onIn(m T) {
 	w := e.Writer
 	if w == nil {
 		w = os.Stdout
@@ -105,8 +105,8 @@ func (e *ConsoleEchoer[T]) fail(err error) {
 	e.Fail(err)
 }
 
-// OnControl forwards sig and stops: the inbox was drained first.
-func (e *ConsoleEchoer[T]) OnControl(sig axon.Signal) {
+// onControl forwards sig and stops: the inbox was drained first.
+func (e *ConsoleEchoer[T]) onControl(sig axon.Signal) {
 	e.Signal.Send(sig)
 	e.Stop()
 }

@@ -41,8 +41,8 @@ func NewOneShot[T any](msg T) *OneShot[T] {
 	return o
 }
 
-// OnStart sends Msg and the ProducerFinished, and stops.
-func (o *OneShot[T]) OnStart() {
+// onStart sends Msg and the ProducerFinished, and stops.
+func (o *OneShot[T]) onStart() {
 	o.Out.Send(o.Msg)
 	o.Signal.Send(&axon.ProducerFinished{Caller: o})
 	o.Stop()

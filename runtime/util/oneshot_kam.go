@@ -23,12 +23,14 @@ func (c *OneShot[T]) InitBoxes() *OneShot[T] {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[OneShot[T]]), func() axon.Hooks[OneShot[T]] {
+		return axon.Hooks[OneShot[T]]{
+			Dispatch: func(c *OneShot[T], t *axon.Turn) {},
+			Start:    (*OneShot[T]).onStart,
+		}
+	})
 	return c
 }
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *OneShot[T]) Dispatch(t *axon.Turn) {}
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes OneShot an axon.Stage, which the chassis link.

@@ -47,15 +47,15 @@ func NewTriggeredOneShot[I, O any](msg O) *TriggeredOneShot[I, O] {
 	return o
 }
 
-// OnIn fires: sends Msg, then a ProducerFinished, and finishes.
-func (o *TriggeredOneShot[I, O]) OnIn(I) {
+// onIn fires: sends Msg, then a ProducerFinished, and finishes.
+func (o *TriggeredOneShot[I, O]) onIn(I) {
 	o.Out.Send(o.Msg)
 	o.Signal.Send(&axon.ProducerFinished{Caller: o})
 	o.Stop()
 }
 
-// OnControl forwards sig and stops without firing.
-func (o *TriggeredOneShot[I, O]) OnControl(sig axon.Signal) {
+// onControl forwards sig and stops without firing.
+func (o *TriggeredOneShot[I, O]) onControl(sig axon.Signal) {
 	o.Signal.Send(sig)
 	o.Stop()
 }

@@ -23,14 +23,13 @@ func (c *TriggeredOneShot[I, O]) InitBoxes() *TriggeredOneShot[I, O] {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[TriggeredOneShot[I, O]]), func() axon.Hooks[TriggeredOneShot[I, O]] {
+		return axon.Hooks[TriggeredOneShot[I, O]]{Dispatch: func(c *TriggeredOneShot[I, O], t *axon.Turn) {
+			axon.Serve(t, &c.In, c.onIn)
+			axon.ServeLast(t, &c.Control, c.onControl)
+		}}
+	})
 	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *TriggeredOneShot[I, O]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
 }
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and

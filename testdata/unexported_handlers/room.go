@@ -2,7 +2,7 @@ package unexported_handlers
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
-// Room's handlers are unexported: the generated Dispatch is in the same
+// Room's handlers are unexported: the generated dispatch is in the same
 // package, so onIn serves as OnIn would, and they stay out of Room's API.
 type Room struct {
 	axon.Component
@@ -15,5 +15,5 @@ type Room struct {
 func (r *Room) onIn(line string) error { return r.Out.Send(line) }
 func (r *Room) onControl(axon.Signal)  { r.Stop() }
 func (r *Room) OnJoins(n int)          {} // exported handlers still work beside them
-func (r *Room) onStart()               {} // not a hook: the runtime calls OnStart only
+func (r *Room) onStart()               {} // a hook may be unexported too
 func (r *Room) onSomethingElse(x int)  {} // a helper, not a handler

@@ -38,17 +38,22 @@ func (c *Trainer) InitBoxes() *Trainer {
 	c.Console.Init(&c.Component, "console", 0)
 	c.ConsoleSignal.Init(&c.Component, "consolesignal", 0)
 	c.ReaderControl.Init(&c.Component, "readercontrol", 0)
+	axon.Bind(c, &c.Component, &kamHooksTrainer, func() axon.Hooks[Trainer] {
+		return axon.Hooks[Trainer]{
+			Dispatch: func(c *Trainer, t *axon.Turn) {
+				axon.Serve(t, &c.In, c.OnIn)
+				axon.Serve(t, &c.Answers, c.OnAnswers)
+				axon.ServeLast(t, &c.Control, c.OnControl)
+				axon.ServeLast(t, &c.Ended, c.OnEnded)
+			},
+			Wake: (*Trainer).OnWake,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Trainer) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.Serve(t, &c.Answers, c.OnAnswers)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-	axon.ServeLast(t, &c.Ended, c.OnEnded)
-}
+// kamHooksTrainer keeps the hooks of every Trainer, made once.
+var kamHooksTrainer axon.Bound[Trainer]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Trainer an axon.Stage, which the chassis link.

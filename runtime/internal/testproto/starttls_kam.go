@@ -30,16 +30,18 @@ func (c *StartTLS) InitBoxes() *StartTLS {
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.Upgrade.Init(&c.Component, "makessl", 0)
+	axon.Bind(c, &c.Component, &kamHooksStartTLS, func() axon.Hooks[StartTLS] {
+		return axon.Hooks[StartTLS]{Dispatch: func(c *StartTLS, t *axon.Turn) {
+			axon.Serve(t, &c.Ready, c.OnReady)
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *StartTLS) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Ready, c.OnReady)
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksStartTLS keeps the hooks of every StartTLS, made once.
+var kamHooksStartTLS axon.Bound[StartTLS]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes StartTLS an axon.Stage, which the chassis link.

@@ -28,15 +28,17 @@ func (c *Echo) InitBoxes() *Echo {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksEcho, func() axon.Hooks[Echo] {
+		return axon.Hooks[Echo]{Dispatch: func(c *Echo, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Echo) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksEcho keeps the hooks of every Echo, made once.
+var kamHooksEcho axon.Bound[Echo]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Echo an axon.Stage, which the chassis link.
@@ -113,15 +115,17 @@ func (c *Bomb) InitBoxes() *Bomb {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksBomb, func() axon.Hooks[Bomb] {
+		return axon.Hooks[Bomb]{Dispatch: func(c *Bomb, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Bomb) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksBomb keeps the hooks of every Bomb, made once.
+var kamHooksBomb axon.Bound[Bomb]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Bomb an axon.Stage, which the chassis link.
@@ -198,15 +202,17 @@ func (c *Deaf) InitBoxes() *Deaf {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksDeaf, func() axon.Hooks[Deaf] {
+		return axon.Hooks[Deaf]{Dispatch: func(c *Deaf, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Deaf) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksDeaf keeps the hooks of every Deaf, made once.
+var kamHooksDeaf axon.Bound[Deaf]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Deaf an axon.Stage, which the chassis link.
@@ -280,14 +286,19 @@ func (c *Closer) InitBoxes() *Closer {
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.ServerSigs.Init(&c.Component, "serversignal", 0)
+	axon.Bind(c, &c.Component, &kamHooksCloser, func() axon.Hooks[Closer] {
+		return axon.Hooks[Closer]{
+			Dispatch: func(c *Closer, t *axon.Turn) {
+				axon.ServeLast(t, &c.Control, c.OnControl)
+			},
+			Start: (*Closer).OnStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Closer) Dispatch(t *axon.Turn) {
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksCloser keeps the hooks of every Closer, made once.
+var kamHooksCloser axon.Bound[Closer]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Closer an axon.Stage, which the chassis link.
@@ -361,15 +372,20 @@ func (c *Welcome) InitBoxes() *Welcome {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksWelcome, func() axon.Hooks[Welcome] {
+		return axon.Hooks[Welcome]{
+			Dispatch: func(c *Welcome, t *axon.Turn) {
+				axon.Serve(t, &c.In, c.OnIn)
+				axon.ServeLast(t, &c.Control, c.OnControl)
+			},
+			Start: (*Welcome).OnStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Welcome) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksWelcome keeps the hooks of every Welcome, made once.
+var kamHooksWelcome axon.Bound[Welcome]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Welcome an axon.Stage, which the chassis link.
@@ -446,15 +462,17 @@ func (c *Recorder) InitBoxes() *Recorder {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksRecorder, func() axon.Hooks[Recorder] {
+		return axon.Hooks[Recorder]{Dispatch: func(c *Recorder, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Recorder) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksRecorder keeps the hooks of every Recorder, made once.
+var kamHooksRecorder axon.Bound[Recorder]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Recorder an axon.Stage, which the chassis link.

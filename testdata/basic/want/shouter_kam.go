@@ -32,15 +32,21 @@ func (c *Shouter) InitBoxes() *Shouter {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksShouter, func() axon.Hooks[Shouter] {
+		return axon.Hooks[Shouter]{
+			Dispatch: func(c *Shouter, t *axon.Turn) {
+				axon.Serve(t, &c.In, c.OnIn)
+				axon.ServeLast(t, &c.Control, c.OnControl)
+			},
+			Start: (*Shouter).OnStart,
+			Stop:  (*Shouter).OnStop,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Shouter) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksShouter keeps the hooks of every Shouter, made once.
+var kamHooksShouter axon.Bound[Shouter]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Shouter an axon.Stage, which the chassis link.

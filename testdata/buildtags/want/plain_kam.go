@@ -22,12 +22,14 @@ func NewPlain() *Plain {
 // it yourself on a Plain built another way, before it is activated.
 func (c *Plain) InitBoxes() *Plain {
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, &kamHooksPlain, func() axon.Hooks[Plain] {
+		return axon.Hooks[Plain]{Dispatch: func(c *Plain, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Plain) Dispatch(t *axon.Turn) {}
+// kamHooksPlain keeps the hooks of every Plain, made once.
+var kamHooksPlain axon.Bound[Plain]
 
 // BoxTable describes the boxes of Plain: name, direction, message type
 // and description, for reference pages and pictures.

@@ -24,12 +24,14 @@ func NewTagged() *Tagged {
 // it yourself on a Tagged built another way, before it is activated.
 func (c *Tagged) InitBoxes() *Tagged {
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, &kamHooksTagged, func() axon.Hooks[Tagged] {
+		return axon.Hooks[Tagged]{Dispatch: func(c *Tagged, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Tagged) Dispatch(t *axon.Turn) {}
+// kamHooksTagged keeps the hooks of every Tagged, made once.
+var kamHooksTagged axon.Bound[Tagged]
 
 // BoxTable describes the boxes of Tagged: name, direction, message type
 // and description, for reference pages and pictures.

@@ -34,15 +34,17 @@ func (c *Ticker) InitBoxes() *Ticker {
 	c.Large.Init(&c.Component, "large", large)
 	c.Runes.Init(&c.Component, "runes", runeCap)
 	c.Minute.Init(&c.Component, "minute", int(time.Nanosecond))
+	axon.Bind(c, &c.Component, &kamHooksTicker, func() axon.Hooks[Ticker] {
+		return axon.Hooks[Ticker]{Dispatch: func(c *Ticker, t *axon.Turn) {
+			axon.Serve(t, &c.Tick, c.OnTick)
+			axon.ServeLast(t, &c.Small, c.OnSmall)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Ticker) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Tick, c.OnTick)
-	axon.ServeLast(t, &c.Small, c.OnSmall)
-}
+// kamHooksTicker keeps the hooks of every Ticker, made once.
+var kamHooksTicker axon.Bound[Ticker]
 
 // BoxTable describes the boxes of Ticker: name, direction, message type
 // and description, for reference pages and pictures.

@@ -24,14 +24,16 @@ func NewAliased() *Aliased {
 func (c *Aliased) InitBoxes() *Aliased {
 	c.In.Init(&c.Base, "in", 0)
 	c.Out.Init(&c.Base, "out", 0)
+	axon.Bind(c, &c.Base, &kamHooksAliased, func() axon.Hooks[Aliased] {
+		return axon.Hooks[Aliased]{Dispatch: func(c *Aliased, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Aliased) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-}
+// kamHooksAliased keeps the hooks of every Aliased, made once.
+var kamHooksAliased axon.Bound[Aliased]
 
 // BoxTable describes the boxes of Aliased: name, direction, message type
 // and description, for reference pages and pictures.

@@ -33,14 +33,13 @@ func (c *Relay[T]) InitBoxes() *Relay[T] {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[Relay[T]]), func() axon.Hooks[Relay[T]] {
+		return axon.Hooks[Relay[T]]{Dispatch: func(c *Relay[T], t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Relay[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
 }
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
@@ -97,17 +96,16 @@ func (c *Index[K, V]) InitBoxes() *Index[K, V] {
 	c.In.Init(&c.Component, "inbox", 8)
 	c.Vals.Init(&c.Component, "vals", 0)
 	c.Keys.Init(&c.Component, "keys", 0)
-	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Index[K, V]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m map[K]V) {
-		if err := c.OnIn(m); err != nil {
-			c.Fail(err)
-		}
+	axon.Bind(c, &c.Component, new(axon.Bound[Index[K, V]]), func() axon.Hooks[Index[K, V]] {
+		return axon.Hooks[Index[K, V]]{Dispatch: func(c *Index[K, V], t *axon.Turn) {
+			axon.Serve(t, &c.In, func(m map[K]V) {
+				if err := c.OnIn(m); err != nil {
+					c.Fail(err)
+				}
+			})
+		}}
 	})
+	return c
 }
 
 // BoxTable describes the boxes of Index: name, direction, message type
@@ -140,13 +138,12 @@ func NewKey[T ~int | ~string]() *Key[T] {
 func (c *Key[T]) InitBoxes() *Key[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[Key[T]]), func() axon.Hooks[Key[T]] {
+		return axon.Hooks[Key[T]]{Dispatch: func(c *Key[T], t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+		}}
+	})
 	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Key[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
 }
 
 // BoxTable describes the boxes of Key: name, direction, message type
@@ -178,17 +175,16 @@ func NewMax[T cmp.Ordered]() *Max[T] {
 func (c *Max[T]) InitBoxes() *Max[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
-	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Max[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m []T) {
-		if err := c.OnIn(m); err != nil {
-			c.Fail(err)
-		}
+	axon.Bind(c, &c.Component, new(axon.Bound[Max[T]]), func() axon.Hooks[Max[T]] {
+		return axon.Hooks[Max[T]]{Dispatch: func(c *Max[T], t *axon.Turn) {
+			axon.Serve(t, &c.In, func(m []T) {
+				if err := c.OnIn(m); err != nil {
+					c.Fail(err)
+				}
+			})
+		}}
 	})
+	return c
 }
 
 // BoxTable describes the boxes of Max: name, direction, message type
@@ -222,18 +218,17 @@ func (kc *Sum[c, t]) InitBoxes() *Sum[c, t] {
 	kc.In.Init(&kc.Component, "in", 0)
 	kc.Names.Init(&kc.Component, "names", 0)
 	kc.Total.Init(&kc.Component, "total", 0)
-	return kc
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of kc's turns.
-func (kc *Sum[c, t]) Dispatch(kt *axon.Turn) {
-	axon.Serve(kt, &kc.In, func(m c) {
-		if err := kc.OnIn(m); err != nil {
-			kc.Fail(err)
-		}
+	axon.Bind(kc, &kc.Component, new(axon.Bound[Sum[c, t]]), func() axon.Hooks[Sum[c, t]] {
+		return axon.Hooks[Sum[c, t]]{Dispatch: func(kc *Sum[c, t], kt *axon.Turn) {
+			axon.Serve(kt, &kc.In, func(m c) {
+				if err := kc.OnIn(m); err != nil {
+					kc.Fail(err)
+				}
+			})
+			axon.Serve(kt, &kc.Names, kc.OnNames)
+		}}
 	})
-	axon.Serve(kt, &kc.Names, kc.OnNames)
+	return kc
 }
 
 // BoxTable describes the boxes of Sum: name, direction, message type
@@ -282,18 +277,17 @@ func (c *Elems[E, S, L, P]) InitBoxes() *Elems[E, S, L, P] {
 	c.Ptrs.Init(&c.Component, "ptrs", 0)
 	c.Out.Init(&c.Component, "out", 0)
 	c.Pairs.Init(&c.Component, "pairs", 0)
-	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Elems[E, S, L, P]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m S) {
-		if err := c.OnIn(m); err != nil {
-			c.Fail(err)
-		}
+	axon.Bind(c, &c.Component, new(axon.Bound[Elems[E, S, L, P]]), func() axon.Hooks[Elems[E, S, L, P]] {
+		return axon.Hooks[Elems[E, S, L, P]]{Dispatch: func(c *Elems[E, S, L, P], t *axon.Turn) {
+			axon.Serve(t, &c.In, func(m S) {
+				if err := c.OnIn(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Ptrs, c.OnPtrs)
+		}}
 	})
-	axon.Serve(t, &c.Ptrs, c.OnPtrs)
+	return c
 }
 
 // BoxTable describes the boxes of Elems: name, direction, message type
@@ -328,17 +322,16 @@ func NewWrap[T comparable]() *Wrap[T] {
 func (c *Wrap[T]) InitBoxes() *Wrap[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
-	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Wrap[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m Gen[T]) {
-		if err := c.OnIn(m); err != nil {
-			c.Fail(err)
-		}
+	axon.Bind(c, &c.Component, new(axon.Bound[Wrap[T]]), func() axon.Hooks[Wrap[T]] {
+		return axon.Hooks[Wrap[T]]{Dispatch: func(c *Wrap[T], t *axon.Turn) {
+			axon.Serve(t, &c.In, func(m Gen[T]) {
+				if err := c.OnIn(m); err != nil {
+					c.Fail(err)
+				}
+			})
+		}}
 	})
+	return c
 }
 
 // BoxTable describes the boxes of Wrap: name, direction, message type

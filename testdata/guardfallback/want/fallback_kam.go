@@ -24,14 +24,16 @@ func NewPartial() *Partial {
 func (c *Partial) InitBoxes() *Partial {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, &kamHooksPartial, func() axon.Hooks[Partial] {
+		return axon.Hooks[Partial]{Dispatch: func(c *Partial, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Partial) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-}
+// kamHooksPartial keeps the hooks of every Partial, made once.
+var kamHooksPartial axon.Bound[Partial]
 
 // BoxTable describes the boxes of Partial: name, direction, message type
 // and description, for reference pages and pictures.
@@ -62,13 +64,12 @@ func NewPartialGen[T any]() *PartialGen[T] {
 func (c *PartialGen[T]) InitBoxes() *PartialGen[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[PartialGen[T]]), func() axon.Hooks[PartialGen[T]] {
+		return axon.Hooks[PartialGen[T]]{Dispatch: func(c *PartialGen[T], t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+		}}
+	})
 	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *PartialGen[T]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
 }
 
 // BoxTable describes the boxes of PartialGen: name, direction, message type

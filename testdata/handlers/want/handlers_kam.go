@@ -32,29 +32,37 @@ func (c *Checked) InitBoxes() *Checked {
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.Names.Init(&c.Component, "names", 0)
 	c.Plain.Init(&c.Component, "plain", 0)
+	axon.Bind(c, &c.Component, &kamHooksChecked, func() axon.Hooks[Checked] {
+		return axon.Hooks[Checked]{
+			ChildDone: (*Checked).OnChildDone,
+			Dispatch: func(c *Checked, t *axon.Turn) {
+				axon.Serve(t, &c.In, func(m []byte) {
+					if err := c.OnIn(m); err != nil {
+						c.Fail(err)
+					}
+				})
+				axon.Serve(t, &c.Names, func(m string) {
+					if err := c.OnNames(m); err != nil {
+						c.Fail(err)
+					}
+				})
+				axon.Serve(t, &c.Plain, c.OnPlain)
+				axon.ServeLast(t, &c.Control, func(m axon.Signal) {
+					if err := c.OnControl(m); err != nil {
+						c.Fail(err)
+					}
+				})
+			},
+			Start: (*Checked).OnStart,
+			Stop:  (*Checked).OnStop,
+			Wake:  (*Checked).OnWake,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Checked) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m []byte) {
-		if err := c.OnIn(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Names, func(m string) {
-		if err := c.OnNames(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Plain, c.OnPlain)
-	axon.ServeLast(t, &c.Control, func(m axon.Signal) {
-		if err := c.OnControl(m); err != nil {
-			c.Fail(err)
-		}
-	})
-}
+// kamHooksChecked keeps the hooks of every Checked, made once.
+var kamHooksChecked axon.Bound[Checked]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Checked an axon.Stage, which the chassis link.

@@ -35,23 +35,25 @@ func (c *Names) InitBoxes() *Names {
 	c.New.Init(&c.Component, "new", 0)
 	c.Text.Init(&c.Component, "text", 0)
 	c.HTML.Init(&c.Component, "html", 0)
+	axon.Bind(c, &c.Component, &kamHooksNames, func() axon.Hooks[Names] {
+		return axon.Hooks[Names]{Dispatch: func(c *Names, t *axon.Turn) {
+			axon.Serve(t, &c.Old, func(m *rand.Rand) {
+				if err := c.OnOld(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.New, func(m *rand1.Rand) {
+				if err := c.OnNew(m); err != nil {
+					c.Fail(err)
+				}
+			})
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Names) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Old, func(m *rand.Rand) {
-		if err := c.OnOld(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.New, func(m *rand1.Rand) {
-		if err := c.OnNew(m); err != nil {
-			c.Fail(err)
-		}
-	})
-}
+// kamHooksNames keeps the hooks of every Names, made once.
+var kamHooksNames axon.Bound[Names]
 
 // BoxTable describes the boxes of Names: name, direction, message type
 // and description, for reference pages and pictures.

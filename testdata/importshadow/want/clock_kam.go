@@ -28,18 +28,20 @@ func NewClock() *Clock {
 func (c *Clock) InitBoxes() *Clock {
 	c.Tick.Init(&c.Component, "tick", 0)
 	c.Set.Init(&c.Component, "set", 0)
+	axon1.Bind(c, &c.Component, &kamHooksClock, func() axon1.Hooks[Clock] {
+		return axon1.Hooks[Clock]{Dispatch: func(c *Clock, t *axon1.Turn) {
+			axon1.Serve(t, &c.Set, func(m time1.Duration) {
+				if err := c.OnSet(m); err != nil {
+					c.Fail(err)
+				}
+			})
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Clock) Dispatch(t *axon1.Turn) {
-	axon1.Serve(t, &c.Set, func(m time1.Duration) {
-		if err := c.OnSet(m); err != nil {
-			c.Fail(err)
-		}
-	})
-}
+// kamHooksClock keeps the hooks of every Clock, made once.
+var kamHooksClock axon1.Bound[Clock]
 
 // BoxTable describes the boxes of Clock: name, direction, message type
 // and description, for reference pages and pictures.

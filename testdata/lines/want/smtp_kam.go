@@ -38,21 +38,23 @@ func (c *SMTP) InitBoxes() *SMTP {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksSMTP, func() axon.Hooks[SMTP] {
+		return axon.Hooks[SMTP]{Dispatch: func(c *SMTP, t *axon.Turn) {
+			axon.ServeFrames(t, &c.In, c.onIn)
+			axon.ServeFramesErr(t, &c.Data, c.OnData)
+			axon.ServeFrames(t, &c.Strict, func(m []byte) {
+				if err := c.OnStrict(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *SMTP) Dispatch(t *axon.Turn) {
-	axon.ServeFrames(t, &c.In, c.onIn)
-	axon.ServeFramesErr(t, &c.Data, c.OnData)
-	axon.ServeFrames(t, &c.Strict, func(m []byte) {
-		if err := c.OnStrict(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksSMTP keeps the hooks of every SMTP, made once.
+var kamHooksSMTP axon.Bound[SMTP]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes SMTP an axon.Stage, which the chassis link.

@@ -123,166 +123,168 @@ func (c *Shapes) InitBoxes() *Shapes {
 	c.OutGen.Init(&c.Component, "outgen", 0)
 	c.OutChan.Init(&c.Component, "outchan", 0)
 	c.OutSeq.Init(&c.Component, "outseq", 0)
+	axon.Bind(c, &c.Component, &kamHooksShapes, func() axon.Hooks[Shapes] {
+		return axon.Hooks[Shapes]{Dispatch: func(c *Shapes, t *axon.Turn) {
+			axon.Serve(t, &c.Local, c.OnLocal)
+			axon.Serve(t, &c.Celsius, c.OnCelsius)
+			axon.Serve(t, &c.Duration, func(m time.Duration) {
+				if err := c.OnDuration(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Addr, c.OnAddr)
+			axon.Serve(t, &c.Rand, func(m *rand.Rand) {
+				if err := c.OnRand(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Ptr, c.OnPtr)
+			axon.Serve(t, &c.PtrPtr, func(m **time.Time) {
+				if err := c.OnPtrPtr(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Slice, c.OnSlice)
+			axon.Serve(t, &c.Bytes, c.OnBytes)
+			axon.Serve(t, &c.Array, c.OnArray)
+			axon.Serve(t, &c.Matrix, func(m [2][3]float64) {
+				if err := c.OnMatrix(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Map, c.OnMap)
+			axon.Serve(t, &c.MapKey, func(m map[Point]*time.Location) {
+				if err := c.OnMapKey(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Chan, c.OnChan)
+			axon.Serve(t, &c.SendChan, func(m chan<- int) {
+				if err := c.OnSendChan(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.RecvChan, func(m <-chan int) {
+				if err := c.OnRecvChan(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.SendRecv, func(m chan<- <-chan int) {
+				if err := c.OnSendRecv(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.ChanRecv, func(m chan (<-chan int)) {
+				if err := c.OnChanRecv(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Func, func(m func(int, string) (bool, error)) {
+				if err := c.OnFunc(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Variadic, func(m func(string, ...any) int) {
+				if err := c.OnVariadic(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.NamedRes, func(m func(a int, b int) (sum int, err error)) {
+				if err := c.OnNamedRes(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Struct, func(m struct {
+				A int
+				B string `json:"b"`
+			}) {
+				if err := c.OnStruct(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Empty, c.OnEmpty)
+			axon.Serve(t, &c.Iface, func(m interface {
+				String() string
+			}) {
+				if err := c.OnIface(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.IfaceEmbed, func(m interface {
+				fmt.Stringer
+				Close() error
+			}) {
+				if err := c.OnIfaceEmbed(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.LocalGen, func(m Pair[int, string]) {
+				if err := c.OnLocalGen(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.NestedGen, func(m Pair[time.Duration, []Pair[string, net.Addr]]) {
+				if err := c.OnNestedGen(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.ImportedGen, func(m *atomic.Pointer[int]) {
+				if err := c.OnImportedGen(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Seq, func(m iter.Seq2[int, string]) {
+				if err := c.OnSeq(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Alias, func(m PointAlias) {
+				if err := c.OnAlias(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.GenAlias, func(m Vec[Point]) {
+				if err := c.OnGenAlias(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.ImpAlias, func(m os.FileMode) {
+				if err := c.OnImpAlias(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.None, func(m axon.None) {
+				if err := c.OnNone(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Any, func(m any) {
+				if err := c.OnAny(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Err, func(m error) {
+				if err := c.OnErr(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Rune, func(m rune) {
+				if err := c.OnRune(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Unsafe, func(m unsafe.Pointer) {
+				if err := c.OnUnsafe(m); err != nil {
+					c.Fail(err)
+				}
+			})
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Shapes) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Local, c.OnLocal)
-	axon.Serve(t, &c.Celsius, c.OnCelsius)
-	axon.Serve(t, &c.Duration, func(m time.Duration) {
-		if err := c.OnDuration(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Addr, c.OnAddr)
-	axon.Serve(t, &c.Rand, func(m *rand.Rand) {
-		if err := c.OnRand(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Ptr, c.OnPtr)
-	axon.Serve(t, &c.PtrPtr, func(m **time.Time) {
-		if err := c.OnPtrPtr(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Slice, c.OnSlice)
-	axon.Serve(t, &c.Bytes, c.OnBytes)
-	axon.Serve(t, &c.Array, c.OnArray)
-	axon.Serve(t, &c.Matrix, func(m [2][3]float64) {
-		if err := c.OnMatrix(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Map, c.OnMap)
-	axon.Serve(t, &c.MapKey, func(m map[Point]*time.Location) {
-		if err := c.OnMapKey(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Chan, c.OnChan)
-	axon.Serve(t, &c.SendChan, func(m chan<- int) {
-		if err := c.OnSendChan(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.RecvChan, func(m <-chan int) {
-		if err := c.OnRecvChan(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.SendRecv, func(m chan<- <-chan int) {
-		if err := c.OnSendRecv(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.ChanRecv, func(m chan (<-chan int)) {
-		if err := c.OnChanRecv(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Func, func(m func(int, string) (bool, error)) {
-		if err := c.OnFunc(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Variadic, func(m func(string, ...any) int) {
-		if err := c.OnVariadic(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.NamedRes, func(m func(a int, b int) (sum int, err error)) {
-		if err := c.OnNamedRes(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Struct, func(m struct {
-		A int
-		B string `json:"b"`
-	}) {
-		if err := c.OnStruct(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Empty, c.OnEmpty)
-	axon.Serve(t, &c.Iface, func(m interface {
-		String() string
-	}) {
-		if err := c.OnIface(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.IfaceEmbed, func(m interface {
-		fmt.Stringer
-		Close() error
-	}) {
-		if err := c.OnIfaceEmbed(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.LocalGen, func(m Pair[int, string]) {
-		if err := c.OnLocalGen(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.NestedGen, func(m Pair[time.Duration, []Pair[string, net.Addr]]) {
-		if err := c.OnNestedGen(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.ImportedGen, func(m *atomic.Pointer[int]) {
-		if err := c.OnImportedGen(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Seq, func(m iter.Seq2[int, string]) {
-		if err := c.OnSeq(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Alias, func(m PointAlias) {
-		if err := c.OnAlias(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.GenAlias, func(m Vec[Point]) {
-		if err := c.OnGenAlias(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.ImpAlias, func(m os.FileMode) {
-		if err := c.OnImpAlias(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.None, func(m axon.None) {
-		if err := c.OnNone(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Any, func(m any) {
-		if err := c.OnAny(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Err, func(m error) {
-		if err := c.OnErr(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Rune, func(m rune) {
-		if err := c.OnRune(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Unsafe, func(m unsafe.Pointer) {
-		if err := c.OnUnsafe(m); err != nil {
-			c.Fail(err)
-		}
-	})
-}
+// kamHooksShapes keeps the hooks of every Shapes, made once.
+var kamHooksShapes axon.Bound[Shapes]
 
 // BoxTable describes the boxes of Shapes: name, direction, message type
 // and description, for reference pages and pictures.

@@ -28,15 +28,17 @@ func (c *Lines) InitBoxes() *Lines {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksLines, func() axon.Hooks[Lines] {
+		return axon.Hooks[Lines]{Dispatch: func(c *Lines, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Lines) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksLines keeps the hooks of every Lines, made once.
+var kamHooksLines axon.Bound[Lines]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Lines an axon.Stage, which the chassis link.
@@ -94,15 +96,17 @@ func (c *Aliased) InitBoxes() *Aliased {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksAliased, func() axon.Hooks[Aliased] {
+		return axon.Hooks[Aliased]{Dispatch: func(c *Aliased, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Aliased) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksAliased keeps the hooks of every Aliased, made once.
+var kamHooksAliased axon.Bound[Aliased]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Aliased an axon.Stage, which the chassis link.
@@ -173,12 +177,14 @@ func NewConn() *Conn {
 // InitBoxes sets up every box of c and returns c. NewConn calls it; call
 // it yourself on a Conn built another way, before it is activated.
 func (c *Conn) InitBoxes() *Conn {
+	axon.Bind(c, &c.Component, &kamHooksConn, func() axon.Hooks[Conn] {
+		return axon.Hooks[Conn]{Dispatch: func(c *Conn, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Conn) Dispatch(t *axon.Turn) {}
+// kamHooksConn keeps the hooks of every Conn, made once.
+var kamHooksConn axon.Bound[Conn]
 
 // BoxTable describes the boxes of Conn: name, direction, message type
 // and description, for reference pages and pictures.
@@ -214,16 +220,18 @@ func (c *Mixed) InitBoxes() *Mixed {
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.Extra.Init(&c.Component, "extra", 0)
 	c.Log.Init(&c.Component, "log", 0)
+	axon.Bind(c, &c.Component, &kamHooksMixed, func() axon.Hooks[Mixed] {
+		return axon.Hooks[Mixed]{Dispatch: func(c *Mixed, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.Serve(t, &c.Extra, c.OnExtra)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Mixed) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.Serve(t, &c.Extra, c.OnExtra)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksMixed keeps the hooks of every Mixed, made once.
+var kamHooksMixed axon.Bound[Mixed]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Mixed an axon.Stage, which the chassis link.
@@ -283,15 +291,17 @@ func (c *NoStd) InitBoxes() *NoStd {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksNoStd, func() axon.Hooks[NoStd] {
+		return axon.Hooks[NoStd]{Dispatch: func(c *NoStd, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *NoStd) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksNoStd keeps the hooks of every NoStd, made once.
+var kamHooksNoStd axon.Bound[NoStd]
 
 // BoxTable describes the boxes of NoStd: name, direction, message type
 // and description, for reference pages and pictures.

@@ -22,14 +22,16 @@ func NewAlpha() *Alpha {
 // it yourself on a Alpha built another way, before it is activated.
 func (c *Alpha) InitBoxes() *Alpha {
 	c.In.Init(&c.Component, "in", 0)
+	axon.Bind(c, &c.Component, &kamHooksAlpha, func() axon.Hooks[Alpha] {
+		return axon.Hooks[Alpha]{Dispatch: func(c *Alpha, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Alpha) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-}
+// kamHooksAlpha keeps the hooks of every Alpha, made once.
+var kamHooksAlpha axon.Bound[Alpha]
 
 // BoxTable describes the boxes of Alpha: name, direction, message type
 // and description, for reference pages and pictures.
@@ -57,12 +59,14 @@ func NewAlpha2() *Alpha2 {
 // it yourself on a Alpha2 built another way, before it is activated.
 func (c *Alpha2) InitBoxes() *Alpha2 {
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, &kamHooksAlpha2, func() axon.Hooks[Alpha2] {
+		return axon.Hooks[Alpha2]{Dispatch: func(c *Alpha2, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Alpha2) Dispatch(t *axon.Turn) {}
+// kamHooksAlpha2 keeps the hooks of every Alpha2, made once.
+var kamHooksAlpha2 axon.Bound[Alpha2]
 
 // BoxTable describes the boxes of Alpha2: name, direction, message type
 // and description, for reference pages and pictures.

@@ -22,12 +22,14 @@ func NewBeta() *Beta {
 // it yourself on a Beta built another way, before it is activated.
 func (c *Beta) InitBoxes() *Beta {
 	c.In.Init(&c.Component, "in", 0)
+	axon.Bind(c, &c.Component, &kamHooksBeta, func() axon.Hooks[Beta] {
+		return axon.Hooks[Beta]{Dispatch: func(c *Beta, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Beta) Dispatch(t *axon.Turn) {}
+// kamHooksBeta keeps the hooks of every Beta, made once.
+var kamHooksBeta axon.Bound[Beta]
 
 // BoxTable describes the boxes of Beta: name, direction, message type
 // and description, for reference pages and pictures.

@@ -26,14 +26,16 @@ func NewLazy() *Lazy {
 func (c *Lazy) InitBoxes() *Lazy {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
+	axon.Bind(c, &c.Component, &kamHooksLazy, func() axon.Hooks[Lazy] {
+		return axon.Hooks[Lazy]{Dispatch: func(c *Lazy, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Lazy) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-}
+// kamHooksLazy keeps the hooks of every Lazy, made once.
+var kamHooksLazy axon.Bound[Lazy]
 
 // BoxTable describes the boxes of Lazy: name, direction, message type
 // and description, for reference pages and pictures.

@@ -37,16 +37,18 @@ func (c *Mail) InitBoxes() *Mail {
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.Shut.Init(&c.Component, "serversignal", 0)
 	c.Upgrade.Init(&c.Component, "makessl", 0)
+	axon.Bind(c, &c.Component, &kamHooksMail, func() axon.Hooks[Mail] {
+		return axon.Hooks[Mail]{Dispatch: func(c *Mail, t *axon.Turn) {
+			axon.Serve(t, &c.Ready, c.OnReady)
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Mail) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Ready, c.OnReady)
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksMail keeps the hooks of every Mail, made once.
+var kamHooksMail axon.Bound[Mail]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Mail an axon.Stage, which the chassis link.
@@ -145,15 +147,17 @@ func (c *Client) InitBoxes() *Client {
 	c.MakeSSL.Init(&c.Component, "makessl", 0)
 	c.Servers.Init(&c.Component, "serversignal", 0)
 	c.SSLReady.Init(&c.Component, "sslready", 0)
+	axon.Bind(c, &c.Component, &kamHooksClient, func() axon.Hooks[Client] {
+		return axon.Hooks[Client]{Dispatch: func(c *Client, t *axon.Turn) {
+			axon.Serve(t, &c.MakeSSL, c.OnMakeSSL)
+			axon.Serve(t, &c.Servers, c.OnServers)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Client) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.MakeSSL, c.OnMakeSSL)
-	axon.Serve(t, &c.Servers, c.OnServers)
-}
+// kamHooksClient keeps the hooks of every Client, made once.
+var kamHooksClient axon.Bound[Client]
 
 // BoxTable describes the boxes of Client: name, direction, message type
 // and description, for reference pages and pictures.

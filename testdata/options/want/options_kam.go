@@ -42,18 +42,20 @@ func (c *Opts) InitBoxes() *Opts {
 	c.Max.Init(&c.Component, "max", 1073741824)
 	c.Tagged.Init(&c.Component, "tagged", 0)
 	c.Quoted.Init(&c.Component, "quoted", 0)
+	axon.Bind(c, &c.Component, &kamHooksOpts, func() axon.Hooks[Opts] {
+		return axon.Hooks[Opts]{Dispatch: func(c *Opts, t *axon.Turn) {
+			axon.Serve(t, &c.Data, c.OnData)
+			axon.Serve(t, &c.Urgent, c.OnUrgent)
+			axon.ServeLast(t, &c.Late, c.OnLate)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+			axon.ServeLast(t, &c.Dashed, c.OnDashed)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Opts) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Data, c.OnData)
-	axon.Serve(t, &c.Urgent, c.OnUrgent)
-	axon.ServeLast(t, &c.Late, c.OnLate)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-	axon.ServeLast(t, &c.Dashed, c.OnDashed)
-}
+// kamHooksOpts keeps the hooks of every Opts, made once.
+var kamHooksOpts axon.Bound[Opts]
 
 // BoxTable describes the boxes of Opts: name, direction, message type
 // and description, for reference pages and pictures.

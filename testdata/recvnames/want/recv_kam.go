@@ -26,18 +26,17 @@ func (c *Index[K, V]) InitBoxes() *Index[K, V] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Keys.Init(&c.Component, "keys", 0)
 	c.Out.Init(&c.Component, "out", 0)
-	return c
-}
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Index[K, V]) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m map[K]V) {
-		if err := c.OnIn(m); err != nil {
-			c.Fail(err)
-		}
+	axon.Bind(c, &c.Component, new(axon.Bound[Index[K, V]]), func() axon.Hooks[Index[K, V]] {
+		return axon.Hooks[Index[K, V]]{Dispatch: func(c *Index[K, V], t *axon.Turn) {
+			axon.Serve(t, &c.In, func(m map[K]V) {
+				if err := c.OnIn(m); err != nil {
+					c.Fail(err)
+				}
+			})
+			axon.Serve(t, &c.Keys, c.OnKeys)
+		}}
 	})
-	axon.Serve(t, &c.Keys, c.OnKeys)
+	return c
 }
 
 // BoxTable describes the boxes of Index: name, direction, message type

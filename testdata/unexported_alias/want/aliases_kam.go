@@ -33,15 +33,17 @@ func (c *C) InitBoxes() *C {
 	c.Iface.Init(&c.Component, "iface", 0)
 	c.Map.Init(&c.Component, "map", 0)
 	c.Fine.Init(&c.Component, "fine", 0)
+	axon.Bind(c, &c.Component, &kamHooksC, func() axon.Hooks[C] {
+		return axon.Hooks[C]{Dispatch: func(c *C, t *axon.Turn) {
+			axon.Serve(t, &c.Hidden, c.OnHidden)
+			axon.Serve(t, &c.Anon, c.OnAnon)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *C) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.Hidden, c.OnHidden)
-	axon.Serve(t, &c.Anon, c.OnAnon)
-}
+// kamHooksC keeps the hooks of every C, made once.
+var kamHooksC axon.Bound[C]
 
 // BoxTable describes the boxes of C: name, direction, message type
 // and description, for reference pages and pictures.

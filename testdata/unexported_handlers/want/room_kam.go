@@ -28,20 +28,25 @@ func (c *Room) InitBoxes() *Room {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Joins.Init(&c.Component, "joins", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
+	axon.Bind(c, &c.Component, &kamHooksRoom, func() axon.Hooks[Room] {
+		return axon.Hooks[Room]{
+			Dispatch: func(c *Room, t *axon.Turn) {
+				axon.Serve(t, &c.In, func(m string) {
+					if err := c.onIn(m); err != nil {
+						c.Fail(err)
+					}
+				})
+				axon.Serve(t, &c.Joins, c.OnJoins)
+				axon.ServeLast(t, &c.Control, c.onControl)
+			},
+			Start: (*Room).onStart,
+		}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Room) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, func(m string) {
-		if err := c.onIn(m); err != nil {
-			c.Fail(err)
-		}
-	})
-	axon.Serve(t, &c.Joins, c.OnJoins)
-	axon.ServeLast(t, &c.Control, c.onControl)
-}
+// kamHooksRoom keeps the hooks of every Room, made once.
+var kamHooksRoom axon.Bound[Room]
 
 // BoxTable describes the boxes of Room: name, direction, message type
 // and description, for reference pages and pictures.

@@ -24,15 +24,17 @@ func (c *Plain) InitBoxes() *Plain {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksPlain, func() axon.Hooks[Plain] {
+		return axon.Hooks[Plain]{Dispatch: func(c *Plain, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Plain) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksPlain keeps the hooks of every Plain, made once.
+var kamHooksPlain axon.Bound[Plain]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Plain an axon.Stage, which the chassis link.
@@ -107,15 +109,17 @@ func (c *Configured) InitBoxes() *Configured {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksConfigured, func() axon.Hooks[Configured] {
+		return axon.Hooks[Configured]{Dispatch: func(c *Configured, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Configured) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &c.In, c.OnIn)
-	axon.ServeLast(t, &c.Control, c.OnControl)
-}
+// kamHooksConfigured keeps the hooks of every Configured, made once.
+var kamHooksConfigured axon.Bound[Configured]
 
 // StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
 // StdSignal it makes Configured an axon.Stage, which the chassis link.
@@ -168,12 +172,11 @@ func _[T any]() {
 // it yourself on a Gen built another way, before it is activated.
 func (c *Gen[T]) InitBoxes() *Gen[T] {
 	c.Out.Init(&c.Component, "out", 0)
+	axon.Bind(c, &c.Component, new(axon.Bound[Gen[T]]), func() axon.Hooks[Gen[T]] {
+		return axon.Hooks[Gen[T]]{Dispatch: func(c *Gen[T], t *axon.Turn) {}}
+	})
 	return c
 }
-
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Gen[T]) Dispatch(t *axon.Turn) {}
 
 // BoxTable describes the boxes of Gen: name, direction, message type
 // and description, for reference pages and pictures.

@@ -17,12 +17,14 @@ func _() {
 // it yourself on a Conn built another way, before it is activated.
 func (c *Conn) InitBoxes() *Conn {
 	c.Out.Init(&c.Component, "outbox", 0)
+	axon.Bind(c, &c.Component, &kamHooksConn, func() axon.Hooks[Conn] {
+		return axon.Hooks[Conn]{Dispatch: func(c *Conn, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Conn) Dispatch(t *axon.Turn) {}
+// kamHooksConn keeps the hooks of every Conn, made once.
+var kamHooksConn axon.Bound[Conn]
 
 // BoxTable describes the boxes of Conn: name, direction, message type
 // and description, for reference pages and pictures.
@@ -50,12 +52,14 @@ func NewLazy() *Lazy {
 // it yourself on a Lazy built another way, before it is activated.
 func (c *Lazy) InitBoxes() *Lazy {
 	c.Out.Init(&c.Component, "outbox", 0)
+	axon.Bind(c, &c.Component, &kamHooksLazy, func() axon.Hooks[Lazy] {
+		return axon.Hooks[Lazy]{Dispatch: func(c *Lazy, t *axon.Turn) {}}
+	})
 	return c
 }
 
-// Dispatch hands each inbox's waiting messages to its handler. The
-// runtime calls it in each of c's turns.
-func (c *Lazy) Dispatch(t *axon.Turn) {}
+// kamHooksLazy keeps the hooks of every Lazy, made once.
+var kamHooksLazy axon.Bound[Lazy]
 
 // BoxTable describes the boxes of Lazy: name, direction, message type
 // and description, for reference pages and pictures.
