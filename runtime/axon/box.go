@@ -616,43 +616,6 @@ func (o *Outbox[T]) Offer(m T) bool {
 	return o.offer(m, o.owner, o.owner)
 }
 
-// SendOrWake is for a threaded component that must stay responsive while
-// its destination is full: it sends m if there is room and reports true;
-// otherwise it waits until the component is woken (room appeared, a message
-// arrived in one of its inboxes, or a timer fired) and reports false without
-// having sent m, so that Main can look at its control inbox and try again.
-// It returns ctx's error when ctx ends.
-func (o *Outbox[T]) SendOrWake(ctx context.Context, m T) (bool, error) {
-	c := o.owner
-	if c == nil {
-		return false, ErrNotInitialized
-	}
-	if c.th == nil {
-		return false, ErrNotThreaded
-	}
-	if o.offer(m, c, nil) {
-		return true, nil
-	}
-	select {
-	case <-c.th.notify:
-		return false, nil
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-}
-
-// TrySend sends m if the destination has room, and otherwise returns an
-// error wrapping ErrNoSpace (Kamaelia's noSpaceInBox) and keeps nothing.
-func (o *Outbox[T]) TrySend(m T) error {
-	if o.owner == nil {
-		return ErrNotInitialized
-	}
-	if o.holding() || !o.offer(m, nil, o.owner) {
-		return o.noSpace()
-	}
-	return nil
-}
-
 // Pending returns how many messages a reactive owner sent that still wait
 // for room at the destination.
 func (o *Outbox[T]) Pending() int {

@@ -44,7 +44,7 @@ func (p *peeker) onIn(m int) {
 		p.Out.Send([2]int{m, next})
 	case 1: // link the inbox onward on the first message
 		if m == 0 && p.fwd != nil {
-			if _, err := axon.PassIn(&p.In, p.fwd); err != nil {
+			if _, err := axon.WireIn(&p.In, p.fwd).Link(); err != nil {
 				panic(err)
 			}
 		}
@@ -150,10 +150,10 @@ func TestManySourcesUnlinkAndRelink(t *testing.T) {
 	assert.True(t, mid.In.Fed())
 	links[0].Unlink() // the first source
 	links[2].Unlink() // one kept in the cold part
-	_, err := axon.PassIn(&mid.In, &end.In)
+	_, err := axon.WireIn(&mid.In, &end.In).Link()
 	require.NoError(t, err)
 	for i, s := range srcs {
-		require.NoError(t, s.Out.TrySend(i))
+		require.True(t, s.Out.Offer(i))
 	}
 	assert.Equal(t, 2, end.In.Len(), "sources 1 and 3 reach the new end")
 	assert.Equal(t, 0, mid.In.Len())

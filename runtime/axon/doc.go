@@ -23,16 +23,19 @@
 // Send never blocks a worker: when the destination is full the message waits
 // in the outbox and the component is given no new messages until it has been
 // delivered, so a slow consumer stops its producers all the way up. A
-// threaded component's Send blocks until there is room. TrySend reports
-// ErrNoSpace instead (Kamaelia's noSpaceInBox).
+// threaded component's Send blocks until there is room. Offer never waits:
+// it reports false (Kamaelia's noSpaceInBox) and has the sender woken when
+// room appears.
 //
 // A message sent on an outbox that is not linked waits in the outbox (up to
 // its capacity) and moves on when the outbox is linked: nothing is dropped.
 //
 // # Links
 //
-// Link joins an outbox to an inbox of the same message type; PassIn and
-// PassOut are Kamaelia's passthrough links for containers. A box has at most
+// Link joins an outbox to an inbox of the same message type. Wire describes
+// such a link for a container to make later, and WireIn and WireOut
+// describe Kamaelia's passthrough links of containers; a Wiring's Link
+// makes it. A box has at most
 // one destination (ErrAlreadyLinked); many boxes may feed one. A chain of
 // links costs the same as one: messages go straight to the chain's end.
 // Links may be made, removed and made again while messages flow; no message

@@ -1,6 +1,8 @@
 package axon
 
 import (
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -97,14 +99,18 @@ func Wire[T any](out *Outbox[T], in *Inbox[T]) Wiring {
 	return Wiring{src: out, dst: in, kind: Normal, make: func() (*Linkage, error) { return Link(out, in) }}
 }
 
-// WireIn describes a passthrough from a container's inbox to a child's.
+// WireIn describes a passthrough from a container's inbox to a child's, so
+// that what arrives for the container goes to the child (Kamaelia's
+// passthrough=1). WireIn(outer, inner).Link() makes it at once.
 func WireIn[T any](outer, inner *Inbox[T]) Wiring {
-	return Wiring{src: outer, dst: inner, kind: PassthroughIn, make: func() (*Linkage, error) { return PassIn(outer, inner) }}
+	return Wiring{src: outer, dst: inner, kind: PassthroughIn, make: func() (*Linkage, error) { return link(&outer.box, &inner.box, outer, inner, PassthroughIn) }}
 }
 
-// WireOut describes a passthrough from a child's outbox to its container's.
+// WireOut describes a passthrough from a child's outbox to its
+// container's, so that what the child sends leaves through the container
+// (Kamaelia's passthrough=2). WireOut(inner, outer).Link() makes it at once.
 func WireOut[T any](inner, outer *Outbox[T]) Wiring {
-	return Wiring{src: inner, dst: outer, kind: PassthroughOut, make: func() (*Linkage, error) { return PassOut(inner, outer) }}
+	return Wiring{src: inner, dst: outer, kind: PassthroughOut, make: func() (*Linkage, error) { return link(&inner.box, &outer.box, inner, outer, PassthroughOut) }}
 }
 
 // Link links an outbox to an inbox: what out sends arrives in in. An outbox
@@ -115,36 +121,37 @@ func Link[T any](out *Outbox[T], in *Inbox[T]) (*Linkage, error) {
 	return link(&out.box, &in.box, out, in, Normal)
 }
 
-// Join links an outbox to an inbox like Link, but returns no Linkage: the
-// link lasts as long as its boxes, and costs nothing more than the boxes'
-// own bookkeeping. It suits links between components that finish together,
-// made by the thousand (a connection's adapter and its handler); use Link
-// for a link that must be removed.
-func Join[T any](out *Outbox[T], in *Inbox[T]) error {
-	return connect(&out.box, &in.box)
+// joiner is what loop.Join and loop.Unjoin need of an outbox.
+type joiner interface {
+	join(in any) error
+	unjoin()
 }
 
-// Unjoin removes the link that starts at out, however it was made (Join,
-// Link, a Wiring). It does nothing if out is not linked.
-func Unjoin[T any](out *Outbox[T]) {
+func init() {
+	loop.Join = func(out, in any) error { return out.(joiner).join(in) }
+	loop.Unjoin = func(out any) { out.(joiner).unjoin() }
+}
+
+// self returns b: what join finds of the inbox it is given.
+func (b *box[T]) self() *box[T] { return b }
+
+// join links b to in, an inbox of the same message type, with no Linkage.
+func (b *box[T]) join(in any) error {
+	dst, ok := in.(interface{ self() *box[T] })
+	if !ok {
+		return fmt.Errorf("axon: join %s to %T: not an inbox of the same message type", b.fullName(), in)
+	}
+	return connect(b, dst.self())
+}
+
+// unjoin removes the link that starts at b, however it was made.
+func (b *box[T]) unjoin() {
 	topology.Lock()
-	dst := out.target
+	dst := b.target
 	topology.Unlock()
 	if dst != nil {
-		unlink(&out.box, dst)
+		unlink(b, dst)
 	}
-}
-
-// PassIn links a container's inbox to a child's inbox, so that what arrives
-// for the container goes to the child (Kamaelia's passthrough=1).
-func PassIn[T any](outer, inner *Inbox[T]) (*Linkage, error) {
-	return link(&outer.box, &inner.box, outer, inner, PassthroughIn)
-}
-
-// PassOut links a child's outbox to its container's outbox, so that what the
-// child sends leaves through the container (Kamaelia's passthrough=2).
-func PassOut[T any](inner, outer *Outbox[T]) (*Linkage, error) {
-	return link(&inner.box, &outer.box, inner, outer, PassthroughOut)
 }
 
 // link links src to dst; srcRef and dstRef are the boxes as their owner

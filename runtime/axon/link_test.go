@@ -6,6 +6,7 @@ import (
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/internal/links"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,10 +25,10 @@ func TestLinkageRecordsEnds(t *testing.T) {
 	assert.Equal(t, "Link( source:[*axon.Component,outbox], sink:[*axon.Component,inbox] )", l.String(),
 		"unactivated components have no id yet")
 
-	p1, err := axon.PassIn(&a.In, &b.Extra)
+	p1, err := axon.WireIn(&a.In, &b.Extra).Link()
 	require.NoError(t, err)
 	assert.Equal(t, axon.PassthroughIn, p1.Kind())
-	p2, err := axon.PassOut(&b.Extra2, &a.Extra2)
+	p2, err := axon.WireOut(&b.Extra2, &a.Extra2).Link()
 	require.NoError(t, err)
 	assert.Equal(t, axon.PassthroughOut, p2.Kind())
 
@@ -52,7 +53,7 @@ func TestOneDestinationPerBox(t *testing.T) {
 	l.Unlink()
 	l.Unlink() // idempotent
 	mustLink(t, &a.Out, &c.In)
-	require.NoError(t, a.Out.TrySend(1))
+	require.True(t, a.Out.Offer(1))
 	assert.Equal(t, 0, b.In.Len())
 	assert.Equal(t, 1, c.In.Len())
 }
@@ -62,19 +63,19 @@ func TestFanIn(t *testing.T) {
 	a, b, c := newCounting(), newCounting(), newCounting()
 	mustLink(t, &a.Out, &c.In)
 	mustLink(t, &b.Out, &c.In)
-	require.NoError(t, a.Out.TrySend(1))
-	require.NoError(t, b.Out.TrySend(2))
+	require.True(t, a.Out.Offer(1))
+	require.True(t, b.Out.Offer(2))
 	assert.Equal(t, 2, c.In.Len())
 }
 
 // A chain of inbox passthroughs that loops back is refused.
 func TestLinkCycleRefused(t *testing.T) {
 	a, b := newCounting(), newCounting()
-	_, err := axon.PassIn(&a.In, &b.In)
+	_, err := axon.WireIn(&a.In, &b.In).Link()
 	require.NoError(t, err)
-	_, err = axon.PassIn(&b.In, &a.In)
+	_, err = axon.WireIn(&b.In, &a.In).Link()
 	require.ErrorIs(t, err, axon.ErrLinkCycle)
-	_, err = axon.PassIn(&a.Extra, &a.Extra)
+	_, err = axon.WireIn(&a.Extra, &a.Extra).Link()
 	require.ErrorIs(t, err, axon.ErrLinkCycle)
 }
 
@@ -88,23 +89,23 @@ func TestChainsDeliverToTheEnd(t *testing.T) {
 		},
 		"SimpleThenInboxPassthrough": func(s, m, d *counting) []*axon.Linkage {
 			l1 := mustLink(t, &s.Out, &m.In)
-			l2, err := axon.PassIn(&m.In, &d.In)
+			l2, err := axon.WireIn(&m.In, &d.In).Link()
 			require.NoError(t, err)
 			return []*axon.Linkage{l1, l2}
 		},
 		"InboxPassthroughThenNormal": func(s, m, d *counting) []*axon.Linkage {
-			l2, err := axon.PassIn(&m.In, &d.In)
+			l2, err := axon.WireIn(&m.In, &d.In).Link()
 			require.NoError(t, err)
 			return []*axon.Linkage{mustLink(t, &s.Out, &m.In), l2}
 		},
 		"SimpleThenOutboxPassthrough": func(s, m, d *counting) []*axon.Linkage {
 			l1 := mustLink(t, &m.Out, &d.In)
-			l2, err := axon.PassOut(&s.Out, &m.Out)
+			l2, err := axon.WireOut(&s.Out, &m.Out).Link()
 			require.NoError(t, err)
 			return []*axon.Linkage{l1, l2}
 		},
 		"OutboxPassthroughThenNormal": func(s, m, d *counting) []*axon.Linkage {
-			l2, err := axon.PassOut(&s.Out, &m.Out)
+			l2, err := axon.WireOut(&s.Out, &m.Out).Link()
 			require.NoError(t, err)
 			return []*axon.Linkage{l2, mustLink(t, &m.Out, &d.In)}
 		},
@@ -113,7 +114,7 @@ func TestChainsDeliverToTheEnd(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s, m, d := newCounting(), newCounting(), newCounting()
 			b(s, m, d)
-			require.NoError(t, s.Out.TrySend(42))
+			require.True(t, s.Out.Offer(42))
 			assert.Equal(t, 1, d.In.Len(), "delivered to the end")
 			assert.Equal(t, 0, m.In.Len(), "nothing stays in the middle")
 			assert.Equal(t, 0, m.Out.Len())
@@ -127,11 +128,11 @@ func TestChainsDeliverToTheEnd(t *testing.T) {
 func TestInboxPassthroughDeletion(t *testing.T) {
 	s, m, d := newCounting(), newCounting(), newCounting()
 	mustLink(t, &s.Out, &m.In)
-	p, err := axon.PassIn(&m.In, &d.In)
+	p, err := axon.WireIn(&m.In, &d.In).Link()
 	require.NoError(t, err)
-	require.NoError(t, s.Out.TrySend(1))
+	require.True(t, s.Out.Offer(1))
 	p.Unlink()
-	require.NoError(t, s.Out.TrySend(2))
+	require.True(t, s.Out.Offer(2))
 	assert.Equal(t, 1, d.In.Len())
 	assert.Equal(t, 1, m.In.Len())
 	got, _ := m.In.TryRecv()
@@ -145,49 +146,44 @@ func TestSizeLimitedBoxes(t *testing.T) {
 		mustLink(t, &s.Out, &d.In)
 		d.In.SetCap(5)
 		for i := range 5 {
-			require.NoError(t, s.Out.TrySend(i))
+			require.True(t, s.Out.Offer(i))
 		}
-		err := s.Out.TrySend(5)
-		require.ErrorIs(t, err, axon.ErrNoSpace)
-		var ns *axon.NoSpaceError
-		require.ErrorAs(t, err, &ns)
-		assert.Equal(t, 5, ns.Len)
-		assert.Equal(t, 5, ns.Cap)
+		require.False(t, s.Out.Offer(5), "no room: nothing is kept")
 		for range 3 {
 			_, ok := d.In.TryRecv()
 			require.True(t, ok)
 		}
 		for i := range 3 {
-			require.NoError(t, s.Out.TrySend(i))
+			require.True(t, s.Out.Offer(i))
 		}
-		require.ErrorIs(t, s.Out.TrySend(9), axon.ErrNoSpace)
+		require.False(t, s.Out.Offer(9))
 		require.ErrorIs(t, d.In.Deliver(9), axon.ErrNoSpace)
 	})
 	t.Run("limit mid-chain has no effect until the chain is broken", func(t *testing.T) {
 		s, m, d := newCounting(), newCounting(), newCounting()
 		mustLink(t, &s.Out, &m.In)
-		p, err := axon.PassIn(&m.In, &d.In)
+		p, err := axon.WireIn(&m.In, &d.In).Link()
 		require.NoError(t, err)
 		m.In.SetCap(5)
 		for i := range 10 {
-			require.NoError(t, s.Out.TrySend(i))
+			require.True(t, s.Out.Offer(i))
 		}
 		p.Unlink()
 		for i := range 5 {
-			require.NoError(t, s.Out.TrySend(i))
+			require.True(t, s.Out.Offer(i))
 		}
-		require.ErrorIs(t, s.Out.TrySend(5), axon.ErrNoSpace)
+		require.False(t, s.Out.Offer(5))
 	})
 	t.Run("raising the limit", func(t *testing.T) {
 		s, d := newCounting(), newCounting()
 		mustLink(t, &s.Out, &d.In)
 		d.In.SetCap(5)
 		for i := range 5 {
-			require.NoError(t, s.Out.TrySend(i))
+			require.True(t, s.Out.Offer(i))
 		}
 		d.In.SetCap(505)
 		for i := range 500 {
-			require.NoError(t, s.Out.TrySend(i))
+			require.True(t, s.Out.Offer(i))
 		}
 		d.In.SetCap(0)
 		assert.Equal(t, axon.DefaultCapacity, d.In.Cap(), "zero restores the default")
@@ -200,19 +196,19 @@ func TestSizeLimitedBoxes(t *testing.T) {
 		mustLink(t, &p1.Out, &d.In)
 		mustLink(t, &p2.Out, &d.In)
 		mustLink(t, &mid.Out, &d.In)
-		_, err := axon.PassOut(&p3.Out, &mid.Out)
+		_, err := axon.WireOut(&p3.Out, &mid.Out).Link()
 		require.NoError(t, err)
-		_, err = axon.PassOut(&p4.Out, &mid.Extra2)
+		_, err = axon.WireOut(&p4.Out, &mid.Extra2).Link()
 		require.NoError(t, err)
 		mustLink(t, &mid.Extra2, &d.In)
 		producers := []*axon.Outbox[int]{&p1.Out, &p2.Out, &p3.Out, &p4.Out}
 		sent := 0
 		for i := 0; i < 16; i++ {
-			require.NoError(t, producers[i%4].TrySend(i))
+			require.True(t, producers[i%4].Offer(i))
 			sent++
 		}
 		for _, p := range producers {
-			require.ErrorIs(t, p.TrySend(0), axon.ErrNoSpace)
+			require.False(t, p.Offer(0))
 		}
 		assert.Equal(t, 16, d.In.Len())
 	})
@@ -226,9 +222,9 @@ func TestDeliveryWakesOnlyTheFinalDestination(t *testing.T) {
 	a, b, c, d := newCounting(), newCounting(), newCounting(), newCounting()
 	// a.out -> b.in => c.in => d.in (inbox passthroughs)
 	mustLink(t, &a.Out, &b.In)
-	_, err := axon.PassIn(&b.In, &c.In)
+	_, err := axon.WireIn(&b.In, &c.In).Link()
 	require.NoError(t, err)
-	_, err = axon.PassIn(&c.In, &d.In)
+	_, err = axon.WireIn(&c.In, &d.In).Link()
 	require.NoError(t, err)
 	require.NoError(t, rt.Activate(a, b, c, d))
 	idle(t, rt)
@@ -239,7 +235,7 @@ func TestDeliveryWakesOnlyTheFinalDestination(t *testing.T) {
 
 	// ConsumerWokenByDelivery, ChainOnlyFinalDestinationNotified,
 	// ProducerNotWokenByDelivery.
-	require.NoError(t, a.Out.TrySend(1))
+	require.True(t, a.Out.Offer(1))
 	idle(t, rt)
 	assert.Equal(t, int64(1), d.got.Load())
 	assert.Equal(t, before[3]+1, d.turns.Load(), "d woken exactly once")
@@ -343,20 +339,20 @@ func (o *offerer) OnTurnEnd()          { o.turns <- 1 }
 // Join links like Link, with no handle.
 func TestJoin(t *testing.T) {
 	a, b := newCounting(), newCounting()
-	require.NoError(t, axon.Join(&a.Out, &b.In))
-	require.NoError(t, a.Out.TrySend(1))
+	require.NoError(t, links.Join(&a.Out, &b.In))
+	require.True(t, a.Out.Offer(1))
 	assert.Equal(t, 1, b.In.Len())
-	require.ErrorIs(t, axon.Join(&a.Out, &b.Extra), axon.ErrAlreadyLinked)
+	require.ErrorIs(t, links.Join(&a.Out, &b.Extra), axon.ErrAlreadyLinked)
 }
 
 // Unjoin removes a link made without a handle.
 func TestUnjoin(t *testing.T) {
 	a, b := newCounting(), newCounting()
-	require.NoError(t, axon.Join(&a.Out, &b.In))
-	axon.Unjoin(&a.Out)
-	axon.Unjoin(&a.Out) // nothing to do
-	require.NoError(t, a.Out.TrySend(1))
+	require.NoError(t, links.Join(&a.Out, &b.In))
+	links.Unjoin(&a.Out)
+	links.Unjoin(&a.Out) // nothing to do
+	require.True(t, a.Out.Offer(1))
 	assert.Equal(t, 0, b.In.Len())
 	assert.Equal(t, 1, a.Out.Len(), "kept in the unlinked outbox")
-	require.NoError(t, axon.Join(&a.Out, &b.In), "linkable again")
+	require.NoError(t, links.Join(&a.Out, &b.In), "linkable again")
 }

@@ -14,9 +14,9 @@ func TestRecallTakesBackWhatWaits(t *testing.T) {
 	a, b := newCounting(), newCounting()
 	b.In.SetCap(2)
 	mustLink(t, &a.Out, &b.In)
-	require.NoError(t, a.Out.TrySend(1))
-	require.NoError(t, a.Out.TrySend(2))
-	require.Error(t, a.Out.TrySend(3), "the inbox is full")
+	require.True(t, a.Out.Offer(1))
+	require.True(t, a.Out.Offer(2))
+	require.False(t, a.Out.Offer(3), "the inbox is full")
 	for _, want := range []int{1, 2} {
 		m, ok := a.Out.Recall()
 		require.True(t, ok)
@@ -25,7 +25,7 @@ func TestRecallTakesBackWhatWaits(t *testing.T) {
 	_, ok := a.Out.Recall()
 	assert.False(t, ok, "nothing left")
 	assert.Zero(t, b.In.Len())
-	require.NoError(t, a.Out.TrySend(4), "room again")
+	require.True(t, a.Out.Offer(4), "room again")
 	assert.Equal(t, 1, b.In.Len())
 }
 
@@ -33,7 +33,7 @@ func TestRecallTakesBackWhatWaits(t *testing.T) {
 // back from there.
 func TestRecallFromAnUnlinkedOutbox(t *testing.T) {
 	a := newCounting()
-	require.NoError(t, a.Out.TrySend(7))
+	require.True(t, a.Out.Offer(7))
 	m, ok := a.Out.Recall()
 	require.True(t, ok)
 	assert.Equal(t, 7, m)

@@ -87,7 +87,7 @@ func TestRelinkUnderLoadLosesNothing(t *testing.T) {
 	// Producers 0 and 1 go through the hub; 2 and 3 go straight to a sink.
 	pass := make([]*axon.Linkage, producers)
 	for i := range 2 {
-		l, err := axon.PassOut(outs[i], &h.Out)
+		l, err := axon.WireOut(outs[i], &h.Out).Link()
 		require.NoError(t, err)
 		pass[i] = l
 	}
@@ -137,7 +137,7 @@ func TestRelinkUnderLoadLosesNothing(t *testing.T) {
 		case 1: // unlink a passthrough for a while, then link it back
 			i := rng.IntN(2)
 			pass[i].Unlink()
-			l, err := axon.PassOut(outs[i], &h.Out)
+			l, err := axon.WireOut(outs[i], &h.Out).Link()
 			require.NoError(t, err)
 			pass[i] = l
 		case 2: // move a direct producer to the other sink

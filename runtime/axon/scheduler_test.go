@@ -380,9 +380,9 @@ func (q *quitter) Dispatch(*axon.Turn) {}
 
 var errFailed = errors.New("bye")
 
-// SendOrWake lets a threaded component see its control inbox while its
+// Offer and Wait let a threaded component see its control inbox while its
 // destination is full.
-func TestSendOrWakeSeesControl(t *testing.T) {
+func TestOfferAndWaitSeeControl(t *testing.T) {
 	rt := newRT(t)
 	r := &responsive{}
 	r.Control.Init(&r.Component, "control", 0)
@@ -404,12 +404,10 @@ type responsive struct {
 
 func (r *responsive) Main(ctx context.Context) error {
 	for i := 0; ; {
-		sent, err := r.Out.SendOrWake(ctx, i)
-		if err != nil {
-			return err
-		}
-		if sent {
+		if r.Out.Offer(i) {
 			i++
+		} else if err := r.Wait(ctx); err != nil {
+			return err
 		}
 		if _, ok := r.Control.TryRecv(); ok {
 			r.sawControl = true

@@ -106,7 +106,7 @@ func TestBoxesAddedAtRunTime(t *testing.T) {
 	assert.Equal(t, 3, extraIn.Cap())
 	assert.Equal(t, 0, extraIn.Len(), "starts empty")
 	mustLink(t, extraOut, extraIn)
-	require.NoError(t, extraOut.TrySend(1))
+	require.True(t, extraOut.Offer(1))
 	v, ok := extraIn.TryRecv()
 	require.True(t, ok)
 	assert.Equal(t, 1, v)

@@ -203,7 +203,7 @@ func boxMessageType(box axon.BoxRef) reflect.Type {
 	if m, ok := t.MethodByName("TryRecv"); ok && m.Type.NumOut() == 2 { // Inbox: TryRecv() (T, bool)
 		return m.Type.Out(0)
 	}
-	if m, ok := t.MethodByName("TrySend"); ok && m.Type.NumIn() == 2 { // Outbox: (receiver) TrySend(T) error
+	if m, ok := t.MethodByName("Offer"); ok && m.Type.NumIn() == 2 { // Outbox: (receiver) Offer(T) bool
 		return m.Type.In(1)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internal/links"
 	"github.com/kamgen/kamgen/runtime/internet"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
@@ -247,20 +248,20 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 	// handle. The links into the server's own inboxes are removed when the
 	// connection is done.
 	err := errors.Join(
-		axon.Join(&c.csa.Out, h.StdInbox()),
-		axon.Join(h.StdOutbox(), &c.csa.In),
-		axon.Join(h.StdSignal(), &c.csa.Control),
-		axon.Join(&c.csa.Signal, &s.Sockets),
+		links.Join(&c.csa.Out, h.StdInbox()),
+		links.Join(h.StdOutbox(), &c.csa.In),
+		links.Join(h.StdSignal(), &c.csa.Control),
+		links.Join(&c.csa.Signal, &s.Sockets),
 	)
 	if ss, ok := h.(ServerSignaller); ok && err == nil {
-		err = axon.Join(ss.StdServerSignal(), &s.Server)
+		err = links.Join(ss.StdServerSignal(), &s.Server)
 	}
 	if u, ok := h.(TLSUpgrader); ok && err == nil {
 		// Links between the handler and its adapter, like the four above:
 		// they end with the connection.
 		err = errors.Join(
-			axon.Join(u.StdMakeSSL(), c.csa.MakeSSL()),
-			axon.Join(c.csa.SSLReady(), u.StdSSLReady()),
+			links.Join(u.StdMakeSSL(), c.csa.MakeSSL()),
+			links.Join(c.csa.SSLReady(), u.StdSSLReady()),
 		)
 	}
 	if err != nil {
@@ -437,9 +438,9 @@ func (s *ServerCore) onChildDone(child *axon.Component, err error) {
 // unlink removes the links into the server's own inboxes, which would
 // otherwise keep a finished connection's boxes alive.
 func (s *ServerCore) unlink(c *served) {
-	axon.Unjoin(&c.csa.Signal)
+	links.Unjoin(&c.csa.Signal)
 	if ss, ok := c.handler.(ServerSignaller); ok {
-		axon.Unjoin(ss.StdServerSignal())
+		links.Unjoin(ss.StdServerSignal())
 	}
 }
 

@@ -91,12 +91,12 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // written to the socket. ServerCore and TCPClient make one per connection;
 // a protocol handler talks to the network only through it.
 //
-// Example, how ServerCore joins a connection to its handler (it passes the
+// Example, how ServerCore links a connection to its handler (it passes the
 // adapter's signals on to the handler itself, to time the handler's end):
 //
-//	axon.Join(&csa.Out, handler.StdInbox())
-//	axon.Join(handler.StdOutbox(), &csa.In)
-//	axon.Join(handler.StdSignal(), &csa.Control)
+//	axon.Link(&csa.Out, handler.StdInbox())
+//	axon.Link(handler.StdOutbox(), &csa.In)
+//	axon.Link(handler.StdSignal(), &csa.Control)
 //
 // # How does it work?
 //

@@ -19,3 +19,15 @@ type Host interface {
 // NewHost returns a Host. Package axon sets it when it is initialised, so
 // it is set in every program that imports a network component.
 var NewHost func() Host
+
+// Join links the outbox out to the inbox in (an *axon.Outbox[T] and an
+// *axon.Inbox[T] of the same T) with no Linkage: the link lasts as long as
+// its boxes and costs nothing more than their own bookkeeping. It suits
+// links made by the thousand between components that finish together (a
+// connection's adapter and its handler). Package axon sets it; use the
+// typed wrapper in package links.
+var Join func(out, in any) error
+
+// Unjoin removes the link that starts at the outbox out, however it was
+// made. It does nothing if out is not linked. Package axon sets it.
+var Unjoin func(out any)
