@@ -26,14 +26,14 @@
 // <file>_kam.go beside it, holding for each component C:
 //
 //   - NewC, a constructor that sets up every box, and C.InitBoxes;
-//   - C.Dispatch, which hands each inbox's messages to its handler On<Field>
-//     (a reactive component); a component with Main(ctx context.Context)
-//     error is threaded instead and gets no Dispatch;
+//   - the hooks InitBoxes binds (axon.Hooks): the dispatch, which hands
+//     each inbox's messages to its handler On<Field> or on<Field> (a
+//     reactive component), and the hook methods (OnStart or onStart, ...);
+//     a component with Main(ctx context.Context) error is threaded instead;
 //   - StdInbox, StdControl, StdOutbox and StdSignal when C has the four
 //     standard boxes, making it an axon.Stage that Pipeline can link;
-//   - CForServerCore(peer, peerport, localip, localport) and
-//     CForSimpleServer(), the factories of ServerCore and SimpleServer, when
-//     C's standard boxes carry []byte;
+//   - C.SetConn, which fills the fields tagged kam:"peer", "peerport",
+//     "localip" and "localport" (chassis.Handler calls it);
 //   - C.BoxTable, the table of its boxes;
 //   - a guard that breaks the build when C's boxes or connection fields
 //     changed and kamgen did not run; the compiler's message then names

@@ -129,7 +129,7 @@ func TestRun(t *testing.T) {
 				generated = readFile(t, gen)
 				assert.True(t, strings.HasPrefix(generated, model.Header+"\n"), "the generated file starts with the header")
 				assert.Contains(t, generated, "func NewShouter() *Shouter {")
-				assert.Contains(t, generated, "func ShouterForServerCore(")
+				assert.Contains(t, generated, "axon.Bind(c, &c.Component, &kamHooksShouter,")
 			},
 		},
 		{

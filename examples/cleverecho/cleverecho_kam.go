@@ -68,28 +68,14 @@ func (c *CleverEcho) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
 func (c *CleverEcho) SetConn(peer string, peerport int, localip string, localport int) {
 	c.Peer = peer
 	c.PeerPort = peerport
 	c.LocalIP = localip
 	c.LocalPort = localport
-}
-
-// CleverEchoForServerCore makes a CleverEcho for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func CleverEchoForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewCleverEcho()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// CleverEchoForSimpleServer makes a CleverEcho for one connection: the factory
-// SimpleServer calls.
-func CleverEchoForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewCleverEcho()
 }
 
 // BoxTable describes the boxes of CleverEcho: name, direction, message type

@@ -61,25 +61,6 @@ func (c *Echo) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Echo) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// EchoForServerCore makes a Echo for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func EchoForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewEcho()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// EchoForSimpleServer makes a Echo for one connection: the factory
-// SimpleServer calls.
-func EchoForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewEcho()
-}
-
 // BoxTable describes the boxes of Echo: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Echo) BoxTable() []axon.BoxInfo {

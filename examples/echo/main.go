@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 		}
 		opts.TLS = &tls.Config{Certificates: []tls.Certificate{pair}}
 	}
-	srv, err := chassis.NewServerCore(*addr, EchoForServerCore, opts)
+	srv, err := chassis.NewServerCore(*addr, chassis.Handler(NewEcho), opts)
 	if err != nil {
 		return err
 	}

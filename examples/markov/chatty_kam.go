@@ -60,10 +60,6 @@ func (c *Chatty) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Chatty) SetConn(peer string, peerport int, localip string, localport int) {}
-
 // BoxTable describes the boxes of Chatty: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Chatty) BoxTable() []axon.BoxInfo {

@@ -70,12 +70,7 @@ func dialRedis(ctx context.Context, addr string) (*redis.Client, error) {
 // serve runs Kamaelia's ServerCore(protocol=Chatty, port=1500): a Chatty
 // for each connection, every one sharing chain.
 func serve(ctx context.Context, addr string, chain *Chain, ready func(addr string)) error {
-	factory := func(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-		c := NewChatty(chain)
-		c.SetConn(peer, peerport, localip, localport)
-		return c
-	}
-	srv, err := chassis.NewServerCore(addr, factory, chassis.ServerOptions{})
+	srv, err := chassis.NewServerCore(addr, chassis.Handler(func() *Chatty { return NewChatty(chain) }), chassis.ServerOptions{})
 	if err != nil {
 		return err
 	}

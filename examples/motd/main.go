@@ -24,6 +24,6 @@ func main() {
 // server listens on once it does.
 func run(ctx context.Context, args []string, ready func(addr string)) error {
 	return exmain.Serve(ctx, "motd", "127.0.0.1:1500", args, ready, func(addr string) (exmain.Server, error) {
-		return chassis.NewSimpleServer(addr, MOTDForSimpleServer, chassis.ServerOptions{})
+		return chassis.NewServerCore(addr, chassis.Handler(NewMOTD), chassis.ServerOptions{})
 	})
 }

@@ -61,25 +61,6 @@ func (c *MOTD) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *MOTD) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// MOTDForServerCore makes a MOTD for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func MOTDForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewMOTD()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// MOTDForSimpleServer makes a MOTD for one connection: the factory
-// SimpleServer calls.
-func MOTDForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewMOTD()
-}
-
 // BoxTable describes the boxes of MOTD: name, direction, message type
 // and description, for reference pages and pictures.
 func (*MOTD) BoxTable() []axon.BoxInfo {

@@ -26,7 +26,7 @@ func main() {
 // does.
 func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if err := exmain.Serve(ctx, "motdonce", "127.0.0.1:1501", args, ready, func(addr string) (exmain.Server, error) {
-		return chassis.NewSimpleServer(addr, MOTDOnceForSimpleServer, chassis.ServerOptions{})
+		return chassis.NewServerCore(addr, chassis.Handler(NewMOTDOnce), chassis.ServerOptions{})
 	}); err != nil {
 		return err
 	}

@@ -70,25 +70,6 @@ func (c *MOTDOnce) StdServerSignal() *axon.Outbox[axon.Signal] {
 	return &c.ServerSignal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *MOTDOnce) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// MOTDOnceForServerCore makes a MOTDOnce for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func MOTDOnceForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewMOTDOnce()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// MOTDOnceForSimpleServer makes a MOTDOnce for one connection: the factory
-// SimpleServer calls.
-func MOTDOnceForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewMOTDOnce()
-}
-
 // BoxTable describes the boxes of MOTDOnce: name, direction, message type
 // and description, for reference pages and pictures.
 func (*MOTDOnce) BoxTable() []axon.BoxInfo {

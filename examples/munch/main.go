@@ -23,6 +23,6 @@ func main() {
 // server listens on once it does.
 func run(ctx context.Context, args []string, ready func(addr string)) error {
 	return exmain.Serve(ctx, "munch", "127.0.0.1:1500", args, ready, func(addr string) (exmain.Server, error) {
-		return chassis.NewSimpleServer(addr, MunchForSimpleServer, chassis.ServerOptions{})
+		return chassis.NewServerCore(addr, chassis.Handler(NewMunch), chassis.ServerOptions{})
 	})
 }

@@ -61,25 +61,6 @@ func (c *Munch) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Munch) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// MunchForServerCore makes a Munch for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func MunchForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewMunch()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// MunchForSimpleServer makes a Munch for one connection: the factory
-// SimpleServer calls.
-func MunchForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewMunch()
-}
-
 // BoxTable describes the boxes of Munch: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Munch) BoxTable() []axon.BoxInfo {

@@ -61,25 +61,6 @@ func (c *OneShot) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *OneShot) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// OneShotForServerCore makes a OneShot for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func OneShotForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewOneShot()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// OneShotForSimpleServer makes a OneShot for one connection: the factory
-// SimpleServer calls.
-func OneShotForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewOneShot()
-}
-
 // BoxTable describes the boxes of OneShot: name, direction, message type
 // and description, for reference pages and pictures.
 func (*OneShot) BoxTable() []axon.BoxInfo {

@@ -90,25 +90,11 @@ func (c *SMTP) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] {
 	return &c.Upgrade
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
 func (c *SMTP) SetConn(peer string, peerport int, localip string, localport int) {
 	c.Peer = peer
-}
-
-// SMTPForServerCore makes a SMTP for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func SMTPForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewSMTP()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// SMTPForSimpleServer makes a SMTP for one connection: the factory
-// SimpleServer calls.
-func SMTPForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewSMTP()
 }
 
 // BoxTable describes the boxes of SMTP: name, direction, message type

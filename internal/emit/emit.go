@@ -1,5 +1,5 @@
 // Package emit writes the Go code for components: constructors, dispatch,
-// standard-box accessors, ServerCore and SimpleServer factories, box tables
+// standard-box accessors, connection setters, box tables
 // and the compile-time guard. It reads only the model, and writes nothing to
 // disk: it returns the bytes of each file.
 package emit
@@ -170,11 +170,8 @@ func component(f *jen.File, ty *typer, pkg *model.Package, c *model.Component) {
 			g.optional(b)
 		}
 	}
-	if c.ServesConnections() {
+	if len(c.Conn) > 0 {
 		g.setConn()
-	}
-	if c.Factories() {
-		g.factories()
 	}
 	g.boxTable()
 }
@@ -341,8 +338,9 @@ func (g *gen) optional(b model.Box) {
 }
 
 func (g *gen) setConn() {
-	g.f.Commentf("SetConn fills the fields of %s tagged with connection facts. The", g.recv)
-	g.f.Comment("generated factories call it; so does a factory of your own.")
+	g.f.Commentf("SetConn fills the fields of %s tagged with connection facts.", g.recv)
+	g.f.Comment("chassis.Handler calls it for each connection; so does a factory of")
+	g.f.Comment("your own.")
 	var body []jen.Code
 	for _, cf := range g.c.Conn {
 		body = append(body, jen.Id(g.recv).Dot(cf.Field).Op("=").Id(cf.Fact))
@@ -350,28 +348,6 @@ func (g *gen) setConn() {
 	g.f.Func().Add(g.receiver()).Id("SetConn").Params(
 		jen.Id("peer").String(), jen.Id("peerport").Int(), jen.Id("localip").String(), jen.Id("localport").Int(),
 	).Block(body...)
-	g.f.Line()
-}
-
-func (g *gen) factories() {
-	stage := jen.Qual(axon, "Stage").Index(jen.List(jen.Index().Byte(), jen.Index().Byte()))
-	name := g.c.Name + "ForServerCore"
-	g.f.Commentf("%s makes a %s for one connection: the factory", name, g.c.Name)
-	g.f.Comment("ServerCore calls with the connection's addresses. They fill the")
-	g.f.Comment("fields tagged kam:\"peer\", \"peerport\", \"localip\" and \"localport\".")
-	body := []jen.Code{
-		jen.Id(g.recv).Op(":=").Id("New" + g.c.Name).Call(),
-		jen.Id(g.recv).Dot("SetConn").Call(jen.Id("peer"), jen.Id("peerport"), jen.Id("localip"), jen.Id("localport")),
-		jen.Return(jen.Id(g.recv)),
-	}
-	g.f.Func().Id(name).Params(
-		jen.Id("peer").String(), jen.Id("peerport").Int(), jen.Id("localip").String(), jen.Id("localport").Int(),
-	).Add(stage).Block(body...)
-	g.f.Line()
-	simple := g.c.Name + "ForSimpleServer"
-	g.f.Commentf("%s makes a %s for one connection: the factory", simple, g.c.Name)
-	g.f.Comment("SimpleServer calls.")
-	g.f.Func().Id(simple).Params().Add(stage).Block(jen.Return(jen.Id("New" + g.c.Name).Call()))
 	g.f.Line()
 }
 

@@ -116,13 +116,6 @@ type Hook struct {
 	Method string
 }
 
-// Factories reports whether kamgen generates the ServerCore and
-// SimpleServer factories: the component serves connections and its
-// constructor takes no arguments.
-func (c *Component) Factories() bool {
-	return c.ServesConnections() && (!c.UserNew || c.NewArgs == 0)
-}
-
 // Inboxes returns the component's inboxes in declaration order.
 func (c *Component) Inboxes() []Box { return c.boxes(Inbox) }
 
@@ -1036,16 +1029,13 @@ func (b *builder) collisions() {
 		if !c.Threaded && len(c.TypeParams) == 0 {
 			names = append(names, HooksVar(c))
 		}
-		if c.Factories() {
-			names = append(names, c.Name+"ForServerCore", c.Name+"ForSimpleServer")
-		}
 		for _, n := range names {
 			if obj := scope.Lookup(n); b.userDeclared(obj) {
 				b.errorf(obj.Pos(), "%s is declared here, but kamgen generates it for component %s: rename yours", n, c.Name)
 			}
 		}
 		methods := []string{"InitBoxes", "BoxTable"}
-		if c.ServesConnections() {
+		if len(c.Conn) > 0 {
 			methods = append(methods, "SetConn")
 		}
 		if !c.Threaded {

@@ -34,7 +34,7 @@ func TestEMFILEServerProcess(t *testing.T) {
 		fmt.Println("setrlimit:", err)
 		os.Exit(2)
 	}
-	srv, err := chassis.NewServerCore("127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	if err != nil {
 		fmt.Println("listen:", err)
 		os.Exit(2)

@@ -17,9 +17,37 @@ import (
 
 // Factory makes the protocol handler of one connection. ServerCore calls it
 // with the client's address and port and the server's, as Kamaelia's
-// ServerCore calls its protocol factory. kamgen generates one for each
-// component with the four standard boxes carrying []byte: CForServerCore.
+// ServerCore calls its protocol factory. Handler makes one from a
+// handler's constructor.
 type Factory func(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte]
+
+// Handler makes the Factory of a protocol handler from its constructor:
+// for each connection it calls newHandler and, when the handler has fields
+// tagged kam:"peer", "peerport", "localip" or "localport" (kamgen then
+// generates its SetConn), fills them with the connection's addresses.
+// Kamaelia's SimpleServer(protocol=Echo) is
+//
+//	chassis.NewServerCore(addr, chassis.Handler(NewEcho), chassis.ServerOptions{})
+//
+// and a handler that shares something with the others is made by a
+// closure:
+//
+//	chassis.Handler(func() *Chatty { return NewChatty(chain) })
+func Handler[H axon.Stage[[]byte, []byte]](newHandler func() H) Factory {
+	return func(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
+		h := newHandler()
+		if c, ok := any(h).(connSetter); ok {
+			c.SetConn(peer, peerport, localip, localport)
+		}
+		return h
+	}
+}
+
+// connSetter is a handler with connection fields: kamgen generates SetConn
+// for it.
+type connSetter interface {
+	SetConn(peer string, peerport int, localip string, localport int)
+}
 
 // ServerSignaller is a protocol handler with a "serversignal" outbox: a
 // internet.ServerShutdown sent there stops the whole server (the cookbook's example
@@ -70,12 +98,12 @@ type ServerOptions struct {
 
 // ServerCore is a TCP server built from a protocol handler factory: for
 // each connection it makes a handler with the factory and links it to the
-// connection's adapter. Kamaelia's ServerCore (and, with NewSimpleServer,
+// connection's adapter. Kamaelia's ServerCore (and, with Handler,
 // SimpleServer).
 //
 // Example: an echo server.
 //
-//	srv, err := chassis.NewServerCore("127.0.0.1:1500", EchoForServerCore, chassis.ServerOptions{})
+//	srv, err := chassis.NewServerCore("127.0.0.1:1500", chassis.Handler(NewEcho), chassis.ServerOptions{})
 //	if err != nil {
 //		return err // the port is taken, say
 //	}
@@ -165,17 +193,6 @@ func NewServerCore(address string, factory Factory, opts ServerOptions) (*Server
 		return nil, err
 	}
 	return s.InitBoxes(), nil
-}
-
-// NewSimpleServer is NewServerCore for a factory that does not need the
-// connection's addresses: Kamaelia's SimpleServer. kamgen generates one for
-// each component with the four standard boxes carrying []byte:
-// CForSimpleServer.
-func NewSimpleServer(address string, factory func() axon.Stage[[]byte, []byte], opts ServerOptions) (*ServerCore, error) {
-	if factory == nil {
-		return nil, errors.New("chassis: NewSimpleServer: nil factory")
-	}
-	return NewServerCore(address, func(string, int, string, int) axon.Stage[[]byte, []byte] { return factory() }, opts)
 }
 
 // Addr returns the address the server listens on, with the port the OS

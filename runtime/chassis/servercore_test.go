@@ -65,7 +65,7 @@ func roundTrip(t *testing.T, c net.Conn, msg string) {
 func TestEchoOverIPv4AndIPv6(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
 		t.Run(addr, func(t *testing.T) {
-			srv := serve(t, addr, testproto.EchoForServerCore, chassis.ServerOptions{})
+			srv := serve(t, addr, chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 			c := dial(t, srv)
 			for i := range 100 {
 				roundTrip(t, c, fmt.Sprintf("message %d\n", i))
@@ -76,8 +76,8 @@ func TestEchoOverIPv4AndIPv6(t *testing.T) {
 
 // B6: a bind failure is returned, not swallowed.
 func TestBindErrorIsReturned(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
-	_, err := chassis.NewServerCore(srv.Addr().String(), testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
+	_, err := chassis.NewServerCore(srv.Addr().String(), chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), srv.Addr().String())
 }
@@ -85,7 +85,7 @@ func TestBindErrorIsReturned(t *testing.T) {
 // B9: a client that sends 4 MiB then closes its side gets all 4 MiB back
 // before the connection closes.
 func TestHalfCloseGetsEveryReply(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	c := dial(t, srv)
 	data := bytes.Repeat([]byte("0123456789abcdef"), 4<<20/16)
 	var got []byte
@@ -107,7 +107,7 @@ func TestHalfCloseGetsEveryReply(t *testing.T) {
 
 // B3: clients that reset mid-send close only their connections.
 func TestResetsDoNotTakeTheServerDown(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	var wg sync.WaitGroup
 	for i := range 200 {
 		wg.Add(1)
@@ -131,7 +131,7 @@ func TestResetsDoNotTakeTheServerDown(t *testing.T) {
 // B11: a client that sends and never reads cannot make the server hold
 // more than its bounded queues: the client's writes stall.
 func TestSlowReaderIsBounded(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		HandlerGrace: 100 * time.Millisecond,
 		Conn:         internet.ConnOptions{CloseTimeout: 100 * time.Millisecond},
 	})
@@ -156,7 +156,7 @@ func TestSlowReaderIsBounded(t *testing.T) {
 
 // B7 on a server: a handler's panic closes its connection only.
 func TestHandlerPanicClosesOnlyItsConnection(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.BombForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewBomb), chassis.ServerOptions{})
 	good, bad := dial(t, srv), dial(t, srv)
 	roundTrip(t, good, "hello\n")
 	_, err := bad.Write([]byte("boom"))
@@ -170,7 +170,7 @@ func TestHandlerPanicClosesOnlyItsConnection(t *testing.T) {
 // L4: a handler that ignores its control inbox is stopped once its
 // connection has closed and the grace period is over.
 func TestDeafHandlerIsStopped(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.DeafForServerCore, chassis.ServerOptions{HandlerGrace: 50 * time.Millisecond})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewDeaf), chassis.ServerOptions{HandlerGrace: 50 * time.Millisecond})
 	c := dial(t, srv)
 	roundTrip(t, c, "hi\n")
 	require.Eventually(t, func() bool { return srv.Connections() == 1 }, deadline, time.Millisecond)
@@ -213,7 +213,7 @@ func TestHandlerStopsTheServer(t *testing.T) {
 
 // ServerCore's CleverEchoProtocol: the factory gets the real addresses.
 func TestFactoryGetsTheConnectionsAddresses(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.WelcomeForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewWelcome), chassis.ServerOptions{})
 	c := dial(t, srv)
 	local := c.LocalAddr().(*net.TCPAddr)
 	want := fmt.Sprintf("Welcome! You have connected to 127.0.0.1 on port %d from 127.0.0.1 on port %d\n", srv.Addr().Port(), local.Port)
@@ -227,7 +227,7 @@ func TestFactoryGetsTheConnectionsAddresses(t *testing.T) {
 // Shutdown stops accepting, closes every connection after its replies,
 // and returns once everything has finished.
 func TestShutdownDrains(t *testing.T) {
-	srv, err := chassis.NewServerCore("127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	require.NoError(t, err)
 	rt := axontest.Runtime(t, quiet)
 	require.NoError(t, rt.Activate(srv))
@@ -256,7 +256,7 @@ func TestShutdownDrains(t *testing.T) {
 // MaxConns: at the limit the server stops accepting until a connection
 // closes.
 func TestMaxConns(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{MaxConns: 2})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{MaxConns: 2})
 	a, b := dial(t, srv), dial(t, srv)
 	roundTrip(t, a, "a")
 	roundTrip(t, b, "b")
@@ -275,7 +275,7 @@ func TestMaxConns(t *testing.T) {
 }
 
 func TestManyClients(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 300)
 	for i := range 300 {
@@ -310,7 +310,7 @@ func TestManyClients(t *testing.T) {
 // ReuseBuffers: large reads travel in pooled buffers that come back to the
 // pool once written; the bytes stay intact, in order, on every connection.
 func TestReuseBuffersKeepsBytesIntact(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		Conn: internet.ConnOptions{ReuseBuffers: true},
 	})
 	var wg sync.WaitGroup

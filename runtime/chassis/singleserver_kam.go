@@ -73,10 +73,6 @@ func (c *SingleServer) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *SingleServer) SetConn(peer string, peerport int, localip string, localport int) {}
-
 // BoxTable describes the boxes of SingleServer: name, direction, message type
 // and description, for reference pages and pictures.
 func (*SingleServer) BoxTable() []axon.BoxInfo {

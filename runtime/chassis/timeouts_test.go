@@ -31,7 +31,7 @@ func readUntilClosed(t *testing.T, c net.Conn, start time.Time) time.Duration {
 
 // IdleTimeout closes a connection with no traffic; traffic keeps it open.
 func TestIdleTimeout(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		Conn: internet.ConnOptions{IdleTimeout: 150 * time.Millisecond},
 	})
 	c := dial(t, srv)
@@ -49,7 +49,7 @@ func TestIdleTimeout(t *testing.T) {
 
 // ReadTimeout closes a connection from which nothing is read.
 func TestReadTimeout(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		Conn: internet.ConnOptions{ReadTimeout: 100 * time.Millisecond},
 	})
 	start := time.Now() // before the dial: the server's clock starts once it has accepted
@@ -62,7 +62,7 @@ func TestReadTimeout(t *testing.T) {
 // WriteTimeout closes a connection whose client takes nothing of what
 // waits to be written.
 func TestWriteTimeout(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		Conn: internet.ConnOptions{WriteTimeout: 200 * time.Millisecond},
 	})
 	c := dial(t, srv)
@@ -87,9 +87,9 @@ func TestWriteTimeout(t *testing.T) {
 // B15: the Selector is shared, and lives as long as a server needs it:
 // shutting one server down leaves the other serving.
 func TestSelectorOutlivesOneServer(t *testing.T) {
-	first, err := chassis.NewServerCore("127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	first, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	require.NoError(t, err)
-	second := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	second := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	rt := axontest.Runtime(t, quiet)
 	require.NoError(t, rt.Activate(first))
 	one := dial(t, first)

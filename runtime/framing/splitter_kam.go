@@ -56,10 +56,6 @@ func (c *Splitter) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Splitter) SetConn(peer string, peerport int, localip string, localport int) {}
-
 // BoxTable describes the boxes of Splitter: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Splitter) BoxTable() []axon.BoxInfo {

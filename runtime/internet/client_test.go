@@ -34,7 +34,7 @@ func joined(msgs [][]byte) string { return string(bytes.Join(msgs, nil)) }
 // B12: data sent before the connection is up is sent once it is; the
 // client ends with exactly one message, carrying the reason.
 func TestClientSendsWhatWasQueuedBeforeTheConnection(t *testing.T) {
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(srv.Addr().String())
 	client.Delay = 50 * time.Millisecond

@@ -63,10 +63,6 @@ func (c *ConnectedSocketAdapter) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *ConnectedSocketAdapter) SetConn(peer string, peerport int, localip string, localport int) {}
-
 // BoxTable describes the boxes of ConnectedSocketAdapter: name, direction, message type
 // and description, for reference pages and pictures.
 func (*ConnectedSocketAdapter) BoxTable() []axon.BoxInfo {

@@ -18,7 +18,7 @@ func FuzzEchoCutStreams(f *testing.F) {
 	f.Add(bytes.Repeat([]byte("x"), 70000), []byte{255, 0, 17})
 	f.Add([]byte("\x00\xff\r\n"), []byte{})
 	f.Add([]byte("a"), []byte{0, 0, 0})
-	srv := serve(f, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{})
+	srv := serve(f, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
 		if len(data) == 0 || len(data) > 1<<20 {
 			return

@@ -73,10 +73,6 @@ func (c *TCPClient) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *TCPClient) SetConn(peer string, peerport int, localip string, localport int) {}
-
 // BoxTable describes the boxes of TCPClient: name, direction, message type
 // and description, for reference pages and pictures.
 func (*TCPClient) BoxTable() []axon.BoxInfo {

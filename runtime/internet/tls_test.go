@@ -53,7 +53,7 @@ func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
 func tlsServer(t *testing.T) (*chassis.ServerCore, *x509.CertPool) {
 	t.Helper()
 	cert, pool := testCert(t)
-	srv := serve(t, "127.0.0.1:0", testproto.EchoForServerCore, chassis.ServerOptions{
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}},
 	})
 	return srv, pool

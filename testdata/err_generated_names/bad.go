@@ -2,8 +2,8 @@ package err_generated_names
 
 import "github.com/kamgen/kamgen/runtime/axon"
 
-// Server serves connections: kamgen generates NewServer, its methods,
-// ServerForServerCore and ServerForSimpleServer.
+// Server serves connections: kamgen generates NewServer, its methods and
+// kamHooksServer, the variable that keeps its hooks.
 type Server struct {
 	axon.Component
 	In      axon.Inbox[[]byte]       `inbox:"inbox"`

@@ -21,9 +21,11 @@ func (s *Server) StdInbox() *axon.Inbox[[]byte] { return &s.In }
 
 func (s *Server) SetConn(string, int, string, int) {}
 
-var ServerForServerCore = 1
+var kamHooksServer = 1
 
-type ServerForSimpleServer struct{}
+// Server has no connection fields: kamgen generates no SetConn for it, and
+// no factories, so these are the user's own.
+var ServerForServerCore = 1
 
 // NewWrong returns a value, not a pointer.
 func NewWrong() Wrong { return Wrong{} }

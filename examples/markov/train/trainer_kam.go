@@ -76,25 +76,6 @@ func (c *Trainer) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Trainer) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// TrainerForServerCore makes a Trainer for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func TrainerForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewTrainer()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// TrainerForSimpleServer makes a Trainer for one connection: the factory
-// SimpleServer calls.
-func TrainerForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewTrainer()
-}
-
 // BoxTable describes the boxes of Trainer: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Trainer) BoxTable() []axon.BoxInfo {

@@ -78,10 +78,6 @@ func (c *StartTLS) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] {
 	return &c.Upgrade
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *StartTLS) SetConn(peer string, peerport int, localip string, localport int) {}
-
 // BoxTable describes the boxes of StartTLS: name, direction, message type
 // and description, for reference pages and pictures.
 func (*StartTLS) BoxTable() []axon.BoxInfo {

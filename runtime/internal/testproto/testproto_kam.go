@@ -61,25 +61,6 @@ func (c *Echo) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Echo) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// EchoForServerCore makes a Echo for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func EchoForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewEcho()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// EchoForSimpleServer makes a Echo for one connection: the factory
-// SimpleServer calls.
-func EchoForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewEcho()
-}
-
 // BoxTable describes the boxes of Echo: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Echo) BoxTable() []axon.BoxInfo {
@@ -148,25 +129,6 @@ func (c *Bomb) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Bomb) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// BombForServerCore makes a Bomb for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func BombForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewBomb()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// BombForSimpleServer makes a Bomb for one connection: the factory
-// SimpleServer calls.
-func BombForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewBomb()
-}
-
 // BoxTable describes the boxes of Bomb: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Bomb) BoxTable() []axon.BoxInfo {
@@ -233,25 +195,6 @@ func (c *Deaf) StdOutbox() *axon.Outbox[[]byte] {
 // StdSignal returns the "signal" outbox.
 func (c *Deaf) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
-}
-
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Deaf) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// DeafForServerCore makes a Deaf for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func DeafForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewDeaf()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// DeafForSimpleServer makes a Deaf for one connection: the factory
-// SimpleServer calls.
-func DeafForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewDeaf()
 }
 
 // BoxTable describes the boxes of Deaf: name, direction, message type
@@ -327,10 +270,6 @@ func (c *Closer) StdSignal() *axon.Outbox[axon.Signal] {
 func (c *Closer) StdServerSignal() *axon.Outbox[axon.Signal] {
 	return &c.ServerSigs
 }
-
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Closer) SetConn(peer string, peerport int, localip string, localport int) {}
 
 // BoxTable describes the boxes of Closer: name, direction, message type
 // and description, for reference pages and pictures.
@@ -408,28 +347,14 @@ func (c *Welcome) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
 func (c *Welcome) SetConn(peer string, peerport int, localip string, localport int) {
 	c.Peer = peer
 	c.PeerPort = peerport
 	c.LocalIP = localip
 	c.LocalPort = localport
-}
-
-// WelcomeForServerCore makes a Welcome for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func WelcomeForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewWelcome()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// WelcomeForSimpleServer makes a Welcome for one connection: the factory
-// SimpleServer calls.
-func WelcomeForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewWelcome()
 }
 
 // BoxTable describes the boxes of Welcome: name, direction, message type
@@ -494,10 +419,6 @@ func (c *Recorder) StdOutbox() *axon.Outbox[[]byte] {
 func (c *Recorder) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
-
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Recorder) SetConn(peer string, peerport int, localip string, localport int) {}
 
 // BoxTable describes the boxes of Recorder: name, direction, message type
 // and description, for reference pages and pictures.

@@ -69,28 +69,14 @@ func (c *Shouter) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
 func (c *Shouter) SetConn(peer string, peerport int, localip string, localport int) {
 	c.Peer = peer
 	c.PeerPort = peerport
 	c.LocalIP = localip
 	c.LocalPort = localport
-}
-
-// ShouterForServerCore makes a Shouter for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func ShouterForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewShouter()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// ShouterForSimpleServer makes a Shouter for one connection: the factory
-// SimpleServer calls.
-func ShouterForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewShouter()
 }
 
 // BoxTable describes the boxes of Shouter: name, direction, message type

@@ -85,25 +85,6 @@ func (c *Checked) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Checked) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// CheckedForServerCore makes a Checked for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func CheckedForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewChecked()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// CheckedForSimpleServer makes a Checked for one connection: the factory
-// SimpleServer calls.
-func CheckedForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewChecked()
-}
-
 // BoxTable describes the boxes of Checked: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Checked) BoxTable() []axon.BoxInfo {

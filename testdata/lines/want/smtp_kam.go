@@ -77,25 +77,6 @@ func (c *SMTP) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *SMTP) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// SMTPForServerCore makes a SMTP for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func SMTPForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewSMTP()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// SMTPForSimpleServer makes a SMTP for one connection: the factory
-// SimpleServer calls.
-func SMTPForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewSMTP()
-}
-
 // BoxTable describes the boxes of SMTP: name, direction, message type
 // and description, for reference pages and pictures.
 func (*SMTP) BoxTable() []axon.BoxInfo {

@@ -129,25 +129,6 @@ func (c *Aliased) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Aliased) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// AliasedForServerCore makes a Aliased for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func AliasedForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewAliased()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// AliasedForSimpleServer makes a Aliased for one connection: the factory
-// SimpleServer calls.
-func AliasedForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewAliased()
-}
-
 // BoxTable describes the boxes of Aliased: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Aliased) BoxTable() []axon.BoxInfo {
@@ -185,6 +166,14 @@ func (c *Conn) InitBoxes() *Conn {
 
 // kamHooksConn keeps the hooks of every Conn, made once.
 var kamHooksConn axon.Bound[Conn]
+
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
+func (c *Conn) SetConn(peer string, peerport int, localip string, localport int) {
+	c.Peer = peer
+	c.Port = peerport
+}
 
 // BoxTable describes the boxes of Conn: name, direction, message type
 // and description, for reference pages and pictures.

@@ -92,25 +92,6 @@ func (c *Mail) StdMakeSSL() *axon.Outbox[*internet.TLSUpgrade] {
 	return &c.Upgrade
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
-func (c *Mail) SetConn(peer string, peerport int, localip string, localport int) {}
-
-// MailForServerCore makes a Mail for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func MailForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewMail()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// MailForSimpleServer makes a Mail for one connection: the factory
-// SimpleServer calls.
-func MailForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewMail()
-}
-
 // BoxTable describes the boxes of Mail: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Mail) BoxTable() []axon.BoxInfo {

@@ -53,6 +53,13 @@ func (c *Counter) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
+func (c *Counter) SetConn(peer string, peerport int, localip string, localport int) {
+	c.Peer = peer
+}
+
 // BoxTable describes the boxes of Counter: name, direction, message type
 // and description, for reference pages and pictures.
 func (*Counter) BoxTable() []axon.BoxInfo {

@@ -57,25 +57,11 @@ func (c *Plain) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
 func (c *Plain) SetConn(peer string, peerport int, localip string, localport int) {
 	c.Peer = peer
-}
-
-// PlainForServerCore makes a Plain for one connection: the factory
-// ServerCore calls with the connection's addresses. They fill the
-// fields tagged kam:"peer", "peerport", "localip" and "localport".
-func PlainForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
-	c := NewPlain()
-	c.SetConn(peer, peerport, localip, localport)
-	return c
-}
-
-// PlainForSimpleServer makes a Plain for one connection: the factory
-// SimpleServer calls.
-func PlainForSimpleServer() axon.Stage[[]byte, []byte] {
-	return NewPlain()
 }
 
 // BoxTable describes the boxes of Plain: name, direction, message type
@@ -142,8 +128,9 @@ func (c *Configured) StdSignal() *axon.Outbox[axon.Signal] {
 	return &c.Signal
 }
 
-// SetConn fills the fields of c tagged with connection facts. The
-// generated factories call it; so does a factory of your own.
+// SetConn fills the fields of c tagged with connection facts.
+// chassis.Handler calls it for each connection; so does a factory of
+// your own.
 func (c *Configured) SetConn(peer string, peerport int, localip string, localport int) {
 	c.Port = localport
 }
