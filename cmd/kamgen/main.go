@@ -25,8 +25,8 @@
 // For each source file that declares components, kamgen writes
 // <file>_kam.go beside it, holding for each component C:
 //
-//   - NewC, a constructor that sets up every box, and C.InitBoxes;
-//   - the hooks InitBoxes binds (axon.Hooks): the dispatch, which hands
+//   - NewC, a constructor that sets up every box, and C.initBoxes;
+//   - the hooks initBoxes binds (axon.Hooks): the dispatch, which hands
 //     each inbox's messages to its handler On<Field> or on<Field> (a
 //     reactive component), and the hook methods (OnStart or onStart, ...);
 //     a component with Main(ctx context.Context) error is threaded instead;

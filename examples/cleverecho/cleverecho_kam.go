@@ -22,12 +22,12 @@ func _() {
 
 // NewCleverEcho returns a new CleverEcho with every box set up.
 func NewCleverEcho() *CleverEcho {
-	return new(CleverEcho).InitBoxes()
+	return new(CleverEcho).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewCleverEcho calls it; call
-// it yourself on a CleverEcho built another way, before it is activated.
-func (c *CleverEcho) InitBoxes() *CleverEcho {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewCleverEcho calls it; so must a NewCleverEcho of your own, before activation.
+func (c *CleverEcho) initBoxes() *CleverEcho {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -18,12 +18,12 @@ func _() {
 
 // NewEcho returns a new Echo with every box set up.
 func NewEcho() *Echo {
-	return new(Echo).InitBoxes()
+	return new(Echo).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewEcho calls it; call
-// it yourself on a Echo built another way, before it is activated.
-func (c *Echo) InitBoxes() *Echo {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewEcho calls it; so must a NewEcho of your own, before activation.
+func (c *Echo) initBoxes() *Echo {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -43,7 +43,7 @@ type Chatty struct {
 
 // NewChatty returns a Chatty that learns from and answers with chain.
 func NewChatty(chain *Chain) *Chatty {
-	return (&Chatty{chain: chain}).InitBoxes()
+	return (&Chatty{chain: chain}).initBoxes()
 }
 
 // onIn asks the chain to learn and answer line, off the workers.

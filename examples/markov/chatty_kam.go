@@ -19,9 +19,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewChatty calls it; call
-// it yourself on a Chatty built another way, before it is activated.
-func (c *Chatty) InitBoxes() *Chatty {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewChatty calls it; so must a NewChatty of your own, before activation.
+func (c *Chatty) initBoxes() *Chatty {
 	c.In.Init(&c.Component, "inbox", 0)
 	framing.Attach(&c.In, framing.Lines(maxLine))
 	c.Control.Init(&c.Component, "control", 0)

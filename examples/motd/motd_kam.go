@@ -18,12 +18,12 @@ func _() {
 
 // NewMOTD returns a new MOTD with every box set up.
 func NewMOTD() *MOTD {
-	return new(MOTD).InitBoxes()
+	return new(MOTD).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewMOTD calls it; call
-// it yourself on a MOTD built another way, before it is activated.
-func (c *MOTD) InitBoxes() *MOTD {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewMOTD calls it; so must a NewMOTD of your own, before activation.
+func (c *MOTD) initBoxes() *MOTD {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

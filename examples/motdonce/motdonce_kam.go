@@ -19,12 +19,12 @@ func _() {
 
 // NewMOTDOnce returns a new MOTDOnce with every box set up.
 func NewMOTDOnce() *MOTDOnce {
-	return new(MOTDOnce).InitBoxes()
+	return new(MOTDOnce).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewMOTDOnce calls it; call
-// it yourself on a MOTDOnce built another way, before it is activated.
-func (c *MOTDOnce) InitBoxes() *MOTDOnce {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewMOTDOnce calls it; so must a NewMOTDOnce of your own, before activation.
+func (c *MOTDOnce) initBoxes() *MOTDOnce {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -18,12 +18,12 @@ func _() {
 
 // NewMunch returns a new Munch with every box set up.
 func NewMunch() *Munch {
-	return new(Munch).InitBoxes()
+	return new(Munch).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewMunch calls it; call
-// it yourself on a Munch built another way, before it is activated.
-func (c *Munch) InitBoxes() *Munch {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewMunch calls it; so must a NewMunch of your own, before activation.
+func (c *Munch) initBoxes() *Munch {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

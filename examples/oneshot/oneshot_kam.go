@@ -18,12 +18,12 @@ func _() {
 
 // NewOneShot returns a new OneShot with every box set up.
 func NewOneShot() *OneShot {
-	return new(OneShot).InitBoxes()
+	return new(OneShot).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewOneShot calls it; call
-// it yourself on a OneShot built another way, before it is activated.
-func (c *OneShot) InitBoxes() *OneShot {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewOneShot calls it; so must a NewOneShot of your own, before activation.
+func (c *OneShot) initBoxes() *OneShot {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

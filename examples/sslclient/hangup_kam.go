@@ -16,12 +16,12 @@ func _() {
 
 // NewHangup returns a new Hangup with every box set up.
 func NewHangup() *Hangup {
-	return new(Hangup).InitBoxes()
+	return new(Hangup).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewHangup calls it; call
-// it yourself on a Hangup built another way, before it is activated.
-func (c *Hangup) InitBoxes() *Hangup {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewHangup calls it; so must a NewHangup of your own, before activation.
+func (c *Hangup) initBoxes() *Hangup {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Reader.Init(&c.Component, "readercontrol", 0)
 	axon.Bind(c, &c.Component, &kamHooksHangup, func() axon.Hooks[Hangup] {

@@ -200,14 +200,14 @@ func (g *gen) constructor() {
 	name := "New" + g.c.Name
 	g.f.Commentf("%s returns a new %s with every box set up.", name, g.c.Name)
 	g.f.Add(g.typeParams(jen.Func().Id(name))).Params().Op("*").Add(g.self()).Block(
-		jen.Return(jen.New(g.self()).Dot("InitBoxes").Call()),
+		jen.Return(jen.New(g.self()).Dot("initBoxes").Call()),
 	)
 	g.f.Line()
 }
 
 func (g *gen) initBoxes() {
-	g.f.Commentf("InitBoxes sets up every box of %s and returns %s. New%s calls it; call", g.recv, g.recv, g.c.Name)
-	g.f.Commentf("it yourself on a %s built another way, before it is activated.", g.c.Name)
+	g.f.Commentf("initBoxes sets up every box of %s, binds its hooks and returns %s.", g.recv, g.recv)
+	g.f.Commentf("New%s calls it; so must a New%s of your own, before activation.", g.c.Name, g.c.Name)
 	body := make([]jen.Code, 0, len(g.c.Boxes)+1)
 	for _, b := range g.c.Boxes {
 		body = append(body, jen.Id(g.recv).Dot(b.Field).Dot("Init").Call(
@@ -230,7 +230,7 @@ func (g *gen) initBoxes() {
 			jen.Func().Params().Add(hooks.Clone()).Block(jen.Return(g.hooks()))))
 	}
 	body = append(body, jen.Return(jen.Id(g.recv)))
-	g.f.Func().Add(g.receiver()).Id("InitBoxes").Params().Op("*").Add(g.self()).Block(body...)
+	g.f.Func().Add(g.receiver()).Id("initBoxes").Params().Op("*").Add(g.self()).Block(body...)
 	g.f.Line()
 }
 

@@ -1034,7 +1034,7 @@ func (b *builder) collisions() {
 				b.errorf(obj.Pos(), "%s is declared here, but kamgen generates it for component %s: rename yours", n, c.Name)
 			}
 		}
-		methods := []string{"InitBoxes", "BoxTable"}
+		methods := []string{"initBoxes", "BoxTable"}
 		if len(c.Conn) > 0 {
 			methods = append(methods, "SetConn")
 		}
@@ -1071,7 +1071,7 @@ func (b *builder) collisions() {
 }
 
 // userConstructor looks at a NewC the user declared: it must return *C and
-// set the boxes up by calling InitBoxes.
+// set the boxes up by calling initBoxes.
 func (b *builder) userConstructor(c *Component, obj types.Object) {
 	fn, ok := obj.(*types.Func)
 	if !ok || !b.userDeclared(fn) {
@@ -1098,8 +1098,8 @@ func (b *builder) userConstructor(c *Component, obj types.Object) {
 	if res.Len() == 2 {
 		c.NewArgs = -1 // the factories cannot call it
 	}
-	if decl := b.funcDecl(fn); decl != nil && !b.callsInitBoxes(decl, 3) {
-		b.errorf(fn.Pos(), "New%s does not call InitBoxes, so the boxes of the %s it returns are not set up: call InitBoxes on it (for example return (&%s{...}).InitBoxes())", c.Name, c.Name, c.Name)
+	if decl := b.funcDecl(fn); decl != nil && !b.callsinitBoxes(decl, 3) {
+		b.errorf(fn.Pos(), "New%s does not call initBoxes, so the boxes of the %s it returns are not set up: call initBoxes on it (for example return (&%s{...}).initBoxes())", c.Name, c.Name, c.Name)
 	}
 }
 
@@ -1117,16 +1117,16 @@ func (b *builder) funcDecl(fn *types.Func) *ast.FuncDecl {
 	return nil
 }
 
-// callsInitBoxes reports whether fd calls InitBoxes, itself or through
+// callsinitBoxes reports whether fd calls initBoxes, itself or through
 // functions of the package it calls (up to depth calls deep): a constructor
 // may delegate to a helper that sets the boxes up.
-func (b *builder) callsInitBoxes(fd *ast.FuncDecl, depth int) bool {
+func (b *builder) callsinitBoxes(fd *ast.FuncDecl, depth int) bool {
 	found := false
 	var callees []*ast.FuncDecl
 	ast.Inspect(fd, func(n ast.Node) bool {
 		switch x := n.(type) {
 		case *ast.SelectorExpr:
-			if x.Sel.Name == "InitBoxes" {
+			if x.Sel.Name == "initBoxes" {
 				found = true
 			}
 		case *ast.CallExpr:
@@ -1148,7 +1148,7 @@ func (b *builder) callsInitBoxes(fd *ast.FuncDecl, depth int) bool {
 		return found
 	}
 	for _, d := range callees {
-		if b.callsInitBoxes(d, depth-1) {
+		if b.callsinitBoxes(d, depth-1) {
 			return true
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 // Hooks are what the runtime calls in the turns of a reactive component of
 // type T. kamgen generates them, with the component's dispatch and the
-// hook methods it declares (OnStart or onStart, ...), and its InitBoxes
+// hook methods it declares (OnStart or onStart, ...), and its initBoxes
 // binds them with Bind; so the dispatch and the hooks need not be exported
 // methods, and a component's go doc shows only what its user calls.
 //
@@ -55,7 +55,7 @@ type Bound[T any] struct {
 }
 
 // Bind makes hooks() the hooks of c, whose embedded Component is base.
-// kamgen's InitBoxes calls it; call it before c is activated. hooks is
+// kamgen's initBoxes calls it; call it before c is activated. hooks is
 // called once per b, the first time, and binding allocates nothing.
 //
 // hooks is a function rather than a value so that a package variable

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// hooked is bound the way kamgen's InitBoxes binds a component: its
+// hooked is bound the way kamgen's initBoxes binds a component: its
 // dispatch and its hooks are unexported, in a Hooks shared by every hooked.
 type hooked struct {
 	axon.Component

@@ -116,7 +116,7 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 			hooks = methodHooks(p) // written by hand: its exported methods
 		}
 		if hooks.dispatch == nil {
-			return fmt.Errorf("axon: %T is neither reactive (Dispatch) nor threaded (Main): run go generate, so that kamgen generates its dispatch, and build it with its New function or InitBoxes", p)
+			return fmt.Errorf("axon: %T is neither reactive (Dispatch) nor threaded (Main): run go generate, so that kamgen generates its dispatch, and build it with its New function or initBoxes", p)
 		}
 	}
 	c.mu.Lock()

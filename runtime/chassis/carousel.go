@@ -98,7 +98,7 @@ type Carousel[M, I, O any] struct {
 // message on the "next" inbox. With makeFirstRequest it sends NextRequest as
 // soon as it starts.
 func NewCarousel[M, I, O any](factory func(M) axon.Stage[I, O], makeFirstRequest bool) *Carousel[M, I, O] {
-	return (&Carousel[M, I, O]{factory: factory, firstReq: makeFirstRequest}).InitBoxes()
+	return (&Carousel[M, I, O]{factory: factory, firstReq: makeFirstRequest}).initBoxes()
 }
 
 // onStart sends the first request, if the carousel was made to.

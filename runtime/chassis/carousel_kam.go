@@ -18,9 +18,9 @@ func _[M any, I any, O any]() {
 	var _ *axon.Outbox[string] = &kamgenIsStale_RunGoGenerate.RequestNext
 }
 
-// InitBoxes sets up every box of c and returns c. NewCarousel calls it; call
-// it yourself on a Carousel built another way, before it is activated.
-func (c *Carousel[M, I, O]) InitBoxes() *Carousel[M, I, O] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewCarousel calls it; so must a NewCarousel of your own, before activation.
+func (c *Carousel[M, I, O]) initBoxes() *Carousel[M, I, O] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Next.Init(&c.Component, "next", 0)
 	c.Control.Init(&c.Component, "control", 0)

@@ -124,7 +124,7 @@ type forward struct {
 // before it is activated. I and O are the message types of its own inbox and
 // outbox.
 func NewGraphline[I, O any](children ...axon.Part) *Graphline[I, O] {
-	g := (&Graphline[I, O]{parts: slices.Clone(children)}).InitBoxes()
+	g := (&Graphline[I, O]{parts: slices.Clone(children)}).initBoxes()
 	g.partErr = g.checkParts()
 	return g
 }

@@ -16,9 +16,9 @@ func _[I any, O any]() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewGraphline calls it; call
-// it yourself on a Graphline built another way, before it is activated.
-func (c *Graphline[I, O]) InitBoxes() *Graphline[I, O] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewGraphline calls it; so must a NewGraphline of your own, before activation.
+func (c *Graphline[I, O]) initBoxes() *Graphline[I, O] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

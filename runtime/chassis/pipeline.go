@@ -99,18 +99,18 @@ func NewPipeline[T any](stages ...axon.Stage[T, T]) *Pipeline[T, T] {
 	for i := 1; i < len(stages); i++ {
 		joins = append(joins, join(stages[i-1], stages[i]))
 	}
-	p := (&Pipeline[T, T]{}).InitBoxes()
+	p := (&Pipeline[T, T]{}).initBoxes()
 	return chainStages(p, stages[0], stages[len(stages)-1], parts, joins...)
 }
 
 // newPipeline builds the Pipeline of stages, whose first and last are given
 // typed; joins are the wirings between neighbouring stages, from join.
 func newPipeline[I, X, Y, O any](first axon.Stage[I, X], last axon.Stage[Y, O], stages []axon.Part, joins ...[]axon.Wiring) *Pipeline[I, O] {
-	return chainStages((&Pipeline[I, O]{}).InitBoxes(), first, last, stages, joins...)
+	return chainStages((&Pipeline[I, O]{}).initBoxes(), first, last, stages, joins...)
 }
 
 // chainStages sets p up to hold stages, whose first and last are given
-// typed, and returns it. p's boxes are set up (InitBoxes).
+// typed, and returns it. p's boxes are set up (initBoxes).
 func chainStages[I, X, Y, O any](p *Pipeline[I, O], first axon.Stage[I, X], last axon.Stage[Y, O], stages []axon.Part, joins ...[]axon.Wiring) *Pipeline[I, O] {
 	p.stages = stages
 	p.firstIn, p.firstCtl = first.StdInbox(), first.StdControl()

@@ -73,7 +73,7 @@ func NewSeq[I, O any](components ...axon.Stage[I, O]) *Seq[I, O] {
 		}
 	}
 	checkStages("NewSeq", parts...)
-	return (&Seq[I, O]{sequence: slices.Clone(components)}).InitBoxes()
+	return (&Seq[I, O]{sequence: slices.Clone(components)}).initBoxes()
 }
 
 // onStart starts the first component.

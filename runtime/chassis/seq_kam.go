@@ -16,9 +16,9 @@ func _[I any, O any]() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewSeq calls it; call
-// it yourself on a Seq built another way, before it is activated.
-func (c *Seq[I, O]) InitBoxes() *Seq[I, O] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewSeq calls it; so must a NewSeq of your own, before activation.
+func (c *Seq[I, O]) initBoxes() *Seq[I, O] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -192,7 +192,7 @@ func NewServerCore(address string, factory Factory, opts ServerOptions) (*Server
 	if err := s.listen(s.opts, address); err != nil {
 		return nil, err
 	}
-	return s.InitBoxes(), nil
+	return s.initBoxes(), nil
 }
 
 // Addr returns the address the server listens on, with the port the OS

@@ -21,9 +21,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.toServer
 }
 
-// InitBoxes sets up every box of c and returns c. NewServerCore calls it; call
-// it yourself on a ServerCore built another way, before it is activated.
-func (c *ServerCore) InitBoxes() *ServerCore {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewServerCore calls it; so must a NewServerCore of your own, before activation.
+func (c *ServerCore) initBoxes() *ServerCore {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Conns.Init(&c.Component, "_newconns", 8)
 	c.Server.Init(&c.Component, "serversignal", 8)

@@ -63,7 +63,7 @@ func NewSingleServer(address string, opts ServerOptions) (*SingleServer, error) 
 	if err := s.listen(opts, address); err != nil {
 		return nil, err
 	}
-	return s.InitBoxes(), nil
+	return s.initBoxes(), nil
 }
 
 // Addr returns the address the server listens on.

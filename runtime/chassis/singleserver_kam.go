@@ -23,9 +23,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.toServer
 }
 
-// InitBoxes sets up every box of c and returns c. NewSingleServer calls it; call
-// it yourself on a SingleServer built another way, before it is activated.
-func (c *SingleServer) InitBoxes() *SingleServer {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewSingleServer calls it; so must a NewSingleServer of your own, before activation.
+func (c *SingleServer) initBoxes() *SingleServer {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Conns.Init(&c.Component, "_newconns", 1)

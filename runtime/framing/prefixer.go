@@ -47,7 +47,7 @@ func NewPrefixer(h Header) *Prefixer {
 	if h.size() == 0 {
 		panic(fmt.Sprintf("framing: NewPrefixer with an unknown header %d: use U8, U16, U32 or Uvarint", h))
 	}
-	return (&Prefixer{header: h}).InitBoxes()
+	return (&Prefixer{header: h}).initBoxes()
 }
 
 // onIn sends msg after its header.

@@ -52,7 +52,7 @@ var _ axon.Stage[[]byte, []byte] = (*Splitter)(nil)
 // NewSplitter returns a Splitter that cuts every frame by m. It panics on
 // the zero Mode.
 func NewSplitter(m Mode) *Splitter {
-	return (&Splitter{framer: New(m)}).InitBoxes()
+	return (&Splitter{framer: New(m)}).initBoxes()
 }
 
 // onIn cuts piece and sends a copy of each frame it completes.

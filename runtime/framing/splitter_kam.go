@@ -16,9 +16,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewSplitter calls it; call
-// it yourself on a Splitter built another way, before it is activated.
-func (c *Splitter) InitBoxes() *Splitter {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewSplitter calls it; so must a NewSplitter of your own, before activation.
+func (c *Splitter) initBoxes() *Splitter {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

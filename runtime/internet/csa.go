@@ -210,7 +210,7 @@ func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocke
 
 // newCSA makes an adapter with options shared by many connections.
 func newCSA(conn poll.Conn, opts *ConnOptions) *ConnectedSocketAdapter {
-	return (&ConnectedSocketAdapter{conn: conn, opts: opts}).InitBoxes()
+	return (&ConnectedSocketAdapter{conn: conn, opts: opts}).initBoxes()
 }
 
 // Discard closes the socket of an adapter that will never be activated (a

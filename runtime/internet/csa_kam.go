@@ -18,9 +18,9 @@ func _() {
 	var _ func() *axon.Outbox[axon.None] = kamgenIsStale_RunGoGenerate.SSLReady
 }
 
-// InitBoxes sets up every box of c and returns c. NewConnectedSocketAdapter calls it; call
-// it yourself on a ConnectedSocketAdapter built another way, before it is activated.
-func (c *ConnectedSocketAdapter) InitBoxes() *ConnectedSocketAdapter {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewConnectedSocketAdapter calls it; so must a NewConnectedSocketAdapter of your own, before activation.
+func (c *ConnectedSocketAdapter) initBoxes() *ConnectedSocketAdapter {
 	c.In.Init(&c.Component, "inbox", 16)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

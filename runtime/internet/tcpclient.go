@@ -113,7 +113,7 @@ type TCPClient struct {
 // NewTCPClient returns a client that will connect to address ("host:port")
 // once activated, through the shared Selector.
 func NewTCPClient(address string) *TCPClient {
-	return (&TCPClient{address: address}).InitBoxes()
+	return (&TCPClient{address: address}).initBoxes()
 }
 
 // Poller sets the Poller the client uses instead of the shared Selector.

@@ -21,9 +21,9 @@ func _() {
 	var _ *axon.Outbox[*TLSUpgrade] = &kamgenIsStale_RunGoGenerate.ToSSL
 }
 
-// InitBoxes sets up every box of c and returns c. NewTCPClient calls it; call
-// it yourself on a TCPClient built another way, before it is activated.
-func (c *TCPClient) InitBoxes() *TCPClient {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTCPClient calls it; so must a NewTCPClient of your own, before activation.
+func (c *TCPClient) initBoxes() *TCPClient {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.MakeSSL.Init(&c.Component, "makessl", 0)

@@ -73,7 +73,7 @@ func (s *TCPServer) Pause(paused bool) {
 // NewTCPServer makes the server of a listener; opts apply to every
 // connection it accepts.
 func NewTCPServer(ln poll.Listener, opts ConnOptions) *TCPServer {
-	return (&TCPServer{ln: ln, opts: opts.withDefaults()}).InitBoxes()
+	return (&TCPServer{ln: ln, opts: opts.withDefaults()}).initBoxes()
 }
 
 // Accepted returns how many connections the server has accepted.

@@ -15,9 +15,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewTCPServer calls it; call
-// it yourself on a TCPServer built another way, before it is activated.
-func (c *TCPServer) InitBoxes() *TCPServer {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTCPServer calls it; so must a NewTCPServer of your own, before activation.
+func (c *TCPServer) initBoxes() *TCPServer {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Conns.Init(&c.Component, "protocolHandlerSignal", 8)
 	c.Signal.Init(&c.Component, "signal", 0)

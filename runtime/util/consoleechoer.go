@@ -71,7 +71,7 @@ var _ axon.Stage[[]byte, []byte] = (*ConsoleEchoer[[]byte])(nil)
 // writes to os.Stdout, with no tag, and is not a forwarder.
 func NewConsoleEchoer[T any]() *ConsoleEchoer[T] {
 	e := &ConsoleEchoer[T]{}
-	e.InitBoxes()
+	e.initBoxes()
 	return e
 }
 

@@ -16,9 +16,9 @@ func _[T any]() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewConsoleEchoer calls it; call
-// it yourself on a ConsoleEchoer built another way, before it is activated.
-func (c *ConsoleEchoer[T]) InitBoxes() *ConsoleEchoer[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewConsoleEchoer calls it; so must a NewConsoleEchoer of your own, before activation.
+func (c *ConsoleEchoer[T]) initBoxes() *ConsoleEchoer[T] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -78,7 +78,7 @@ var _ axon.Stage[axon.None, []byte] = (*ConsoleReader)(nil)
 // Kamaelia's defaults: prompt ">>> " on os.Stdout, lines ending with "\n".
 func NewConsoleReader() *ConsoleReader {
 	r := &ConsoleReader{Prompt: ">>> ", EOL: "\n"}
-	r.InitBoxes()
+	r.initBoxes()
 	return r
 }
 

@@ -37,7 +37,7 @@ var _ axon.Stage[axon.None, string] = (*OneShot[string])(nil)
 // NewOneShot returns a OneShot that will send msg.
 func NewOneShot[T any](msg T) *OneShot[T] {
 	o := &OneShot[T]{Msg: msg}
-	o.InitBoxes()
+	o.initBoxes()
 	return o
 }
 

@@ -16,9 +16,9 @@ func _[T any]() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewOneShot calls it; call
-// it yourself on a OneShot built another way, before it is activated.
-func (c *OneShot[T]) InitBoxes() *OneShot[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewOneShot calls it; so must a NewOneShot of your own, before activation.
+func (c *OneShot[T]) initBoxes() *OneShot[T] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -89,7 +89,7 @@ var _ axon.Stage[axon.None, []byte] = (*RateControlledFileReader)(nil)
 // chunks of 100.
 func NewRateControlledFileReader(filename string) *RateControlledFileReader {
 	r := &RateControlledFileReader{Filename: filename, ReadMode: ModeBytes, Rate: 100000}
-	r.InitBoxes()
+	r.initBoxes()
 	return r
 }
 

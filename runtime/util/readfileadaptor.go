@@ -122,7 +122,7 @@ func NewReadFileAdaptor(filename string) *ReadFileAdaptor {
 		Bitrate:   65536,
 		ChunkRate: 24,
 	}
-	r.InitBoxes()
+	r.initBoxes()
 	return r
 }
 

@@ -16,9 +16,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewReadFileAdaptor calls it; call
-// it yourself on a ReadFileAdaptor built another way, before it is activated.
-func (c *ReadFileAdaptor) InitBoxes() *ReadFileAdaptor {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewReadFileAdaptor calls it; so must a NewReadFileAdaptor of your own, before activation.
+func (c *ReadFileAdaptor) initBoxes() *ReadFileAdaptor {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

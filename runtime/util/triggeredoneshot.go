@@ -43,7 +43,7 @@ var _ axon.Stage[int, string] = (*TriggeredOneShot[int, string])(nil)
 // NewTriggeredOneShot[[]byte]("go").
 func NewTriggeredOneShot[I, O any](msg O) *TriggeredOneShot[I, O] {
 	o := &TriggeredOneShot[I, O]{Msg: msg}
-	o.InitBoxes()
+	o.initBoxes()
 	return o
 }
 

@@ -16,9 +16,9 @@ func _[I any, O any]() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewTriggeredOneShot calls it; call
-// it yourself on a TriggeredOneShot built another way, before it is activated.
-func (c *TriggeredOneShot[I, O]) InitBoxes() *TriggeredOneShot[I, O] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTriggeredOneShot calls it; so must a NewTriggeredOneShot of your own, before activation.
+func (c *TriggeredOneShot[I, O]) initBoxes() *TriggeredOneShot[I, O] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -10,7 +10,7 @@ type Router struct {
 	In        axon.Inbox[string]  `inbox:"in"`
 	Dispatch  axon.Outbox[string] `outbox:"dispatch"`
 	BoxTable  []string
-	InitBoxes bool
+	initBoxes bool
 }
 
 func (r *Router) OnIn(string) {}

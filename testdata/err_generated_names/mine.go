@@ -13,7 +13,7 @@ func NewServer() *Server { return &Server{} }
 
 func (s *Server) Dispatch(t *axon.Turn) {}
 
-func (s *Server) InitBoxes() *Server { return s }
+func (s *Server) initBoxes() *Server { return s }
 
 func (s Server) BoxTable() []axon.BoxInfo { return nil }
 
@@ -31,7 +31,7 @@ var ServerForServerCore = 1
 func NewWrong() Wrong { return Wrong{} }
 
 // NewOther returns another component.
-func NewOther() *Server { return new(Server).InitBoxes() }
+func NewOther() *Server { return new(Server).initBoxes() }
 
 var NewNotFunc = 1
 

@@ -10,7 +10,7 @@ var _ axon.Stage[string, string] = NewEcho()
 var _ = &kamHooksEcho
 
 func table() []axon.BoxInfo {
-	e := NewEcho().InitBoxes()
+	e := NewEcho().initBoxes()
 	_ = e.StdInbox()
 	return e.BoxTable()
 }

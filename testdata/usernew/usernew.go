@@ -16,7 +16,7 @@ type Plain struct {
 
 func NewPlain() *Plain {
 	p := &Plain{greeting: "hello"}
-	return p.InitBoxes()
+	return p.initBoxes()
 }
 
 func (p *Plain) OnIn([]byte)           {}
@@ -35,7 +35,7 @@ type Configured struct {
 }
 
 func NewConfigured(prefix string) *Configured {
-	return (&Configured{prefix: prefix}).InitBoxes()
+	return (&Configured{prefix: prefix}).initBoxes()
 }
 
 func ConfiguredForServerCore(peer string, peerport int, localip string, localport int) axon.Stage[[]byte, []byte] {
@@ -55,5 +55,5 @@ type Gen[T any] struct {
 }
 
 func NewGen[T any](zero T) *Gen[T] {
-	return (&Gen[T]{zero: zero}).InitBoxes()
+	return (&Gen[T]{zero: zero}).initBoxes()
 }

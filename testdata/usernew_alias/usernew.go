@@ -12,4 +12,4 @@ type Plain struct {
 	Out axon.Outbox[int] `outbox:"out"`
 }
 
-func NewPlain() Ref { return new(Plain).InitBoxes() }
+func NewPlain() Ref { return new(Plain).initBoxes() }

@@ -9,10 +9,10 @@ type Conn struct {
 	name string
 }
 
-// NewConn delegates to newConn, which calls InitBoxes.
+// NewConn delegates to newConn, which calls initBoxes.
 func NewConn(name string) (*Conn, error) { return newConn(name), nil }
 
-func newConn(name string) *Conn { return (&Conn{name: name}).InitBoxes() }
+func newConn(name string) *Conn { return (&Conn{name: name}).initBoxes() }
 
 // NewLazy does not set its boxes up.
 type Lazy struct {

@@ -23,12 +23,12 @@ func _() {
 
 // NewTrainer returns a new Trainer with every box set up.
 func NewTrainer() *Trainer {
-	return new(Trainer).InitBoxes()
+	return new(Trainer).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewTrainer calls it; call
-// it yourself on a Trainer built another way, before it is activated.
-func (c *Trainer) InitBoxes() *Trainer {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTrainer calls it; so must a NewTrainer of your own, before activation.
+func (c *Trainer) initBoxes() *Trainer {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Answers.Init(&c.Component, "answers", 0)

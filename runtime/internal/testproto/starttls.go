@@ -40,7 +40,7 @@ type StartTLS struct {
 // "outbox" just before it. upgraded, if not nil, is called when the
 // handshake is done, with every byte received in plain text.
 func NewStartTLS(config *tls.Config, goInUpgrade bool, upgraded func(plain []byte)) *StartTLS {
-	return (&StartTLS{config: config, goInUpgrade: goInUpgrade, upgraded: upgraded}).InitBoxes()
+	return (&StartTLS{config: config, goInUpgrade: goInUpgrade, upgraded: upgraded}).initBoxes()
 }
 
 // OnReady notes that the connection speaks TLS.

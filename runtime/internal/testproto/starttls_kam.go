@@ -21,9 +21,9 @@ func _() {
 	var _ *axon.Outbox[*internet.TLSUpgrade] = &kamgenIsStale_RunGoGenerate.Upgrade
 }
 
-// InitBoxes sets up every box of c and returns c. NewStartTLS calls it; call
-// it yourself on a StartTLS built another way, before it is activated.
-func (c *StartTLS) InitBoxes() *StartTLS {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewStartTLS calls it; so must a NewStartTLS of your own, before activation.
+func (c *StartTLS) initBoxes() *StartTLS {
 	c.Ready.Init(&c.Component, "sslready", 0)
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)

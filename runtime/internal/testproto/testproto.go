@@ -81,7 +81,7 @@ type Closer struct {
 
 // NewCloser returns a Closer with its greeting.
 func NewCloser(greeting string, stopServer bool) *Closer {
-	return (&Closer{Greeting: []byte(greeting), StopServer: stopServer}).InitBoxes()
+	return (&Closer{Greeting: []byte(greeting), StopServer: stopServer}).initBoxes()
 }
 
 // OnStart greets and closes.
@@ -135,7 +135,7 @@ type Recorder struct {
 
 // NewRecorder returns a Recorder calling record.
 func NewRecorder(record func(axon.Signal)) *Recorder {
-	return (&Recorder{record: record}).InitBoxes()
+	return (&Recorder{record: record}).initBoxes()
 }
 
 // OnIn echoes.

@@ -18,12 +18,12 @@ func _() {
 
 // NewEcho returns a new Echo with every box set up.
 func NewEcho() *Echo {
-	return new(Echo).InitBoxes()
+	return new(Echo).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewEcho calls it; call
-// it yourself on a Echo built another way, before it is activated.
-func (c *Echo) InitBoxes() *Echo {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewEcho calls it; so must a NewEcho of your own, before activation.
+func (c *Echo) initBoxes() *Echo {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -86,12 +86,12 @@ func _() {
 
 // NewBomb returns a new Bomb with every box set up.
 func NewBomb() *Bomb {
-	return new(Bomb).InitBoxes()
+	return new(Bomb).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewBomb calls it; call
-// it yourself on a Bomb built another way, before it is activated.
-func (c *Bomb) InitBoxes() *Bomb {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewBomb calls it; so must a NewBomb of your own, before activation.
+func (c *Bomb) initBoxes() *Bomb {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -154,12 +154,12 @@ func _() {
 
 // NewDeaf returns a new Deaf with every box set up.
 func NewDeaf() *Deaf {
-	return new(Deaf).InitBoxes()
+	return new(Deaf).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewDeaf calls it; call
-// it yourself on a Deaf built another way, before it is activated.
-func (c *Deaf) InitBoxes() *Deaf {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewDeaf calls it; so must a NewDeaf of your own, before activation.
+func (c *Deaf) initBoxes() *Deaf {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -221,9 +221,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.ServerSigs
 }
 
-// InitBoxes sets up every box of c and returns c. NewCloser calls it; call
-// it yourself on a Closer built another way, before it is activated.
-func (c *Closer) InitBoxes() *Closer {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewCloser calls it; so must a NewCloser of your own, before activation.
+func (c *Closer) initBoxes() *Closer {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -301,12 +301,12 @@ func _() {
 
 // NewWelcome returns a new Welcome with every box set up.
 func NewWelcome() *Welcome {
-	return new(Welcome).InitBoxes()
+	return new(Welcome).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewWelcome calls it; call
-// it yourself on a Welcome built another way, before it is activated.
-func (c *Welcome) InitBoxes() *Welcome {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewWelcome calls it; so must a NewWelcome of your own, before activation.
+func (c *Welcome) initBoxes() *Welcome {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -380,9 +380,9 @@ func _() {
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
-// InitBoxes sets up every box of c and returns c. NewRecorder calls it; call
-// it yourself on a Recorder built another way, before it is activated.
-func (c *Recorder) InitBoxes() *Recorder {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewRecorder calls it; so must a NewRecorder of your own, before activation.
+func (c *Recorder) initBoxes() *Recorder {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -22,12 +22,12 @@ func _() {
 
 // NewShouter returns a new Shouter with every box set up.
 func NewShouter() *Shouter {
-	return new(Shouter).InitBoxes()
+	return new(Shouter).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewShouter calls it; call
-// it yourself on a Shouter built another way, before it is activated.
-func (c *Shouter) InitBoxes() *Shouter {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewShouter calls it; so must a NewShouter of your own, before activation.
+func (c *Shouter) initBoxes() *Shouter {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -15,12 +15,12 @@ func _() {
 
 // NewPlain returns a new Plain with every box set up.
 func NewPlain() *Plain {
-	return new(Plain).InitBoxes()
+	return new(Plain).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewPlain calls it; call
-// it yourself on a Plain built another way, before it is activated.
-func (c *Plain) InitBoxes() *Plain {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewPlain calls it; so must a NewPlain of your own, before activation.
+func (c *Plain) initBoxes() *Plain {
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, &kamHooksPlain, func() axon.Hooks[Plain] {
 		return axon.Hooks[Plain]{Dispatch: func(c *Plain, t *axon.Turn) {}}

@@ -17,12 +17,12 @@ func _() {
 
 // NewTagged returns a new Tagged with every box set up.
 func NewTagged() *Tagged {
-	return new(Tagged).InitBoxes()
+	return new(Tagged).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewTagged calls it; call
-// it yourself on a Tagged built another way, before it is activated.
-func (c *Tagged) InitBoxes() *Tagged {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTagged calls it; so must a NewTagged of your own, before activation.
+func (c *Tagged) initBoxes() *Tagged {
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, &kamHooksTagged, func() axon.Hooks[Tagged] {
 		return axon.Hooks[Tagged]{Dispatch: func(c *Tagged, t *axon.Turn) {}}

@@ -23,12 +23,12 @@ func _() {
 
 // NewTicker returns a new Ticker with every box set up.
 func NewTicker() *Ticker {
-	return new(Ticker).InitBoxes()
+	return new(Ticker).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewTicker calls it; call
-// it yourself on a Ticker built another way, before it is activated.
-func (c *Ticker) InitBoxes() *Ticker {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTicker calls it; so must a NewTicker of your own, before activation.
+func (c *Ticker) initBoxes() *Ticker {
 	c.Tick.Init(&c.Component, "tick", subCap)
 	c.Small.Init(&c.Component, "small", int(small))
 	c.Large.Init(&c.Component, "large", large)

@@ -16,12 +16,12 @@ func _() {
 
 // NewAliased returns a new Aliased with every box set up.
 func NewAliased() *Aliased {
-	return new(Aliased).InitBoxes()
+	return new(Aliased).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewAliased calls it; call
-// it yourself on a Aliased built another way, before it is activated.
-func (c *Aliased) InitBoxes() *Aliased {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewAliased calls it; so must a NewAliased of your own, before activation.
+func (c *Aliased) initBoxes() *Aliased {
 	c.In.Init(&c.Base, "in", 0)
 	c.Out.Init(&c.Base, "out", 0)
 	axon.Bind(c, &c.Base, &kamHooksAliased, func() axon.Hooks[Aliased] {

@@ -23,12 +23,12 @@ func _[T any]() {
 
 // NewRelay returns a new Relay with every box set up.
 func NewRelay[T any]() *Relay[T] {
-	return new(Relay[T]).InitBoxes()
+	return new(Relay[T]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewRelay calls it; call
-// it yourself on a Relay built another way, before it is activated.
-func (c *Relay[T]) InitBoxes() *Relay[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewRelay calls it; so must a NewRelay of your own, before activation.
+func (c *Relay[T]) initBoxes() *Relay[T] {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -87,12 +87,12 @@ func _[K comparable, V any]() {
 
 // NewIndex returns a new Index with every box set up.
 func NewIndex[K comparable, V any]() *Index[K, V] {
-	return new(Index[K, V]).InitBoxes()
+	return new(Index[K, V]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewIndex calls it; call
-// it yourself on a Index built another way, before it is activated.
-func (c *Index[K, V]) InitBoxes() *Index[K, V] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewIndex calls it; so must a NewIndex of your own, before activation.
+func (c *Index[K, V]) initBoxes() *Index[K, V] {
 	c.In.Init(&c.Component, "inbox", 8)
 	c.Vals.Init(&c.Component, "vals", 0)
 	c.Keys.Init(&c.Component, "keys", 0)
@@ -130,12 +130,12 @@ func _[T ~int | ~string]() {
 
 // NewKey returns a new Key with every box set up.
 func NewKey[T ~int | ~string]() *Key[T] {
-	return new(Key[T]).InitBoxes()
+	return new(Key[T]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewKey calls it; call
-// it yourself on a Key built another way, before it is activated.
-func (c *Key[T]) InitBoxes() *Key[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewKey calls it; so must a NewKey of your own, before activation.
+func (c *Key[T]) initBoxes() *Key[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, new(axon.Bound[Key[T]]), func() axon.Hooks[Key[T]] {
@@ -167,12 +167,12 @@ func _[T cmp.Ordered]() {
 
 // NewMax returns a new Max with every box set up.
 func NewMax[T cmp.Ordered]() *Max[T] {
-	return new(Max[T]).InitBoxes()
+	return new(Max[T]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewMax calls it; call
-// it yourself on a Max built another way, before it is activated.
-func (c *Max[T]) InitBoxes() *Max[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewMax calls it; so must a NewMax of your own, before activation.
+func (c *Max[T]) initBoxes() *Max[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, new(axon.Bound[Max[T]]), func() axon.Hooks[Max[T]] {
@@ -209,12 +209,12 @@ func _[c Number, t fmt.Stringer]() {
 
 // NewSum returns a new Sum with every box set up.
 func NewSum[c Number, t fmt.Stringer]() *Sum[c, t] {
-	return new(Sum[c, t]).InitBoxes()
+	return new(Sum[c, t]).initBoxes()
 }
 
-// InitBoxes sets up every box of kc and returns kc. NewSum calls it; call
-// it yourself on a Sum built another way, before it is activated.
-func (kc *Sum[c, t]) InitBoxes() *Sum[c, t] {
+// initBoxes sets up every box of kc, binds its hooks and returns kc.
+// NewSum calls it; so must a NewSum of your own, before activation.
+func (kc *Sum[c, t]) initBoxes() *Sum[c, t] {
 	kc.In.Init(&kc.Component, "in", 0)
 	kc.Names.Init(&kc.Component, "names", 0)
 	kc.Total.Init(&kc.Component, "total", 0)
@@ -266,12 +266,12 @@ func NewElems[E any, S ~[]E, L interface {
 }, P interface {
 	*int | *string
 }]() *Elems[E, S, L, P] {
-	return new(Elems[E, S, L, P]).InitBoxes()
+	return new(Elems[E, S, L, P]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewElems calls it; call
-// it yourself on a Elems built another way, before it is activated.
-func (c *Elems[E, S, L, P]) InitBoxes() *Elems[E, S, L, P] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewElems calls it; so must a NewElems of your own, before activation.
+func (c *Elems[E, S, L, P]) initBoxes() *Elems[E, S, L, P] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Label.Init(&c.Component, "label", 0)
 	c.Ptrs.Init(&c.Component, "ptrs", 0)
@@ -314,12 +314,12 @@ func _[T comparable]() {
 
 // NewWrap returns a new Wrap with every box set up.
 func NewWrap[T comparable]() *Wrap[T] {
-	return new(Wrap[T]).InitBoxes()
+	return new(Wrap[T]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewWrap calls it; call
-// it yourself on a Wrap built another way, before it is activated.
-func (c *Wrap[T]) InitBoxes() *Wrap[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewWrap calls it; so must a NewWrap of your own, before activation.
+func (c *Wrap[T]) initBoxes() *Wrap[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, new(axon.Bound[Wrap[T]]), func() axon.Hooks[Wrap[T]] {

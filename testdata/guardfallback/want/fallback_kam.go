@@ -16,12 +16,12 @@ func _() {
 
 // NewPartial returns a new Partial with every box set up.
 func NewPartial() *Partial {
-	return new(Partial).InitBoxes()
+	return new(Partial).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewPartial calls it; call
-// it yourself on a Partial built another way, before it is activated.
-func (c *Partial) InitBoxes() *Partial {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewPartial calls it; so must a NewPartial of your own, before activation.
+func (c *Partial) initBoxes() *Partial {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, &kamHooksPartial, func() axon.Hooks[Partial] {
@@ -56,12 +56,12 @@ func _[T any]() {
 
 // NewPartialGen returns a new PartialGen with every box set up.
 func NewPartialGen[T any]() *PartialGen[T] {
-	return new(PartialGen[T]).InitBoxes()
+	return new(PartialGen[T]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewPartialGen calls it; call
-// it yourself on a PartialGen built another way, before it is activated.
-func (c *PartialGen[T]) InitBoxes() *PartialGen[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewPartialGen calls it; so must a NewPartialGen of your own, before activation.
+func (c *PartialGen[T]) initBoxes() *PartialGen[T] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, new(axon.Bound[PartialGen[T]]), func() axon.Hooks[PartialGen[T]] {

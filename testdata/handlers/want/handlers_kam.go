@@ -20,12 +20,12 @@ func _() {
 
 // NewChecked returns a new Checked with every box set up.
 func NewChecked() *Checked {
-	return new(Checked).InitBoxes()
+	return new(Checked).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewChecked calls it; call
-// it yourself on a Checked built another way, before it is activated.
-func (c *Checked) InitBoxes() *Checked {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewChecked calls it; so must a NewChecked of your own, before activation.
+func (c *Checked) initBoxes() *Checked {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

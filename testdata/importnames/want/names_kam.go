@@ -25,12 +25,12 @@ func _() {
 
 // NewNames returns a new Names with every box set up.
 func NewNames() *Names {
-	return new(Names).InitBoxes()
+	return new(Names).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewNames calls it; call
-// it yourself on a Names built another way, before it is activated.
-func (c *Names) InitBoxes() *Names {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewNames calls it; so must a NewNames of your own, before activation.
+func (c *Names) initBoxes() *Names {
 	c.Old.Init(&c.Component, "old", 0)
 	c.New.Init(&c.Component, "new", 0)
 	c.Text.Init(&c.Component, "text", 0)

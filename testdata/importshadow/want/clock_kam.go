@@ -20,12 +20,12 @@ func _() {
 
 // NewClock returns a new Clock with every box set up.
 func NewClock() *Clock {
-	return new(Clock).InitBoxes()
+	return new(Clock).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewClock calls it; call
-// it yourself on a Clock built another way, before it is activated.
-func (c *Clock) InitBoxes() *Clock {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewClock calls it; so must a NewClock of your own, before activation.
+func (c *Clock) initBoxes() *Clock {
 	c.Tick.Init(&c.Component, "tick", 0)
 	c.Set.Init(&c.Component, "set", 0)
 	axon1.Bind(c, &c.Component, &kamHooksClock, func() axon1.Hooks[Clock] {

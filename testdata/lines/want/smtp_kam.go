@@ -23,12 +23,12 @@ func _() {
 
 // NewSMTP returns a new SMTP with every box set up.
 func NewSMTP() *SMTP {
-	return new(SMTP).InitBoxes()
+	return new(SMTP).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewSMTP calls it; call
-// it yourself on a SMTP built another way, before it is activated.
-func (c *SMTP) InitBoxes() *SMTP {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewSMTP calls it; so must a NewSMTP of your own, before activation.
+func (c *SMTP) initBoxes() *SMTP {
 	c.In.Init(&c.Component, "inbox", 0)
 	framing.Attach(&c.In, framing.Lines(maxLine))
 	c.Data.Init(&c.Component, "data", 0)

@@ -75,12 +75,12 @@ func _() {
 
 // NewShapes returns a new Shapes with every box set up.
 func NewShapes() *Shapes {
-	return new(Shapes).InitBoxes()
+	return new(Shapes).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewShapes calls it; call
-// it yourself on a Shapes built another way, before it is activated.
-func (c *Shapes) InitBoxes() *Shapes {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewShapes calls it; so must a NewShapes of your own, before activation.
+func (c *Shapes) initBoxes() *Shapes {
 	c.Local.Init(&c.Component, "local", 0)
 	c.Celsius.Init(&c.Component, "celsius", 0)
 	c.Duration.Init(&c.Component, "duration", 0)

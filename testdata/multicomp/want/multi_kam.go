@@ -18,12 +18,12 @@ func _() {
 
 // NewLines returns a new Lines with every box set up.
 func NewLines() *Lines {
-	return new(Lines).InitBoxes()
+	return new(Lines).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewLines calls it; call
-// it yourself on a Lines built another way, before it is activated.
-func (c *Lines) InitBoxes() *Lines {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewLines calls it; so must a NewLines of your own, before activation.
+func (c *Lines) initBoxes() *Lines {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -86,12 +86,12 @@ func _() {
 
 // NewAliased returns a new Aliased with every box set up.
 func NewAliased() *Aliased {
-	return new(Aliased).InitBoxes()
+	return new(Aliased).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewAliased calls it; call
-// it yourself on a Aliased built another way, before it is activated.
-func (c *Aliased) InitBoxes() *Aliased {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewAliased calls it; so must a NewAliased of your own, before activation.
+func (c *Aliased) initBoxes() *Aliased {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -152,12 +152,12 @@ func _() {
 
 // NewConn returns a new Conn with every box set up.
 func NewConn() *Conn {
-	return new(Conn).InitBoxes()
+	return new(Conn).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewConn calls it; call
-// it yourself on a Conn built another way, before it is activated.
-func (c *Conn) InitBoxes() *Conn {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewConn calls it; so must a NewConn of your own, before activation.
+func (c *Conn) initBoxes() *Conn {
 	axon.Bind(c, &c.Component, &kamHooksConn, func() axon.Hooks[Conn] {
 		return axon.Hooks[Conn]{Dispatch: func(c *Conn, t *axon.Turn) {}}
 	})
@@ -197,12 +197,12 @@ func _() {
 
 // NewMixed returns a new Mixed with every box set up.
 func NewMixed() *Mixed {
-	return new(Mixed).InitBoxes()
+	return new(Mixed).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewMixed calls it; call
-// it yourself on a Mixed built another way, before it is activated.
-func (c *Mixed) InitBoxes() *Mixed {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewMixed calls it; so must a NewMixed of your own, before activation.
+func (c *Mixed) initBoxes() *Mixed {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -270,12 +270,12 @@ func _() {
 
 // NewNoStd returns a new NoStd with every box set up.
 func NewNoStd() *NoStd {
-	return new(NoStd).InitBoxes()
+	return new(NoStd).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewNoStd calls it; call
-// it yourself on a NoStd built another way, before it is activated.
-func (c *NoStd) InitBoxes() *NoStd {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewNoStd calls it; so must a NewNoStd of your own, before activation.
+func (c *NoStd) initBoxes() *NoStd {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)

@@ -15,12 +15,12 @@ func _() {
 
 // NewAlpha returns a new Alpha with every box set up.
 func NewAlpha() *Alpha {
-	return new(Alpha).InitBoxes()
+	return new(Alpha).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewAlpha calls it; call
-// it yourself on a Alpha built another way, before it is activated.
-func (c *Alpha) InitBoxes() *Alpha {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewAlpha calls it; so must a NewAlpha of your own, before activation.
+func (c *Alpha) initBoxes() *Alpha {
 	c.In.Init(&c.Component, "in", 0)
 	axon.Bind(c, &c.Component, &kamHooksAlpha, func() axon.Hooks[Alpha] {
 		return axon.Hooks[Alpha]{Dispatch: func(c *Alpha, t *axon.Turn) {
@@ -52,12 +52,12 @@ func _() {
 
 // NewAlpha2 returns a new Alpha2 with every box set up.
 func NewAlpha2() *Alpha2 {
-	return new(Alpha2).InitBoxes()
+	return new(Alpha2).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewAlpha2 calls it; call
-// it yourself on a Alpha2 built another way, before it is activated.
-func (c *Alpha2) InitBoxes() *Alpha2 {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewAlpha2 calls it; so must a NewAlpha2 of your own, before activation.
+func (c *Alpha2) initBoxes() *Alpha2 {
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, &kamHooksAlpha2, func() axon.Hooks[Alpha2] {
 		return axon.Hooks[Alpha2]{Dispatch: func(c *Alpha2, t *axon.Turn) {}}

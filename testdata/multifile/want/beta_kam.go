@@ -15,12 +15,12 @@ func _() {
 
 // NewBeta returns a new Beta with every box set up.
 func NewBeta() *Beta {
-	return new(Beta).InitBoxes()
+	return new(Beta).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewBeta calls it; call
-// it yourself on a Beta built another way, before it is activated.
-func (c *Beta) InitBoxes() *Beta {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewBeta calls it; so must a NewBeta of your own, before activation.
+func (c *Beta) initBoxes() *Beta {
 	c.In.Init(&c.Component, "in", 0)
 	axon.Bind(c, &c.Component, &kamHooksBeta, func() axon.Hooks[Beta] {
 		return axon.Hooks[Beta]{Dispatch: func(c *Beta, t *axon.Turn) {}}

@@ -18,12 +18,12 @@ func _() {
 
 // NewLazy returns a new Lazy with every box set up.
 func NewLazy() *Lazy {
-	return new(Lazy).InitBoxes()
+	return new(Lazy).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewLazy calls it; call
-// it yourself on a Lazy built another way, before it is activated.
-func (c *Lazy) InitBoxes() *Lazy {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewLazy calls it; so must a NewLazy of your own, before activation.
+func (c *Lazy) initBoxes() *Lazy {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	axon.Bind(c, &c.Component, &kamHooksLazy, func() axon.Hooks[Lazy] {

@@ -24,12 +24,12 @@ func _() {
 
 // NewMail returns a new Mail with every box set up.
 func NewMail() *Mail {
-	return new(Mail).InitBoxes()
+	return new(Mail).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewMail calls it; call
-// it yourself on a Mail built another way, before it is activated.
-func (c *Mail) InitBoxes() *Mail {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewMail calls it; so must a NewMail of your own, before activation.
+func (c *Mail) initBoxes() *Mail {
 	c.Ready.Init(&c.Component, "sslready", 0)
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
@@ -119,12 +119,12 @@ func _() {
 
 // NewClient returns a new Client with every box set up.
 func NewClient() *Client {
-	return new(Client).InitBoxes()
+	return new(Client).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewClient calls it; call
-// it yourself on a Client built another way, before it is activated.
-func (c *Client) InitBoxes() *Client {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewClient calls it; so must a NewClient of your own, before activation.
+func (c *Client) initBoxes() *Client {
 	c.MakeSSL.Init(&c.Component, "makessl", 0)
 	c.Servers.Init(&c.Component, "serversignal", 0)
 	c.SSLReady.Init(&c.Component, "sslready", 0)

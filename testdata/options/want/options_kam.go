@@ -25,12 +25,12 @@ func _() {
 
 // NewOpts returns a new Opts with every box set up.
 func NewOpts() *Opts {
-	return new(Opts).InitBoxes()
+	return new(Opts).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewOpts calls it; call
-// it yourself on a Opts built another way, before it is activated.
-func (c *Opts) InitBoxes() *Opts {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewOpts calls it; so must a NewOpts of your own, before activation.
+func (c *Opts) initBoxes() *Opts {
 	c.Data.Init(&c.Component, "data", 4)
 	c.Late.Init(&c.Component, "late", 0)
 	c.Quiet.Init(&c.Component, "quiet", 0)

@@ -17,12 +17,12 @@ func _[K comparable, V any]() {
 
 // NewIndex returns a new Index with every box set up.
 func NewIndex[K comparable, V any]() *Index[K, V] {
-	return new(Index[K, V]).InitBoxes()
+	return new(Index[K, V]).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewIndex calls it; call
-// it yourself on a Index built another way, before it is activated.
-func (c *Index[K, V]) InitBoxes() *Index[K, V] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewIndex calls it; so must a NewIndex of your own, before activation.
+func (c *Index[K, V]) initBoxes() *Index[K, V] {
 	c.In.Init(&c.Component, "in", 0)
 	c.Keys.Init(&c.Component, "keys", 0)
 	c.Out.Init(&c.Component, "out", 0)

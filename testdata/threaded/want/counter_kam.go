@@ -19,12 +19,12 @@ func _() {
 
 // NewCounter returns a new Counter with every box set up.
 func NewCounter() *Counter {
-	return new(Counter).InitBoxes()
+	return new(Counter).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewCounter calls it; call
-// it yourself on a Counter built another way, before it is activated.
-func (c *Counter) InitBoxes() *Counter {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewCounter calls it; so must a NewCounter of your own, before activation.
+func (c *Counter) initBoxes() *Counter {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -83,12 +83,12 @@ func _() {
 
 // NewTicker returns a new Ticker with every box set up.
 func NewTicker() *Ticker {
-	return new(Ticker).InitBoxes()
+	return new(Ticker).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewTicker calls it; call
-// it yourself on a Ticker built another way, before it is activated.
-func (c *Ticker) InitBoxes() *Ticker {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewTicker calls it; so must a NewTicker of your own, before activation.
+func (c *Ticker) initBoxes() *Ticker {
 	c.Ticks.Init(&c.Component, "ticks", 1)
 	c.Reset.Init(&c.Component, "reset", 0)
 	return c

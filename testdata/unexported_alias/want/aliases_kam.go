@@ -22,12 +22,12 @@ func _() {
 
 // NewC returns a new C with every box set up.
 func NewC() *C {
-	return new(C).InitBoxes()
+	return new(C).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewC calls it; call
-// it yourself on a C built another way, before it is activated.
-func (c *C) InitBoxes() *C {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewC calls it; so must a NewC of your own, before activation.
+func (c *C) initBoxes() *C {
 	c.Hidden.Init(&c.Component, "hidden", 0)
 	c.Anon.Init(&c.Component, "anon", 0)
 	c.Iface.Init(&c.Component, "iface", 0)

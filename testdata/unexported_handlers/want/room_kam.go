@@ -18,12 +18,12 @@ func _() {
 
 // NewRoom returns a new Room with every box set up.
 func NewRoom() *Room {
-	return new(Room).InitBoxes()
+	return new(Room).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewRoom calls it; call
-// it yourself on a Room built another way, before it is activated.
-func (c *Room) InitBoxes() *Room {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewRoom calls it; so must a NewRoom of your own, before activation.
+func (c *Room) initBoxes() *Room {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Joins.Init(&c.Component, "joins", 0)

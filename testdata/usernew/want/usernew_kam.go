@@ -17,9 +17,9 @@ func _() {
 	var _ *string = &kamgenIsStale_RunGoGenerate.Peer
 }
 
-// InitBoxes sets up every box of c and returns c. NewPlain calls it; call
-// it yourself on a Plain built another way, before it is activated.
-func (c *Plain) InitBoxes() *Plain {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewPlain calls it; so must a NewPlain of your own, before activation.
+func (c *Plain) initBoxes() *Plain {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -88,9 +88,9 @@ func _() {
 	var _ *int = &kamgenIsStale_RunGoGenerate.Port
 }
 
-// InitBoxes sets up every box of c and returns c. NewConfigured calls it; call
-// it yourself on a Configured built another way, before it is activated.
-func (c *Configured) InitBoxes() *Configured {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewConfigured calls it; so must a NewConfigured of your own, before activation.
+func (c *Configured) initBoxes() *Configured {
 	c.In.Init(&c.Component, "inbox", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
@@ -155,9 +155,9 @@ func _[T any]() {
 	var _ *axon.Outbox[T] = &kamgenIsStale_RunGoGenerate.Out
 }
 
-// InitBoxes sets up every box of c and returns c. NewGen calls it; call
-// it yourself on a Gen built another way, before it is activated.
-func (c *Gen[T]) InitBoxes() *Gen[T] {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewGen calls it; so must a NewGen of your own, before activation.
+func (c *Gen[T]) initBoxes() *Gen[T] {
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, new(axon.Bound[Gen[T]]), func() axon.Hooks[Gen[T]] {
 		return axon.Hooks[Gen[T]]{Dispatch: func(c *Gen[T], t *axon.Turn) {}}

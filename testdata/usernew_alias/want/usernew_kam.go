@@ -13,9 +13,9 @@ func _() {
 	var _ *axon.Outbox[int] = &kamgenIsStale_RunGoGenerate.Out
 }
 
-// InitBoxes sets up every box of c and returns c. NewPlain calls it; call
-// it yourself on a Plain built another way, before it is activated.
-func (c *Plain) InitBoxes() *Plain {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewPlain calls it; so must a NewPlain of your own, before activation.
+func (c *Plain) initBoxes() *Plain {
 	c.Out.Init(&c.Component, "out", 0)
 	axon.Bind(c, &c.Component, &kamHooksPlain, func() axon.Hooks[Plain] {
 		return axon.Hooks[Plain]{Dispatch: func(c *Plain, t *axon.Turn) {}}

@@ -13,9 +13,9 @@ func _() {
 	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
 }
 
-// InitBoxes sets up every box of c and returns c. NewConn calls it; call
-// it yourself on a Conn built another way, before it is activated.
-func (c *Conn) InitBoxes() *Conn {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewConn calls it; so must a NewConn of your own, before activation.
+func (c *Conn) initBoxes() *Conn {
 	c.Out.Init(&c.Component, "outbox", 0)
 	axon.Bind(c, &c.Component, &kamHooksConn, func() axon.Hooks[Conn] {
 		return axon.Hooks[Conn]{Dispatch: func(c *Conn, t *axon.Turn) {}}
@@ -45,12 +45,12 @@ func _() {
 
 // NewLazy returns a new Lazy with every box set up.
 func NewLazy() *Lazy {
-	return new(Lazy).InitBoxes()
+	return new(Lazy).initBoxes()
 }
 
-// InitBoxes sets up every box of c and returns c. NewLazy calls it; call
-// it yourself on a Lazy built another way, before it is activated.
-func (c *Lazy) InitBoxes() *Lazy {
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewLazy calls it; so must a NewLazy of your own, before activation.
+func (c *Lazy) initBoxes() *Lazy {
 	c.Out.Init(&c.Component, "outbox", 0)
 	axon.Bind(c, &c.Component, &kamHooksLazy, func() axon.Hooks[Lazy] {
 		return axon.Hooks[Lazy]{Dispatch: func(c *Lazy, t *axon.Turn) {}}
