@@ -1,44 +1,31 @@
 package axon
 
-import "fmt"
+import (
+	"fmt"
 
-// Framer cuts the byte stream that arrives in an inbox, in whatever pieces
-// the network delivered it, into the frames its handler is given:
-// package runtime/framing has framers for lines, delimiters, length
-// prefixes and fixed sizes. Cut follows bufio.SplitFunc's conventions: it
-// returns the next frame in p and how many bytes of p it used; a nil frame
-// with a nil error means p was used up and the frame goes on in the next
-// piece; a non-nil frame, maybe empty, is a whole frame; an error is a bad
-// frame. Reset forgets a partial frame.
-type Framer interface {
-	Cut(p []byte) (frame []byte, n int, err error)
-	Reset()
-}
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+)
 
 // frameState is what a framed inbox keeps: its framer, and the part of the
 // piece being cut that its handler has not been given yet.
 type frameState struct {
-	f    Framer
+	f    loop.Framer
 	rest []byte
 }
 
-// SetFramer makes in a framed inbox: ServeFrames hands its handler one
-// whole frame at a time, cut by f. Set it before the component is
-// activated (kamgen's generated constructor does, for an inbox tagged
-// lines=N).
-func SetFramer(in *Inbox[[]byte], f Framer) {
-	in.extra().frames = &frameState{f: f}
-}
-
-// FramerOf returns the framer of a framed inbox, or nil.
-func FramerOf(in *Inbox[[]byte]) Framer {
-	if x := in.cold.Load(); x != nil && x.frames != nil {
-		return x.frames.f
+// Package framing attaches its framers to inboxes through loop.
+func init() {
+	loop.SetFramer = func(in any, f loop.Framer) { in.(*Inbox[[]byte]).extra().frames = &frameState{f: f} }
+	loop.FramerOf = func(in any) loop.Framer {
+		if x := in.(*Inbox[[]byte]).cold.Load(); x != nil && x.frames != nil {
+			return x.frames.f
+		}
+		return nil
 	}
-	return nil
 }
 
-// ServeFrames is Serve for a framed inbox (SetFramer): h is given each
+// ServeFrames is Serve for a framed inbox (framing.Attach, or the tag
+// option lines=N): h is given each
 // whole frame, in order, however the stream was cut into pieces. A frame
 // is valid only while h runs: it may point into the piece the network
 // delivered, or into the framer's buffer; copy what you keep. A bad frame
@@ -65,7 +52,7 @@ func serveFrames(t *Turn, in *Inbox[[]byte], h func([]byte), he func([]byte, err
 	t.served = append(t.served, &in.box)
 	x := in.cold.Load()
 	if x == nil || x.frames == nil {
-		t.c.Fail(fmt.Errorf("axon: %s is served as framed but has no framer: call axon.SetFramer (or tag it lines=N) before activation", in.fullName()))
+		t.c.Fail(fmt.Errorf("axon: %s is served as framed but has no framer: call framing.Attach (or tag it lines=N) before activation", in.fullName()))
 		t.stop = true
 		return
 	}

@@ -1,6 +1,9 @@
 package framing
 
-import "github.com/kamgen/kamgen/runtime/axon"
+import (
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+)
 
 // Attach makes in a framed inbox cut by m and returns its Framer: the
 // component's dispatch (axon.ServeFrames) then hands its handler one whole
@@ -9,7 +12,7 @@ import "github.com/kamgen/kamgen/runtime/axon"
 // another mode.
 func Attach(in *axon.Inbox[[]byte], m Mode) *Framer {
 	f := New(m)
-	axon.SetFramer(in, f)
+	loop.SetFramer(in, f)
 	return f
 }
 
@@ -17,6 +20,6 @@ func Attach(in *axon.Inbox[[]byte], m Mode) *Framer {
 // with it, from its own turn, for the frames after the one it is given
 // (framing.Of(&c.In).Then(framing.Exact(n)) before a body of n bytes).
 func Of(in *axon.Inbox[[]byte]) *Framer {
-	f, _ := axon.FramerOf(in).(*Framer)
+	f, _ := loop.FramerOf(in).(*Framer)
 	return f
 }

@@ -31,3 +31,23 @@ var Join func(out, in any) error
 // Unjoin removes the link that starts at the outbox out, however it was
 // made. It does nothing if out is not linked. Package axon sets it.
 var Unjoin func(out any)
+
+// Framer cuts the byte stream that arrives in an inbox, in whatever pieces
+// the network delivered it, into the frames its handler is given (package
+// framing's *Framer). Cut follows bufio.SplitFunc's conventions: it returns
+// the next frame in p and how many bytes of p it used; a nil frame with a
+// nil error means p was used up and the frame goes on in the next piece; a
+// non-nil frame, maybe empty, is a whole frame; an error is a bad frame.
+// Reset forgets a partial frame.
+type Framer interface {
+	Cut(p []byte) (frame []byte, n int, err error)
+	Reset()
+}
+
+// SetFramer makes in, an *axon.Inbox[[]byte], a framed inbox cut by f,
+// which axon.ServeFrames serves. Package axon sets it.
+var SetFramer func(in any, f Framer)
+
+// FramerOf returns the framer of in, an *axon.Inbox[[]byte], or nil.
+// Package axon sets it.
+var FramerOf func(in any) Framer
