@@ -51,5 +51,6 @@ bench:
 	$(GO) test -run '^$$' -bench Pipeline -benchtime 2000000x -count 5 ./runtime/axon
 	$(GO) test -run '^$$' -bench BenchmarkIdleComponent -benchtime 100000x -count 3 ./runtime/axon
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/genbench
+	$(GO) test -run '^$$' -bench 'Lines|Prefixed' -count 3 ./runtime/framing
 	@echo "the echo example against stdecho and gnetecho (../shared/bench), about 10 minutes:"
 	./scripts/bench-net.sh 3
