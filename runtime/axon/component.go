@@ -675,6 +675,7 @@ func (c *Component) finishReactive() {
 	if c.workRunning() {
 		return // the last work to return wakes c
 	}
+	c.dropWork()
 	// What the component sent on its way out is delivered, even past the
 	// destination's capacity, rather than lost.
 	c.flush(true)

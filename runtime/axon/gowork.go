@@ -3,6 +3,8 @@ package axon
 import (
 	"context"
 	"fmt"
+	"io"
+	"reflect"
 	"runtime/debug"
 	"sync"
 )
@@ -31,7 +33,8 @@ const DefaultGoLimit = 4096
 //   - ctx ends when p is asked to stop; p finishes only once its works in
 //     flight have returned, so a handler needs no OnStop to wait for them.
 //     The results of works that end after the stop are dropped: done is
-//     not called.
+//     not called, and a dropped result that is an io.Closer (a connection,
+//     a file) with no error is closed, so that nothing leaks.
 //   - A panic in work fails p with a *PanicError, as a panic in a handler
 //     does; an error work returns goes to done, which decides.
 //   - No goroutine is kept while nothing is in flight.
@@ -51,6 +54,11 @@ func Go[T any](p Part, work func(ctx context.Context) (T, error), done func(T, e
 	var err error
 	j.run = func(ctx context.Context) { v, err = work(ctx) }
 	j.deliver = func() { done(v, err) }
+	j.drop = func() {
+		if err == nil {
+			closeDropped(v)
+		}
+	}
 	c.goWork().start(c, j)
 }
 
@@ -70,6 +78,7 @@ func (c *Component) SetGoLimit(n int) {
 type goJob struct {
 	run      func(ctx context.Context)
 	deliver  func()
+	drop     func() // closes a result that done will never see
 	started  bool
 	finished bool
 }
@@ -189,6 +198,45 @@ func (c *Component) updateBusy(g *goState) {
 	} else {
 		c.flags.And(^flagBusy)
 	}
+}
+
+// dropWork drops the results no done will see, once c's works have
+// returned and c is finishing: a result that is an io.Closer is closed.
+func (c *Component) dropWork() {
+	c.mu.Lock()
+	var g *goState
+	if c.ext != nil {
+		g = c.ext.work
+	}
+	c.mu.Unlock()
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	jobs := g.jobs
+	g.jobs = nil
+	g.mu.Unlock()
+	for _, j := range jobs {
+		if j.finished {
+			j.drop()
+		}
+	}
+}
+
+// closeDropped closes v if it is an io.Closer, and not a nil one.
+func closeDropped(v any) {
+	cl, ok := v.(io.Closer)
+	if !ok {
+		return
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		if rv.IsNil() {
+			return
+		}
+	}
+	defer func() { _ = recover() }() // a Close that panics must not take the runtime down
+	_ = cl.Close()
 }
 
 // workRunning reports whether works of c are still running: c finishes

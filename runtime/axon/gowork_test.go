@@ -213,3 +213,66 @@ func waitBegun(t *testing.T, a *asker, n int) {
 		}
 	}
 }
+
+// closer counts its Close calls.
+type closer struct{ closed atomic.Int32 }
+
+func (c *closer) Close() error { c.closed.Add(1); return nil }
+
+// opener starts one work that opens something (a connection, a file) and
+// returns it once told to; done keeps it.
+type opener struct {
+	axon.Component
+	In    axon.Inbox[int]
+	gate  chan struct{}
+	began chan struct{}
+	res   *closer
+	kept  atomic.Pointer[closer]
+	err   error
+}
+
+func (o *opener) Dispatch(t *axon.Turn) { axon.Serve(t, &o.In, o.onIn) }
+
+func (o *opener) onIn(int) {
+	axon.Go(o, func(ctx context.Context) (*closer, error) {
+		close(o.began)
+		<-o.gate // ignores ctx, as a dial that has already connected does
+		return o.res, o.err
+	}, func(c *closer, err error) { o.kept.Store(c) })
+}
+
+// A result that comes after its component was asked to stop is never handed
+// to done; if it is an io.Closer, the runtime closes it, so nothing leaks.
+// A nil one, or one that came with an error, is left alone.
+func TestGoClosesADroppedResult(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		res       *closer
+		err       error
+		wantClose int32
+	}{
+		{"a result is closed", &closer{}, nil, 1},
+		{"a nil result is not", nil, nil, 0},
+		{"a result with an error is not", &closer{}, errors.New("half open"), 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rt := axontest.Runtime(t)
+			o := &opener{gate: make(chan struct{}), began: make(chan struct{}), res: tt.res, err: tt.err}
+			o.In.Init(&o.Component, "inbox", 0)
+			require.NoError(t, rt.Activate(o))
+			require.NoError(t, o.In.Deliver(1))
+			select {
+			case <-o.began:
+			case <-time.After(5 * time.Second):
+				t.Fatal("the work never started")
+			}
+			o.Stop()
+			close(o.gate) // the work returns only now, after the stop
+			axontest.WaitDone(t, o)
+			assert.Nil(t, o.kept.Load(), "done never sees a result that came after the stop")
+			if tt.res != nil {
+				assert.Equal(t, tt.wantClose, tt.res.closed.Load())
+			}
+		})
+	}
+}

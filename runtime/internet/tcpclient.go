@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -26,16 +25,18 @@ const DefaultDialTimeout = 30 * time.Second
 //
 // # How does it work?
 //
-// After Delay, the client resolves the address and connects in a goroutine
-// of its own, so nothing else waits for the network; Timeout bounds both.
-// Bytes sent to "inbox" before the connection is up wait there (up to the
-// inbox's capacity, then the sender waits) and are written once it is (B12).
+// After Delay, the client resolves the address and connects off the
+// runtime's workers (axon.Go), so nothing else waits for the network;
+// Timeout bounds both, and a connection made after the client was stopped
+// is closed. Bytes sent to "inbox" before the connection is up wait there
+// (up to the inbox's capacity, then the sender waits) and are written once
+// it is (Kamaelia's B12 dropped them).
 // The connection itself is a ConnectedSocketAdapter started as a child.
 //
 // TLS: with UseTLS set, or after any message on "makessl" that arrives before
 // the connection is up (a client whose "makessl" is linked waits for that
 // message before it connects), the client connects and completes a TLS
-// handshake (in its goroutine), verifying the server's certificate against
+// handshake (off the workers too), verifying the server's certificate against
 // the host name, before any byte is sent; "sslready" then carries one
 // message. A "makessl" that comes once the connection is up upgrades it
 // where it stands (STARTTLS, once the server has agreed in plain text; set
@@ -94,11 +95,9 @@ type TCPClient struct {
 	release func() // lets the shared Selector go
 	address string
 
-	mu      sync.Mutex // guards dialed, dialErr between the dialer and the turns
-	dialed  poll.Conn
-	dialErr error
-	cancel  context.CancelFunc
-	dialing sync.WaitGroup
+	dialed bool               // a dial was started
+	abort  context.CancelFunc // ends the dial in flight
+	dialN  int                // the dial whose result counts; an earlier one's is closed
 
 	csa        *ConnectedSocketAdapter
 	wantTLS    bool // makessl came before the connection was up
@@ -113,7 +112,12 @@ type TCPClient struct {
 // NewTCPClient returns a client that will connect to address ("host:port")
 // once activated, through the shared Selector.
 func NewTCPClient(address string) *TCPClient {
-	return (&TCPClient{address: address}).initBoxes()
+	c := (&TCPClient{address: address}).initBoxes()
+	// A dial runs with axon.Go; a limit of two keeps control and makessl
+	// served while it is in flight (one work would hold the inboxes), and
+	// lets a makessl start the TLS dial while the plain one is aborted.
+	c.SetGoLimit(2)
+	return c
 }
 
 // Poller sets the Poller the client uses instead of the shared Selector.
@@ -159,30 +163,34 @@ func (c *TCPClient) connect() {
 
 // onWake connects once Delay has passed.
 func (c *TCPClient) onWake() {
-	if c.cancel == nil && c.csa == nil && !c.ended {
+	if !c.dialed && c.csa == nil && !c.ended {
 		c.connectNow = true
 		c.Notify() // connect at the end of the turn, after the handlers
 	}
 }
 
-// dial connects with connect in a goroutine of its own, within Timeout; the
-// turn after it has finished takes the result.
+// dial connects with connect off the workers (axon.Go), within Timeout;
+// dialed takes the result in a later turn. A later dial (makessl while
+// dialing plain) aborts this one, whose connection, if it made one, is
+// closed.
 func (c *TCPClient) dial(connect func(ctx context.Context) (poll.Conn, error)) {
 	timeout := c.Timeout
 	if timeout <= 0 {
 		timeout = DefaultDialTimeout
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	c.cancel = cancel
-	c.dialing.Add(1)
-	go func() {
-		defer c.dialing.Done()
-		conn, err := connect(ctx)
-		c.mu.Lock()
-		c.dialed, c.dialErr = conn, err
-		c.mu.Unlock()
-		c.Notify()
-	}()
+	if c.abort != nil {
+		c.abort()
+	}
+	abort, cancel := context.WithCancel(context.Background())
+	c.dialed, c.abort = true, cancel
+	c.dialN++
+	n := c.dialN
+	axon.Go(c, func(ctx context.Context) (poll.Conn, error) {
+		ctx, stop := context.WithTimeout(ctx, timeout) // ends too when c stops
+		defer stop()
+		defer context.AfterFunc(abort, stop)()
+		return connect(ctx)
+	}, func(conn poll.Conn, err error) { c.connected(n, conn, err) })
 }
 
 // dialPlain connects through the client's Poller.
@@ -227,15 +235,7 @@ func (c *TCPClient) onMakeSSL(string) {
 	case c.isTLS || c.wantTLS:
 	case c.csa == nil:
 		c.wantTLS = true
-		if c.cancel != nil { // dialing plain: dial again, with TLS
-			c.cancel()
-			c.dialing.Wait()
-			c.mu.Lock()
-			if c.dialed != nil {
-				_ = c.dialed.Close()
-			}
-			c.dialed, c.dialErr = nil, nil
-			c.mu.Unlock()
+		if c.dialed && !c.ended { // dialing plain: dial again, with TLS
 			c.dialTLS(c.TLSConfig)
 		}
 	default:
@@ -282,29 +282,31 @@ func (c *TCPClient) onControl(sig axon.Signal) {
 	// was sent is written first.
 }
 
-// onTurnEnd connects the adapter once the dial has finished.
+// onTurnEnd connects once the handlers have seen what waits, and reads
+// the adapter's signals.
 func (c *TCPClient) onTurnEnd() {
 	if c.connectNow {
 		c.connectNow = false
-		if !c.ended && c.cancel == nil {
+		if !c.ended && !c.dialed {
 			c.connect()
 		}
 		return
 	}
 	if c.csa != nil {
 		c.watchConn()
+	}
+}
+
+// connected takes the result of dial number n: it puts an adapter on the
+// connection and links it.
+func (c *TCPClient) connected(n int, conn poll.Conn, err error) {
+	if n != c.dialN || c.ended {
+		if conn != nil { // aborted for a TLS dial, or too late
+			_ = conn.Close()
+		}
 		return
 	}
-	if c.ended || c.cancel == nil {
-		return
-	}
-	c.mu.Lock()
-	conn, err := c.dialed, c.dialErr
-	c.mu.Unlock()
-	if conn == nil && err == nil {
-		return // still dialing
-	}
-	c.cancel()
+	c.abort()
 	if err != nil {
 		c.end(fmt.Errorf("connecting to %s: %w", c.address, err))
 		return
@@ -373,17 +375,11 @@ func (c *TCPClient) onChildDone(child *axon.Component, err error) {
 	c.end(c.reason)
 }
 
-// onStop makes sure the dialer is gone and the dialed socket closed.
+// onStop ends the dial in flight (the runtime waits for it, and closes a
+// connection it made too late) and lets the Selector go.
 func (c *TCPClient) onStop() {
-	if c.cancel != nil {
-		c.cancel()
-	}
-	c.dialing.Wait()
-	c.mu.Lock()
-	conn := c.dialed
-	c.mu.Unlock()
-	if conn != nil && c.csa == nil {
-		_ = conn.Close()
+	if c.abort != nil {
+		c.abort()
 	}
 	if !c.ended {
 		c.ended = true
