@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -95,13 +94,7 @@ type csaTLS struct {
 	conn     *upgradableConn // the adapter's conn
 	phase    uint8
 	req      *TLSUpgrade
-	cancel   context.CancelFunc // ends the handshake goroutine
-	wg       sync.WaitGroup
-
-	mu       sync.Mutex // guards what the handshake goroutine hands back
-	finished bool
-	result   poll.Conn // the TLS connection
-	err      error
+	cancel   context.CancelFunc // abandons the handshake
 }
 
 // upgradableConn is the poll.Conn of an adapter that may upgrade: the socket
@@ -197,7 +190,7 @@ func (c *ConnectedSocketAdapter) tlsTurn(u *csaTLS) bool {
 		c.startUpgrade(u)
 		return false
 	case tlsHandshake:
-		return c.finishUpgrade(u)
+		return false // upgraded goes on when the handshake is done
 	default:
 		u.drain() // a second upgrade is ignored
 		return true
@@ -225,70 +218,62 @@ func (c *ConnectedSocketAdapter) recallPlain() {
 	}
 }
 
-// startUpgrade hands the socket to a goroutine that detaches it from the
-// Selector and completes the handshake: a handshake blocks, and never runs
-// on a worker.
+// startUpgrade hands the socket to a work off the workers (axon.Go) that
+// detaches it from the Selector and completes the handshake: a handshake
+// blocks, and never runs on a worker. While it is in flight the adapter's
+// inboxes wait: it neither reads nor takes from "inbox".
 func (c *ConnectedSocketAdapter) startUpgrade(u *csaTLS) {
 	u.phase = tlsHandshake
 	req := u.req
 	u.req = nil
 	old := u.conn.cur
-	ctx, cancel := context.WithTimeout(context.Background(), req.timeout())
+	abandoned, cancel := context.WithCancel(context.Background())
 	u.cancel = cancel
-	u.wg.Add(1)
-	go func() {
-		defer u.wg.Done()
-		conn, err := upgrade(ctx, old, req)
-		u.mu.Lock()
-		u.finished, u.result, u.err = true, conn, err
-		u.mu.Unlock()
-		c.Notify()
-	}()
+	axon.Go(c, func(ctx context.Context) (poll.Conn, error) {
+		ctx, stop := context.WithTimeout(ctx, req.timeout()) // ends too when the adapter stops
+		defer stop()
+		defer context.AfterFunc(abandoned, stop)()
+		return upgrade(ctx, old, req)
+	}, c.upgraded)
 }
 
-// finishUpgrade takes the handshake's result once it is there, and reports
-// whether the turn goes on with the adapter's I/O.
-func (c *ConnectedSocketAdapter) finishUpgrade(u *csaTLS) bool {
-	u.mu.Lock()
-	finished, conn, err := u.finished, u.result, u.err
-	u.result = nil
-	u.mu.Unlock()
-	if !finished {
-		return false
+// upgraded takes the handshake's result: the adapter goes on over TLS, or
+// closes with the handshake's error.
+func (c *ConnectedSocketAdapter) upgraded(conn poll.Conn, err error) {
+	u := c.cold.tls
+	if u.phase != tlsHandshake { // abandoned: the connection has closed
+		if conn != nil {
+			_ = conn.Close()
+		}
+		return
 	}
-	u.wg.Wait() // it has said all it had to: it is ending
 	u.cancel()
 	u.phase = tlsOn
 	if err != nil {
 		c.shut(fmt.Errorf("makessl: %w", err))
-		return false
+		return
 	}
 	u.conn.cur = conn
 	if err := conn.Watch(c); err != nil {
 		c.shut(fmt.Errorf("makessl: watching the TLS connection: %w", err))
-		return false
+		return
 	}
 	c.readMore = true
 	if t := c.clock(); t != nil {
 		t.lastRead, t.lastWrite = time.Now(), time.Now()
 	}
 	u.sslready.Send(axon.None{})
-	return true
 }
 
 // abandon ends an upgrade under way, when the connection closes: the
-// handshake is interrupted, and its connection closed.
+// handshake is interrupted, and the connection it makes, if it still makes
+// one, closed (by upgraded, or by axon.Go once the adapter has stopped).
 func (u *csaTLS) abandon() {
 	if u.phase != tlsHandshake {
 		return
 	}
 	u.phase = tlsOn
 	u.cancel()
-	u.wg.Wait()
-	if u.result != nil {
-		_ = u.result.Close()
-		u.result = nil
-	}
 }
 
 // drain drops what waits on "makessl".
