@@ -23,6 +23,13 @@ import (
 // Component.Wait, for whichever comes first: the read's result (delivered
 // into a private inbox, which wakes Main like any inbox does), a signal on
 // control, a pacing timer (WakeAfter), or the end of its context.
+//
+// This is not axon.Go, on purpose: axon.Go is for reactive components, and
+// a component that stops waits for its works, which is right for a store
+// or a dial that honours its context but would hold a ConsoleReader's stop
+// for ever on a terminal that nobody types into. Here the read is left
+// behind when the component stops, and ends with the process or its
+// source.
 
 // maxLag bounds how far a paced reader may fall behind its schedule (a slow
 // consumer, a loaded machine) before it gives up catching up: beyond it the
