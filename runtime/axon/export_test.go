@@ -37,3 +37,6 @@ func OwnedLinks(c *Component) int {
 	}
 	return len(c.ext.links)
 }
+
+// Recall is links.Recall, for the tests of the package.
+func (o *Outbox[T]) Recall() (m T, ok bool) { return o.recall() }

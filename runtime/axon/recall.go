@@ -1,6 +1,20 @@
 package axon
 
-// Recall takes back the oldest message o delivered that still waits,
+import "github.com/kamgen/kamgen/runtime/internal/loop"
+
+func init() {
+	loop.Recall = func(out any) (any, bool) { return out.(recaller).recallAny() }
+}
+
+// recaller is an outbox of any message type, for loop.Recall.
+type recaller interface{ recallAny() (any, bool) }
+
+func (o *Outbox[T]) recallAny() (any, bool) {
+	m, ok := o.recall()
+	return m, ok
+}
+
+// recall takes back the oldest message o delivered that still waits,
 // unhandled, at the end of its chain (the inbox it is linked to, or o
 // itself while it is not linked), and reports whether there was one; once
 // that is empty it takes what o holds for lack of room. Messages the
@@ -9,10 +23,10 @@ package axon
 // not handled yet: Recall takes any message waiting there, whoever sent
 // it, so it is for an outbox that is the only source of its inbox.
 //
-// Only o's owner may call it, from its own turn. It is how a connection
-// adapter takes back the plain text that came after a client asked for TLS
+// Only o's owner may call it, from its own turn, through links.Recall. It
+// is how a connection adapter takes back the plain text that came after a client asked for TLS
 // (STARTTLS), so that its handler never sees it (RFC 3207 §5).
-func (o *Outbox[T]) Recall() (m T, ok bool) {
+func (o *Outbox[T]) recall() (m T, ok bool) {
 	if o.owner == nil {
 		return m, false
 	}

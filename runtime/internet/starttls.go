@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internal/links"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
@@ -207,7 +208,7 @@ func (c *ConnectedSocketAdapter) tlsTurn(u *csaTLS) bool {
 func (c *ConnectedSocketAdapter) recallPlain() {
 	n, bytes := 0, 0
 	for {
-		m, ok := c.Out.Recall()
+		m, ok := links.Recall(&c.Out)
 		if !ok {
 			break
 		}

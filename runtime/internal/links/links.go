@@ -17,3 +17,24 @@ func Join[T any](out *axon.Outbox[T], in *axon.Inbox[T]) error { return loop.Joi
 // Unjoin removes the link that starts at out, however it was made. It does
 // nothing if out is not linked.
 func Unjoin[T any](out *axon.Outbox[T]) { loop.Unjoin(out) }
+
+// Recall takes back the oldest message out delivered that still waits,
+// unhandled, at the end of its chain (the inbox it is linked to, or out
+// itself while it is not linked), and reports whether there was one; once
+// that is empty it takes what out holds for lack of room. Messages the
+// inbox's owner has begun to handle in its current turn are out of reach,
+// as is what another outbox delivered to the same inbox and its owner has
+// not handled yet: Recall takes any message waiting there, whoever sent
+// it, so it is for an outbox that is the only source of its inbox. Only
+// out's owner may call it, from its own turn.
+//
+// It is how a connection adapter takes back the plain text that came after
+// a client asked for TLS (STARTTLS), so that its handler never sees it
+// (RFC 3207 §5).
+func Recall[T any](out *axon.Outbox[T]) (m T, ok bool) {
+	v, ok := loop.Recall(out)
+	if !ok {
+		return m, false
+	}
+	return v.(T), true
+}

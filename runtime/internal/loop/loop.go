@@ -32,6 +32,11 @@ var Join func(out, in any) error
 // made. It does nothing if out is not linked. Package axon sets it.
 var Unjoin func(out any)
 
+// Recall takes back the oldest message the outbox out delivered that waits
+// unhandled at the end of its chain. Package axon sets it; use the typed
+// wrapper in package links.
+var Recall func(out any) (any, bool)
+
 // Framer cuts the byte stream that arrives in an inbox, in whatever pieces
 // the network delivered it, into the frames its handler is given (package
 // framing's *Framer). Cut follows bufio.SplitFunc's conventions: it returns
