@@ -86,7 +86,7 @@ type ServerOptions struct {
 	MaxConns int
 	// HandlerGrace is how long a handler may run after its connection
 	// closed, before it is stopped (default DefaultHandlerGrace): a
-	// handler that ignores its control inbox cannot leak (L4).
+	// handler that ignores its control inbox cannot leak (Kamaelia's L4: it never stopped them).
 	HandlerGrace time.Duration
 	// TLS, when set, makes every connection a TLS server connection.
 	TLS *tls.Config
@@ -112,7 +112,7 @@ type ServerOptions struct {
 // # How does it work?
 //
 // The listening socket is made by the constructor, so a bind or listen
-// failure is returned there (B6). Once activated, an internet.TCPServer child accepts
+// failure is returned there (Kamaelia's B6 swallowed it). Once activated, an internet.TCPServer child accepts
 // connections; for each, ServerCore calls the factory and links the
 // handler's standard boxes to the connection's internet.ConnectedSocketAdapter:
 // bytes from the client arrive on the handler's "inbox", what it sends on
@@ -358,7 +358,7 @@ func (s *ServerCore) limit() {
 }
 
 // onSockets passes an adapter's signal to its handler. When the client has
-// closed, the handler has HandlerGrace to finish before it is stopped (L4).
+// closed, the handler has HandlerGrace to finish before it is stopped (Kamaelia's L4: it never was).
 func (s *ServerCore) onSockets(sig axon.Signal) {
 	ss, ok := sig.(*internet.SocketShutdown)
 	if !ok || ss.Conn == nil {
@@ -495,7 +495,7 @@ func (s *ServerCore) popGrace() {
 	}
 }
 
-// onWake stops the handlers whose grace has run out (L4).
+// onWake stops the handlers whose grace has run out (Kamaelia's L4: it never stopped them).
 func (s *ServerCore) onWake() {
 	now := time.Since(s.clock)
 	for s.graceAt < len(s.grace) && s.grace[s.graceAt].at <= now {

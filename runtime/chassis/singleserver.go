@@ -28,7 +28,7 @@ import (
 // bytes sent as a client leaves may go to it and be lost with its
 // connection.
 // Every message is handled as it comes (Kamaelia's SingleServer handled one
-// message per wake and could stall, L7). Any signal on "control" closes the
+// message per wake and could stall: its limitation L7). Any signal on "control" closes the
 // current connection after what was sent to it, closes the listener, is
 // forwarded on "signal", and stops the server, with or without a client
 // (Kamaelia's raised when it had none).

@@ -11,7 +11,7 @@ import (
 // SocketShutdown tells a protocol handler, on its control inbox, that its
 // connection's input has ended or that the connection has closed: Kamaelia's
 // socketShutdown, a ProducerFinished. Unlike Kamaelia's, it always names
-// the connection it concerns (B14).
+// the connection it concerns (Kamaelia's B14 carried None instead).
 //
 // With Err == io.EOF and Closed false, the peer has only closed its side
 // (a half-close): the handler can still send replies, and they are all

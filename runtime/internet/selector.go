@@ -11,7 +11,7 @@ import (
 // the process shares unless given their own. It is made at first use and
 // closed when its last user lets go, so it lives exactly as long as someone
 // needs it: never shut down under a user (Kamaelia's Selector stopped after
-// any server's shutdown, or after 3.5 s idle, B15).
+// any server's shutdown, or after 3.5 s idle: its bug B15).
 var selector struct {
 	mu    sync.Mutex
 	p     poll.Poller

@@ -35,12 +35,12 @@ const (
 // # How does it work?
 //
 // The listener is created before the component (Listen returns the bind or
-// listen error, B6) and watched by the Selector. On each readiness the server
+// listen error, which Kamaelia's B6 swallowed) and watched by the Selector. On each readiness the server
 // accepts every waiting connection, a bounded number per turn, so a burst of
-// clients is taken at once rather than one per event (L3). A temporary
+// clients is taken at once rather than one per event (Kamaelia's L3: one accept per event). A temporary
 // accept error (EMFILE when descriptors run out, ECONNABORTED when a client
 // gave up) pauses accepting with a back-off from 5 ms to 1 s and never stops
-// the server (B5). While its owner has no room for another connection the
+// the server (Kamaelia's B5: an accept error was fatal). While its owner has no room for another connection the
 // server stops accepting, and clients wait in the kernel's backlog. Any
 // signal on "control" closes the listener; the signal is forwarded on
 // "signal".

@@ -50,7 +50,7 @@ func (b *Bomb) OnIn(m []byte) {
 func (b *Bomb) OnControl(sig axon.Signal) { b.Signal.Send(sig); b.Stop() }
 
 // Deaf echoes but ignores its control inbox: it would run forever after its
-// connection closed, if the server let it (L4).
+// connection closed, if the server let it (Kamaelia's L4: it never stopped such a handler).
 type Deaf struct {
 	axon.Component
 	In      axon.Inbox[[]byte]       `inbox:"inbox"`   // from the client
