@@ -3,8 +3,14 @@ package chassis_test
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -21,7 +27,29 @@ import (
 	"github.com/kamgen/kamgen/runtime/internal/testproto"
 )
 
-const emfileChild = "KAMGEN_EMFILE_SERVER"
+const (
+	emfileChild = "KAMGEN_EMFILE_SERVER"
+	emfileTLS   = "KAMGEN_EMFILE_TLS" // the child serves TLS (ServerOptions.TLS)
+)
+
+// selfSigned makes a certificate for 127.0.0.1.
+func selfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
 
 // TestEMFILEServerProcess is not a test of its own: TestAcceptSurvivesEMFILE
 // runs the test binary again with it, as a server limited to 64 open files.
@@ -34,7 +62,16 @@ func TestEMFILEServerProcess(t *testing.T) {
 		fmt.Println("setrlimit:", err)
 		os.Exit(2)
 	}
-	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
+	var opts chassis.ServerOptions
+	if os.Getenv(emfileTLS) != "" {
+		cert, err := selfSigned()
+		if err != nil {
+			fmt.Println("certificate:", err)
+			os.Exit(2)
+		}
+		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), opts)
 	if err != nil {
 		fmt.Println("listen:", err)
 		os.Exit(2)
@@ -50,14 +87,24 @@ func TestEMFILEServerProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-// B5: accept errors (EMFILE when descriptors run out) are retried with a
-// back-off, never fatal: a server limited to 64 descriptors, hit by 100
-// clients at once, serves again once they are gone.
+// B5 (Kamaelia's accept errors were fatal): accept errors (EMFILE when
+// descriptors run out) are retried with a back-off, never fatal: a server
+// limited to 64 descriptors, hit by 100 clients at once, serves again once
+// they are gone. So does a TLS server, whose listener accepts on a
+// goroutine of its own.
 func TestAcceptSurvivesEMFILE(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { acceptSurvivesEMFILE(t, false) })
+	t.Run("TLS", func(t *testing.T) { acceptSurvivesEMFILE(t, true) })
+}
+
+func acceptSurvivesEMFILE(t *testing.T, useTLS bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestEMFILEServerProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), emfileChild+"=1")
+	if useTLS {
+		cmd.Env = append(cmd.Env, emfileTLS+"=1")
+	}
 	stdin, err := cmd.StdinPipe()
 	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
@@ -101,7 +148,14 @@ func TestAcceptSurvivesEMFILE(t *testing.T) {
 	}
 	// Once they are gone, a new client is served.
 	require.Eventually(t, func() bool {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
+		var c net.Conn
+		var err error
+		if useTLS {
+			d := &net.Dialer{Timeout: time.Second}
+			c, err = tls.DialWithDialer(d, "tcp", addr, &tls.Config{InsecureSkipVerify: true})
+		} else {
+			c, err = net.DialTimeout("tcp", addr, time.Second)
+		}
 		if err != nil {
 			return false
 		}

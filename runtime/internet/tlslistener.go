@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
@@ -42,31 +43,52 @@ func (l *tlsListener) Addr() netip.AddrPort { return l.addr }
 
 func (l *tlsListener) Watch(w poll.Watcher) error {
 	l.wg.Add(1)
-	go func() {
-		defer l.wg.Done()
-		for {
-			c, err := l.nl.Accept()
-			if err != nil {
-				l.mu.Lock()
-				if !l.closed {
-					l.err = err
-				}
-				l.mu.Unlock()
-				w.Ready(poll.Readable)
-				return
-			}
-			select {
-			case l.conns <- c:
-				w.Ready(poll.Readable)
-			case <-l.done:
-				_ = c.Close()
-				return
-			}
-		}
-	}()
+	go l.accept(w)
 	return nil
 }
 
+// accept accepts until the listener closes. A temporary error (EMFILE,
+// ENFILE when descriptors run out; ECONNABORTED) is handed to the next
+// Accept, and accepting resumes after a back-off from 5 ms to 1 s, so that
+// the listener serves again once descriptors are free; any other error
+// ends it.
+func (l *tlsListener) accept(w poll.Watcher) {
+	defer l.wg.Done()
+	var backoff time.Duration
+	for {
+		c, err := l.nl.Accept()
+		if err != nil {
+			temporary := poll.IsTemporary(err)
+			l.mu.Lock()
+			if !l.closed && l.err == nil {
+				l.err = err
+			}
+			l.mu.Unlock()
+			w.Ready(poll.Readable)
+			if !temporary {
+				return
+			}
+			backoff = min(max(2*backoff, minAcceptBackoff), maxAcceptBackoff)
+			select {
+			case <-time.After(backoff):
+				continue
+			case <-l.done:
+				return
+			}
+		}
+		backoff = 0
+		select {
+		case l.conns <- c:
+			w.Ready(poll.Readable)
+		case <-l.done:
+			_ = c.Close()
+			return
+		}
+	}
+}
+
+// Accept returns a connection the accepting goroutine has made, or the
+// error it met: a temporary one once, a lasting one every time.
 func (l *tlsListener) Accept() (poll.Conn, error) {
 	select {
 	case c := <-l.conns:
@@ -78,8 +100,11 @@ func (l *tlsListener) Accept() (poll.Conn, error) {
 	if l.closed {
 		return nil, poll.ErrClosed
 	}
-	if l.err != nil {
-		return nil, l.err
+	if err := l.err; err != nil {
+		if poll.IsTemporary(err) {
+			l.err = nil
+		}
+		return nil, err
 	}
 	return nil, poll.ErrWouldBlock
 }
