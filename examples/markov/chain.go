@@ -85,15 +85,61 @@ func pairs(words []string) [][3]string {
 	return append(steps, [3]string{a, b, end})
 }
 
-// MemoryStore is a Store in this process's memory.
+// DefaultMemoryBytes is how much a MemoryStore holds, in bytes of words
+// and bookkeeping, unless NewMemoryStore is told otherwise.
+const DefaultMemoryBytes = 64 << 20
+
+// maxFollowers bounds the distinct words kept after one pair: picking one
+// scans them, and a pair every line passes through (the start of a line)
+// would otherwise gather every first word ever typed.
+const maxFollowers = 256
+
+// What a pair and a follower cost, beyond their words' bytes: the map
+// entry, the pair's record, the string headers and the count.
+const (
+	pairCost     = 256
+	followerCost = 32
+)
+
+// MemoryStore is a Store in this process's memory, bounded in bytes: any
+// client can type, and a chain that kept every word it learnt (as
+// Kamaelia's did) would grow until the server ran out of memory.
+//
+// For each pair of words it counts the words seen after it, rather than
+// keeping each occurrence, so a pick is weighted as before. A pair keeps
+// at most maxFollowers words; a new one then takes the place of the least
+// seen. When the store holds more than its budget, it forgets pairs, picked
+// at random (the start of a line is kept), until it is back under 90 % of
+// it. A chain under its budget answers exactly as an unbounded one.
 type MemoryStore struct {
-	mu   sync.RWMutex
-	next map[[2]string][]string
+	mu       sync.RWMutex
+	next     map[[2]string]*followers
+	bytes    int // what the chain holds, as estimated by pairCost and followerCost
+	maxBytes int
 }
 
-// NewMemoryStore returns an empty chain store.
-func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{next: map[[2]string][]string{}}
+// followers are the words seen after one pair, and how often each was.
+type followers struct {
+	words  []string
+	counts []uint32
+	total  uint64
+}
+
+// NewMemoryStore returns an empty chain store of at most
+// DefaultMemoryBytes.
+func NewMemoryStore() *MemoryStore { return NewMemoryStoreOf(DefaultMemoryBytes) }
+
+// NewMemoryStoreOf returns an empty chain store that holds at most maxBytes
+// (at least 64 KiB).
+func NewMemoryStoreOf(maxBytes int) *MemoryStore {
+	return &MemoryStore{next: map[[2]string]*followers{}, maxBytes: max(maxBytes, 64<<10)}
+}
+
+// Bytes returns what the store holds, in the bytes its budget counts.
+func (m *MemoryStore) Bytes() int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.bytes
 }
 
 // Learn records a line.
@@ -101,19 +147,82 @@ func (m *MemoryStore) Learn(_ context.Context, words []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, s := range pairs(words) {
-		k := [2]string{s[0], s[1]}
-		m.next[k] = append(m.next[k], s[2])
+		m.add([2]string{s[0], s[1]}, s[2])
+	}
+	if m.bytes > m.maxBytes {
+		m.shrink()
 	}
 	return nil
 }
 
-// Next picks a word seen after (a, b).
+// add counts w after the pair k. The words are copied: a word of the
+// line would keep the whole line's bytes alive.
+func (m *MemoryStore) add(k [2]string, w string) {
+	f := m.next[k]
+	if f == nil {
+		k = [2]string{strings.Clone(k[0]), strings.Clone(k[1])}
+		f = &followers{}
+		m.next[k] = f
+		m.bytes += pairCost + len(k[0]) + len(k[1])
+	}
+	f.total++
+	for i, seen := range f.words {
+		if seen == w {
+			f.counts[i]++
+			return
+		}
+	}
+	if len(f.words) < maxFollowers {
+		f.words = append(f.words, strings.Clone(w))
+		f.counts = append(f.counts, 1)
+		m.bytes += followerCost + len(w)
+		return
+	}
+	least := 0 // a full pair: the least seen word makes room
+	for i, n := range f.counts {
+		if n < f.counts[least] {
+			least = i
+		}
+	}
+	m.bytes += len(w) - len(f.words[least])
+	f.total -= uint64(f.counts[least])
+	f.words[least], f.counts[least] = strings.Clone(w), 1
+}
+
+// shrink forgets pairs until the store holds at most 90 % of its budget.
+// Go's map iteration starts at a random place: the pairs forgotten are
+// a random few.
+func (m *MemoryStore) shrink() {
+	low := m.maxBytes / 10 * 9
+	for k, f := range m.next {
+		if m.bytes <= low {
+			return
+		}
+		if k == [2]string{start, start} {
+			continue
+		}
+		m.bytes -= pairCost + len(k[0]) + len(k[1])
+		for _, w := range f.words {
+			m.bytes -= followerCost + len(w)
+		}
+		delete(m.next, k)
+	}
+}
+
+// Next picks a word seen after (a, b), weighted by how often it was.
 func (m *MemoryStore) Next(_ context.Context, a, b string) (string, bool, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	ws := m.next[[2]string{a, b}]
-	if len(ws) == 0 {
+	f := m.next[[2]string{a, b}]
+	if f == nil || f.total == 0 {
 		return "", false, nil
 	}
-	return ws[rand.IntN(len(ws))], true, nil
+	r := rand.Uint64N(f.total)
+	for i, n := range f.counts {
+		if r < uint64(n) {
+			return f.words[i], true, nil
+		}
+		r -= uint64(n)
+	}
+	return f.words[len(f.words)-1], true, nil // not reached: the counts add up to total
 }

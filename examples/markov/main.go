@@ -29,18 +29,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	fs := flag.NewFlagSet("markov", flag.ContinueOnError)
 	onConsole := fs.Bool("console", false, "chat on the console instead of serving TCP: Pipeline(ConsoleReader, Chatty, ConsoleEchoer)")
 	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
-	redisAddr := fs.String("redis", "", "keep the chain in the Redis at this address (host:port or redis:// URL), shared with every server pointed at it; default: in memory")
+	redisAddr := fs.String("redis", "", "keep the chain in the Redis at this address (host:port or redis:// URL), shared with every server pointed at it; it must have a maxmemory and an allkeys eviction policy; default: in memory")
+	chainMiB := fs.Int("chain-mib", DefaultMemoryBytes>>20, "the most memory the chain holds in this process, in MiB (without -redis): past it, it forgets pairs of words at random")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	chain := &Chain{Store: NewMemoryStore()}
+	chain := &Chain{Store: NewMemoryStoreOf(*chainMiB << 20)}
 	if *redisAddr != "" {
 		client, err := dialRedis(ctx, *redisAddr)
 		if err != nil {
 			return err
 		}
 		defer client.Close()
-		chain.Store = NewRedisStore(client, DefaultRedisPrefix)
+		store := NewRedisStore(client, DefaultRedisPrefix)
+		if err := store.CheckBounded(ctx); err != nil {
+			return fmt.Errorf("-redis %s: %w", *redisAddr, err)
+		}
+		chain.Store = store
 	}
 	if *onConsole {
 		return console(ctx, chain, stdin, stdout)

@@ -44,6 +44,55 @@ func TestTwoServersShareOneRedisChain(t *testing.T) {
 	assert.Equal(t, "delta epsilon\n", a.say("\n"), "and the other way round")
 }
 
+// A Redis that would keep the chain without bound is refused at start, with
+// what to set.
+func TestUnboundedRedisIsRefused(t *testing.T) {
+	for _, args := range [][]string{
+		{},                                    // no maxmemory
+		{"--maxmemory", "64mb"},               // and the default policy, noeviction: full, every Learn fails
+		{"--maxmemory-policy", "allkeys-lru"}, // no maxmemory
+	} {
+		addr := startRedisWith(t, args...)
+		err := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-redis", addr}, strings.NewReader(""), io.Discard, nil)
+		require.ErrorIs(t, err, ErrUnbounded, "redis-server %v", args)
+		assert.Contains(t, err.Error(), "maxmemory-policy allkeys-lru")
+	}
+}
+
+// Counts, not occurrences: a word seen three times as often is picked three
+// times as often, and a pair keeps at most maxFollowers words, the most
+// seen among them.
+func TestRedisStoreCounts(t *testing.T) {
+	client := redisClient(t, startRedis(t))
+	store := NewRedisStore(client, "test:")
+	ctx := t.Context()
+	for range 3 {
+		require.NoError(t, store.Learn(ctx, []string{"a", "b"}))
+	}
+	require.NoError(t, store.Learn(ctx, []string{"a", "c"}))
+	const n = 4000
+	b := 0
+	for range n {
+		w, ok, err := store.Next(ctx, start, "a")
+		require.NoError(t, err)
+		require.True(t, ok)
+		if w == "b" {
+			b++
+		}
+	}
+	// 3 in 4; the standard deviation over 4,000 picks is 0.7 %.
+	assert.InDelta(t, 0.75, float64(b)/n, 0.04)
+
+	require.NoError(t, store.Learn(ctx, []string{"often"}))
+	for i := range maxFollowers + 10 {
+		require.NoError(t, store.Learn(ctx, []string{fmt.Sprintf("w%d", i)}))
+	}
+	firsts, err := client.HGetAll(ctx, store.key(start, start)).Result()
+	require.NoError(t, err)
+	assert.Len(t, firsts, maxFollowers)
+	assert.Equal(t, "4", firsts["a"], "the most seen first word stays")
+}
+
 // The store's contract, on Redis: nothing seen is nothing said, and a word
 // follows a pair only if it was seen after it.
 func TestRedisStore(t *testing.T) {
@@ -69,9 +118,9 @@ func TestRedisStore(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, end, w, "the line ended after b")
 
-	n, err := client.LLen(ctx, "test:"+start+" "+start).Result()
+	firsts, err := client.HGetAll(ctx, "test:"+start+" "+start).Result()
 	require.NoError(t, err)
-	assert.EqualValues(t, 2, n, "the start pair's list holds one word per line")
+	assert.Equal(t, map[string]string{"a": "2"}, firsts, "the start pair counts the first words")
 }
 
 // Lines are learnt whole even with several writers at once: readers walking
@@ -109,9 +158,12 @@ func TestRedisLearnsWholeLinesUnderConcurrentWriters(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, learnt[s], "half a line: %q", s)
 	}
-	n, err := redisClient(t, addr).LLen(ctx, DefaultRedisPrefix+start+" "+start).Result()
+	firsts, err := redisClient(t, addr).HGetAll(ctx, DefaultRedisPrefix+start+" "+start).Result()
 	require.NoError(t, err)
-	assert.EqualValues(t, writers*lines, n, "every line learnt once")
+	assert.Len(t, firsts, writers*lines, "every line learnt")
+	for w, n := range firsts {
+		assert.Equal(t, "1", n, "%s learnt once", w)
+	}
 }
 
 // line is a line whose words appear in no other line, so that a walk that
@@ -172,9 +224,15 @@ func flush(t *testing.T, addr string) {
 // returns its address.
 func startRedis(t *testing.T) string {
 	t.Helper()
+	return startRedisWith(t, "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru")
+}
+
+// startRedisWith is startRedis with redis-server's options args.
+func startRedisWith(t *testing.T, args ...string) string {
+	t.Helper()
 	bin := redisServer(t)
 	for range 3 { // another program may take the free port first
-		if addr, ok := tryRedis(t, bin); ok {
+		if addr, ok := tryRedis(t, bin, args); ok {
 			return addr
 		}
 	}
@@ -182,15 +240,15 @@ func startRedis(t *testing.T) string {
 	return ""
 }
 
-func tryRedis(t *testing.T, bin string) (string, bool) {
+func tryRedis(t *testing.T, bin string, args []string) (string, bool) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	port := l.Addr().(*net.TCPAddr).Port
 	require.NoError(t, l.Close())
 
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no")
+	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = cmd.Stdout
