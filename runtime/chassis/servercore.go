@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"log/slog"
 	"net/netip"
 	"reflect"
 	"sync/atomic"
@@ -151,6 +152,7 @@ type ServerCore struct {
 	grace   []graceEntry              // handler deadlines, earliest first (from graceAt)
 	graceAt int
 	capSet  map[reflect.Type]bool // handler types whose "inbox" tag sets a capacity
+	warns   rateLog               // warnings about one connection among many, at most one a second
 }
 
 // served is one connection: its adapter and handler, and the links
@@ -282,13 +284,13 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 		)
 	}
 	if err != nil {
-		s.Log().Error("wiring a connection", "peer", peer, "err", err)
+		s.warns.warn(s.Log(), slog.LevelError, "wiring a connection", "peer", peer, "err", err)
 		s.unlink(c)
 		_ = nc.CSA.Discard()
 		return
 	}
 	if err := s.Start(c.csa, h); err != nil {
-		s.Log().Error("starting a connection", "peer", peer, "err", err)
+		s.warns.warn(s.Log(), slog.LevelError, "starting a connection", "peer", peer, "err", err)
 		s.unlink(c)
 		return
 	}
@@ -303,13 +305,13 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 func (s *ServerCore) newHandler(peer, local netip.AddrPort) (h axon.Stage[[]byte, []byte]) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.Log().Error("protocol factory panicked", "peer", peer, "panic", r)
+			s.warns.warn(s.Log(), slog.LevelError, "protocol factory panicked", "peer", peer, "panic", r)
 			h = nil
 		}
 	}()
 	h = s.factory(peer.Addr().Unmap().String(), int(peer.Port()), local.Addr().Unmap().String(), int(local.Port()))
 	if h == nil {
-		s.Log().Error("protocol factory returned nil", "peer", peer)
+		s.warns.warn(s.Log(), slog.LevelError, "protocol factory returned nil", "peer", peer)
 	}
 	return h
 }
@@ -434,7 +436,7 @@ func (s *ServerCore) onChildDone(child *axon.Component, err error) {
 	case c.handler.Base():
 		c.hDone = true
 		if err != nil {
-			s.Log().Warn("protocol handler failed; closing its connection", "peer", c.csa.Peer(), "err", err)
+			s.warns.warn(s.Log(), slog.LevelWarn, "protocol handler failed; closing its connection", "peer", c.csa.Peer(), "err", err)
 		}
 		if !c.csaDone {
 			if err != nil || c.csa.Control.Deliver(&axon.ProducerFinished{Caller: child}) != nil {
@@ -505,7 +507,7 @@ func (s *ServerCore) onWake() {
 		if c.hDone || c.deadline != e.at {
 			continue
 		}
-		s.Log().Warn("stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
+		s.warns.warn(s.Log(), slog.LevelWarn, "stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
 		c.handler.Base().Stop()
 		if !c.csaDone {
 			c.csa.Stop()
@@ -524,4 +526,7 @@ func (s *ServerCore) finishIfDone() {
 
 // onStop closes the listener if no TCPServer took it, and lets the
 // Selector go.
-func (s *ServerCore) onStop() { s.stopListening() }
+func (s *ServerCore) onStop() {
+	s.stopListening()
+	s.warns.close(s.Log())
+}

@@ -348,3 +348,50 @@ func TestReuseBuffersKeepsBytesIntact(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// lockedLines is a log destination the test can read while the server
+// writes.
+type lockedLines struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLines) count(substr string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.b.String(), substr)
+}
+
+// A flood of failing handlers makes one warning line, then one that counts
+// the rest, not a line per connection.
+func TestServerCoreRateLimitsItsWarnings(t *testing.T) {
+	var logs lockedLines
+	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewBomb), chassis.ServerOptions{})
+	require.NoError(t, err)
+	rt := axontest.Runtime(t, axon.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	require.NoError(t, rt.Activate(srv))
+	const clients = 100
+	began := time.Now()
+	for range clients {
+		c := dial(t, srv)
+		_, err := c.Write([]byte("boom"))
+		require.NoError(t, err)
+		_, err = c.Read(make([]byte, 1))
+		require.ErrorIs(t, err, io.EOF, "the failed handler's connection is closed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	require.NoError(t, srv.Shutdown(ctx))
+	axontest.WaitDone(t, srv)
+	seconds := int(time.Since(began)/time.Second) + 1
+	const msg = "protocol handler failed; closing its connection"
+	lines := logs.count(msg)
+	assert.LessOrEqual(t, lines, 2*seconds, "a line, and one that counts the rest, each second (%d s), not %d lines", seconds, clients)
+	assert.GreaterOrEqual(t, logs.count(msg+" (more of them"), 1, "the rest are counted")
+}
