@@ -21,8 +21,8 @@ type rateLog struct {
 
 // warnKind is the state of one message.
 type warnKind struct {
-	last    time.Time   // when it was last logged
-	left    int         // left out since
+	last    time.Time // when it was last logged
+	left    int       // left out since
 	level   slog.Level
 	flusher *time.Timer // says how many were left out, at the end of the period
 }
