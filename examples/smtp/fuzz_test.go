@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
 )
 
 // Any input, cut anywhere, gives the same replies as when it comes whole,
@@ -38,6 +41,10 @@ func FuzzSession(f *testing.F) {
 func session(t *testing.T, pieces [][]byte) []byte {
 	t.Helper()
 	s := newSMTP(&Config{Hostname: "fuzz", MaxSize: 1000, TLS: &tls.Config{}, Save: func([]byte) error { return nil }}, "peer")
+	replies := axontest.NewSink[[]byte]() // never activated: the test reads its inbox
+	replies.In.SetCap(1 << 20)
+	_, err := axon.Link(&s.Out, &replies.In)
+	require.NoError(t, err)
 	s.OnStart()
 	for _, p := range pieces {
 		s.OnIn(p)
@@ -53,7 +60,7 @@ func session(t *testing.T, pieces [][]byte) []byte {
 	}
 	var out []byte
 	for {
-		m, ok := s.Out.Recall()
+		m, ok := replies.In.TryRecv()
 		if !ok {
 			return out
 		}

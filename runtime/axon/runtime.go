@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Runtime is a scheduler instance: a pool of workers that run reactive
@@ -233,6 +234,14 @@ func (rt *Runtime) Close() error { return rt.Shutdown(context.Background()) }
 // finished or ctx ends; then it stops everything and returns the errors the
 // components failed with. A ctx that ends is a normal way to stop: it is
 // not reported as an error.
+//
+// When ctx ends, a part that stops gracefully, one with a method
+// Shutdown(context.Context) error (a chassis.ServerCore: it stops
+// accepting, and its connections close once the input they had received
+// is answered), is given ShutdownGrace to do so; then whatever is left is
+// stopped at once. So a server run with a context that SIGTERM ends
+// (signal.NotifyContext) stops gracefully. Stop a part, or cancel the
+// context given to its Shutdown, to stop at once.
 func Run(ctx context.Context, parts ...Part) error {
 	rt := NewRuntime()
 	if err := rt.Activate(parts...); err != nil {
@@ -243,7 +252,28 @@ func Run(ctx context.Context, parts ...Part) error {
 		_ = rt.Close()
 		return err
 	}
+	if ctx.Err() != nil {
+		shutdownGracefully(parts)
+	}
 	return rt.Close()
+}
+
+// ShutdownGrace is how long Run gives the parts that stop gracefully,
+// once its context has ended, before it stops them at once.
+const ShutdownGrace = 10 * time.Second
+
+// shutdownGracefully shuts down, at once and within ShutdownGrace, the
+// parts that have a Shutdown method.
+func shutdownGracefully(parts []Part) {
+	ctx, cancel := context.WithTimeout(context.Background(), ShutdownGrace)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		if g, ok := p.(interface{ Shutdown(context.Context) error }); ok {
+			wg.Go(func() { _ = g.Shutdown(ctx) })
+		}
+	}
+	wg.Wait()
 }
 
 func (rt *Runtime) enqueue(c *Component) {

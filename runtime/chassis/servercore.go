@@ -128,10 +128,14 @@ type ServerOptions struct {
 // (STARTTLS): ServerCore links its "makessl" and "sslready" boxes to the
 // adapter's too.
 //
-// A internet.ServerShutdown on a handler's "serversignal" outbox, or any signal on
-// ServerCore's "control", or Shutdown, stops the server: it stops
-// accepting, passes the signal to every handler, and finishes when every
-// connection has been closed and every handler has finished.
+// A internet.ServerShutdown on a handler's "serversignal" outbox, or any
+// signal on ServerCore's "control", or Shutdown, stops the server
+// gracefully: it stops accepting, and each connection's adapter delivers
+// what its client had sent, then tells the handler its input has ended (a
+// *internet.SocketShutdown with internet.ErrServerStopping, which reports
+// HalfClosed), so that the handler answers it all and closes, as after a
+// client's half-close. The server finishes when every connection has been
+// closed and every handler has finished. Stop ends it at once.
 type ServerCore struct {
 	axon.Component
 	Control  axon.Inbox[axon.Signal]             `inbox:"control"`            // any signal stops the server gracefully
@@ -215,10 +219,11 @@ func (s *ServerCore) Close() error {
 	return err
 }
 
-// Shutdown stops the server gracefully: it stops accepting, tells every
-// handler, and waits until every connection has closed and every handler
-// has finished, or ctx ends; then whatever is left is stopped at once and
-// ctx's error is returned.
+// Shutdown stops the server gracefully (see ServerCore): it stops
+// accepting, has every handler answer what its client had sent, and waits
+// until every connection has closed and every handler has finished, or ctx
+// ends; then whatever is left is stopped at once and ctx's error is
+// returned. axon.Run calls it when its context ends.
 func (s *ServerCore) Shutdown(ctx context.Context) error {
 	if err := s.Control.Deliver(&internet.ServerShutdown{}); err != nil && !s.Finished() {
 		s.Stop() // the control inbox is full of signals already: stop now
@@ -243,7 +248,12 @@ func (s *ServerCore) onStart() {
 // onConns serves a new connection, or keeps it waiting at MaxConns.
 func (s *ServerCore) onConns(nc *internet.NewConnection) {
 	if s.stopSig != nil {
-		_ = nc.CSA.Discard() // accepted while stopping
+		// Accepted before the listener closed: its client may have sent
+		// requests already, and is answered as the others are.
+		s.serve(nc)
+		if c := s.conns[nc.CSA.Base()]; c != nil {
+			s.finish(c, s.stopSig)
+		}
 		return
 	}
 	if s.opts.MaxConns > 0 && int(s.live.Load()) >= s.opts.MaxConns {
@@ -374,7 +384,9 @@ func (s *ServerCore) onSockets(sig axon.Signal) {
 		c.handler.Base().Stop() // its control inbox is full: it does not listen
 		return
 	}
-	if c.deadline == 0 {
+	if c.deadline == 0 && !errors.Is(ss.Err, internet.ErrServerStopping) {
+		// A graceful stop's handler answers what it was sent within the
+		// context given to Shutdown instead.
 		s.startGrace(c)
 	}
 }
@@ -401,15 +413,27 @@ func (s *ServerCore) shutdown(sig axon.Signal) {
 	s.waiting = nil
 	for comp, c := range s.conns {
 		if comp == c.handler.Base() && !c.hDone {
-			// Tell the handler; it closes its connection as it would on a
-			// client's request.
-			if err := c.handler.StdControl().Deliver(sig); err != nil {
-				c.handler.Base().Stop()
-			}
-			s.startGrace(c)
+			s.finish(c, sig)
 		}
 	}
 	s.finishIfDone()
+}
+
+// finish ends a connection gracefully as its server stops: its adapter
+// delivers what the client had sent, then tells the handler its input has
+// ended (internet.ErrServerStopping), and the handler answers it all and
+// closes, as after a client's half-close. The context given to Shutdown
+// bounds how long that may take; HandlerGrace counts once the connection
+// has closed.
+func (s *ServerCore) finish(c *served, sig axon.Signal) {
+	switch {
+	case c.csaDone: // the handler was told its connection closed, and has its grace
+	case c.csa.Control.Deliver(&internet.StopReading{}) == nil:
+	case c.handler.StdControl().Deliver(sig) != nil:
+		c.handler.Base().Stop()
+	default:
+		s.startGrace(c) // told to stop like a client's request: the grace counts now
+	}
 }
 
 // onChildDone keeps track of connections as their parts finish.

@@ -114,8 +114,13 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // or shutdownMicroprocess on "control" closes the connection after every
 // byte queued before it has been written: the adapter sends its FIN, then
 // reads until the peer's (dropping what comes, or delivering it with
-// KeepReading), so that the close is clean, never a reset; CloseTimeout
-// bounds the whole close. A reset, a broken pipe or a timeout closes only this
+// KeepReading), so that the close is clean, never a reset. It closes
+// without waiting for the peer's FIN once nothing is left unread and the
+// peer's TCP has acknowledged every byte (poll.Unacked): a client that
+// merely keeps its socket open does not hold the connection. CloseTimeout
+// bounds the whole close. A *StopReading on "control" ends the input
+// instead: what came is delivered, then a *SocketShutdown with
+// ErrServerStopping, and the connection takes replies until it is closed. A reset, a broken pipe or a timeout closes only this
 // connection; the *SocketShutdown that follows says why. Every
 // *SocketShutdown names the connection.
 //
@@ -142,12 +147,13 @@ type ConnectedSocketAdapter struct {
 	wqBytes int32
 	wq      [][]byte // taken from "inbox", not yet written
 
-	readMore  bool // the socket may hold more input
-	inputDone bool // EOF or error seen on input
-	closing   bool // asked to close: write what is queued, then close
-	wrClosed  bool // our FIN is sent
-	closed    bool
-	timed     bool // cold.times is kept (timeouts, or closing)
+	readMore    bool  // the socket may hold more input
+	inputDone   bool  // EOF or error seen on input
+	stopReading uint8 // StopReading: 1 reading what has arrived, 2 done (the handler was told; input is dropped)
+	closing     bool  // asked to close: write what is queued, then close
+	wrClosed    bool  // our FIN is sent
+	closed      bool
+	timed       bool // cold.times is kept (timeouts, or closing)
 
 	cold *csaCold // what an idle connection does not need
 }
@@ -269,8 +275,16 @@ func (c *ConnectedSocketAdapter) onStart() {
 }
 
 // onControl closes the connection once what is queued has been written;
-// once the connection is closed, it stops the adapter.
-func (c *ConnectedSocketAdapter) onControl(axon.Signal) {
+// once the connection is closed, it stops the adapter. A *StopReading ends
+// the input instead.
+func (c *ConnectedSocketAdapter) onControl(sig axon.Signal) {
+	if _, ok := sig.(*StopReading); ok {
+		if !c.closed && !c.inputDone && !c.closing && c.stopReading == 0 {
+			c.stopReading = 1
+			c.readMore = true // read what has arrived, to the end
+		}
+		return
+	}
 	if c.closed {
 		c.Stop()
 		return
@@ -333,6 +347,10 @@ func (c *ConnectedSocketAdapter) onWake() {
 	case c.closing && !t.closeDeadline.IsZero() && !now.Before(t.closeDeadline):
 		c.shut(nil) // what could not be written in time is dropped with the connection
 		return
+	case c.wrClosed:
+		c.readMore = true // lingering: read what came, then look again
+		c.read()
+		return
 	case c.opts.WriteTimeout > 0 && !t.stalledSince.IsZero() && now.Sub(t.stalledSince) >= c.opts.WriteTimeout:
 		c.shut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
 		return
@@ -344,6 +362,33 @@ func (c *ConnectedSocketAdapter) onWake() {
 		return
 	}
 	c.armTimer()
+}
+
+// lingerCheck is how often a close whose FIN is sent looks whether the
+// peer has acknowledged everything.
+const lingerCheck = 5 * time.Millisecond
+
+// linger ends a close whose FIN is sent, once nothing is left unread and
+// the peer's TCP has acknowledged every byte written (poll.Unacked): the
+// close can no longer become a reset that loses what the peer was sent,
+// so there is no need to wait for the peer's own FIN, which a client that
+// merely keeps its socket open never sends. Until then it looks again
+// every lingerCheck, up to CloseTimeout. A connection that cannot tell
+// waits for the peer's FIN, as before.
+func (c *ConnectedSocketAdapter) linger() {
+	n, ok := poll.Unacked(c.conn)
+	if !ok {
+		return
+	}
+	if n == 0 {
+		c.shut(nil)
+		return
+	}
+	d := lingerCheck
+	if left := time.Until(c.times().closeDeadline); left < d {
+		d = left
+	}
+	c.WakeAfter(max(d, time.Millisecond))
 }
 
 // onStop closes the socket if the adapter is stopped from outside.
@@ -501,7 +546,7 @@ func (c *ConnectedSocketAdapter) read() {
 			t.lastRead = time.Now()
 		}
 		switch {
-		case n == 0 || (c.wrClosed && !c.opts.KeepReading): // closing: the peer's input is dropped
+		case n == 0 || (c.wrClosed && !c.opts.KeepReading) || c.stopReading == 2: // closing, or the input ended: the peer's input is dropped
 			c.putScratch(scratch)
 		case n >= reuseAbove && c.opts.ReuseBuffers:
 			// The pooled buffer itself goes out; it comes back to the pool
@@ -526,6 +571,14 @@ func (c *ConnectedSocketAdapter) read() {
 		case err == nil:
 		case errors.Is(err, poll.ErrWouldBlock):
 			c.readMore = false // after our FIN, wait for the peer's (CloseTimeout bounds it)
+			if c.stopReading == 1 && !c.wrClosed {
+				// All that had arrived is delivered: the input ends here.
+				c.stopReading = 2
+				c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: ErrServerStopping})
+			}
+			if c.wrClosed {
+				c.linger()
+			}
 			return
 		case errors.Is(err, io.EOF):
 			c.readMore = false
@@ -534,7 +587,10 @@ func (c *ConnectedSocketAdapter) read() {
 				c.shut(nil)
 				return
 			}
-			c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: io.EOF})
+			if c.stopReading != 2 { // else the handler was told already
+				c.stopReading = 2
+				c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: io.EOF})
+			}
 			return
 		default:
 			c.readMore = false

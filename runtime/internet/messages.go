@@ -2,6 +2,7 @@ package internet
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/netip"
 
@@ -24,9 +25,27 @@ type SocketShutdown struct {
 	Closed bool                    // the connection is closed: nothing more can be written
 }
 
-// HalfClosed reports whether the peer closed only its sending side: the
-// connection still takes replies.
+// HalfClosed reports whether the connection's input has ended while it
+// still takes replies: the peer closed only its sending side, or the
+// server is stopping (ErrServerStopping).
 func (s *SocketShutdown) HalfClosed() bool { return !s.Closed && errors.Is(s.Err, io.EOF) }
+
+// ErrServerStopping is the Err of the *SocketShutdown a handler gets when
+// its server stops gracefully: the input that had arrived was delivered,
+// nothing more is read, and the handler's replies are all written before
+// the connection closes. It wraps io.EOF, so HalfClosed reports true: a
+// handler treats it as a client that has said all it will.
+var ErrServerStopping = fmt.Errorf("the server is stopping: %w", io.EOF)
+
+// StopReading asks a ConnectedSocketAdapter, on its "control" inbox, to
+// end its input where it stands: it reads what has arrived, delivers it,
+// then sends its handler a *SocketShutdown with ErrServerStopping and
+// reads no more, while it goes on writing the handler's replies. It does
+// not close the connection: the handler does, once it has answered.
+// ServerCore's graceful stop sends it to every connection.
+type StopReading struct {
+	axon.ProducerFinished
+}
 
 // ServerShutdown asks a server to stop: Kamaelia's serverShutdown, a
 // ShutdownMicroprocess. A protocol handler sends it on its "serversignal"

@@ -111,6 +111,7 @@ func (u *upgradableConn) Read(p []byte) (int, error)        { return u.cur.Read(
 func (u *upgradableConn) Writev(bufs [][]byte) (int, error) { return u.cur.Writev(bufs) }
 func (u *upgradableConn) CloseWrite() error                 { return u.cur.CloseWrite() }
 func (u *upgradableConn) Close() error                      { return u.cur.Close() }
+func (u *upgradableConn) Unacked() (int, bool)              { return poll.Unacked(u.cur) }
 func (u *upgradableConn) LocalAddr() netip.AddrPort         { return u.local }
 func (u *upgradableConn) RemoteAddr() netip.AddrPort        { return u.remote }
 

@@ -338,6 +338,16 @@ func (s *esock) Watch(w Watcher) error {
 	return nil
 }
 
+// Unacked is what poll.Unacked returns for the socket.
+func (s *esock) Unacked() (int, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return 0, false
+	}
+	return fdUnacked(int(s.fd))
+}
+
 func (s *esock) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -159,6 +159,19 @@ type Poller interface {
 // wrapped) rather than a broken listener.
 func IsTemporary(err error) bool { return isTemporary(err) }
 
+// Unacked returns how many bytes written to c its peer's TCP has not
+// acknowledged yet: those still waiting to be written, and those sent and
+// not acknowledged (the kernel's SIOCOUTQ). It reports false when c cannot
+// tell (not a TCP connection, or not on Linux). A connection closed once
+// this is 0, with nothing unread, cannot become a reset that loses what
+// the peer was sent.
+func Unacked(c Conn) (int, bool) {
+	if u, ok := c.(interface{ Unacked() (int, bool) }); ok {
+		return u.Unacked()
+	}
+	return 0, false
+}
+
 // A Dispatcher takes an event loop's events in place of the Watchers, so
 // that the loop itself can act on them: a scheduler runs the turns of the
 // components they wake right there, on the goroutine that found them, with

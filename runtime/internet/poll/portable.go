@@ -617,6 +617,34 @@ func (c *portableConn) CloseWrite() error {
 
 func (c *portableConn) Close() error { return c.closeConn(true) }
 
+// Unacked is what poll.Unacked returns for the connection: what its writer
+// has yet to write, or else what the kernel holds unacknowledged.
+func (c *portableConn) Unacked() (int, bool) {
+	c.mu.Lock()
+	pending := len(c.wq) + c.inflight
+	c.mu.Unlock()
+	if pending > 0 {
+		return pending, true
+	}
+	nc := c.c
+	if t, ok := nc.(interface{ NetConn() net.Conn }); ok { // TLS
+		nc = t.NetConn()
+	}
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return 0, false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	n, known := 0, false
+	if raw.Control(func(fd uintptr) { n, known = fdUnacked(int(fd)) }) != nil {
+		return 0, false
+	}
+	return n, known
+}
+
 // closeConn closes c; with linger, bytes still to write are sent first, in
 // the background.
 func (c *portableConn) closeConn(linger bool) error {

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package poll
+
+// fdUnacked cannot tell on this system.
+func fdUnacked(int) (int, bool) { return 0, false }
