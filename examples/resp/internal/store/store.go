@@ -1,0 +1,164 @@
+// Package store is the data and the commands of the RESP examples: one
+// store that every connection of a server shares, and Exec, which runs a
+// command on it and appends the reply in RESP2. Both servers, the kamgen
+// one and the plain one, use it, so that what they differ in is the
+// network and the framing only.
+package store
+
+import (
+	"bytes"
+	"hash/maphash"
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// shards splits the keys, so that connections working on different keys
+// seldom wait for one another.
+const shards = 64
+
+// Store is a map of keys to values with optional expiry, safe for
+// concurrent use. Expired keys are removed when they are read, and a write
+// now and then removes a few expired keys of its shard.
+type Store struct {
+	seed   maphash.Seed
+	now    func() time.Time
+	writes atomic.Uint64 // counts writes: every sweepEvery, a shard is swept
+	shards [shards]shard
+}
+
+type shard struct {
+	mu sync.RWMutex
+	m  map[string]entry
+}
+
+// entry is a value and when it expires (unix nanoseconds; 0: never).
+type entry struct {
+	val []byte
+	exp int64
+}
+
+// sweepEvery is how many writes go between two sweeps of a few expired
+// keys of a shard, each shard in turn; sweepKeys is how many keys a sweep
+// looks at.
+const (
+	sweepEvery = 64
+	sweepKeys  = 16
+)
+
+// New returns an empty store on the wall clock.
+func New() *Store { return NewWithClock(time.Now) }
+
+// NewWithClock returns an empty store whose expiries follow now.
+func NewWithClock(now func() time.Time) *Store {
+	s := &Store{seed: maphash.MakeSeed(), now: now}
+	for i := range s.shards {
+		s.shards[i].m = map[string]entry{}
+	}
+	return s
+}
+
+func (s *Store) shard(key []byte) *shard {
+	return &s.shards[maphash.Bytes(s.seed, key)%shards]
+}
+
+// get returns the value of key, if it is there and has not expired.
+func (s *Store) get(key []byte, now int64) ([]byte, bool) {
+	sh := s.shard(key)
+	sh.mu.RLock()
+	e, ok := sh.m[string(key)]
+	sh.mu.RUnlock()
+	if !ok {
+		return nil, false
+	}
+	if e.exp != 0 && e.exp <= now {
+		sh.mu.Lock()
+		if e, ok := sh.m[string(key)]; ok && e.exp != 0 && e.exp <= now {
+			delete(sh.m, string(key))
+		}
+		sh.mu.Unlock()
+		return nil, false
+	}
+	return e.val, true
+}
+
+// set stores a copy of val under key.
+func (s *Store) set(key, val []byte, exp int64, now int64) {
+	sh := s.shard(key)
+	v := bytes.Clone(val)
+	if v == nil {
+		v = []byte{}
+	}
+	sh.mu.Lock()
+	sh.m[string(key)] = entry{val: v, exp: exp}
+	sh.mu.Unlock()
+	if w := s.writes.Add(1); w%sweepEvery == 0 {
+		other := &s.shards[(w/sweepEvery)%shards]
+		other.mu.Lock()
+		other.sweep(now)
+		other.mu.Unlock()
+	}
+}
+
+// sweep removes the expired keys among a few; mu is held.
+func (sh *shard) sweep(now int64) {
+	n := 0
+	for k, e := range sh.m { // a map's iteration starts at a random place
+		if e.exp != 0 && e.exp <= now {
+			delete(sh.m, k)
+		}
+		if n++; n == sweepKeys {
+			return
+		}
+	}
+}
+
+// del removes key, and reports whether it was there.
+func (s *Store) del(key []byte, now int64) bool {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, ok := sh.m[string(key)]
+	if !ok {
+		return false
+	}
+	delete(sh.m, string(key))
+	return e.exp == 0 || e.exp > now
+}
+
+// incr adds one to the integer at key (0 when absent) and returns it.
+func (s *Store) incr(key []byte, now int64) (int64, bool) {
+	sh := s.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e, ok := sh.m[string(key)]
+	var n int64
+	if ok && (e.exp == 0 || e.exp > now) {
+		v, err := strconv.ParseInt(string(e.val), 10, 64)
+		if err != nil || v == math.MaxInt64 {
+			return 0, false
+		}
+		n = v
+	} else {
+		e = entry{}
+	}
+	n++
+	e.val = strconv.AppendInt(e.val[:0:0], n, 10)
+	sh.m[string(key)] = e
+	return n, true
+}
+
+// Len returns how many keys the store holds, expired ones not yet removed
+// included.
+func (s *Store) Len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
+}
