@@ -54,3 +54,5 @@ bench:
 	$(GO) test -run '^$$' -bench 'Lines|Prefixed' -count 3 ./runtime/framing
 	@echo "the echo example against stdecho and gnetecho (../shared/bench), about 10 minutes:"
 	./scripts/bench-net.sh 3
+	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 3 minutes:"
+	./scripts/bench-resp.sh 3

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/kamgen/kamgen/examples/resp/internal/store"
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -158,10 +157,7 @@ func (s *Session) onControl(sig axon.Signal) {
 }
 
 // number reads a decimal integer, as a RESP header has it.
-func number(b []byte) (int64, bool) {
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	return n, err == nil
-}
+func number(b []byte) (int64, bool) { return store.ParseInt(b) }
 
 func firstByte(b []byte) byte {
 	if len(b) == 0 {

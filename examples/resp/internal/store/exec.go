@@ -27,7 +27,6 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 		}
 		cmd = string(lower[:len(name)]) // the compiler does not allocate for a switch on it
 	}
-	now := s.now().UnixNano()
 	switch cmd {
 	case "ping":
 		switch len(args) {
@@ -42,7 +41,7 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 		}
 	case "get":
 		if len(args) == 2 {
-			v, ok := s.get(args[1], now)
+			v, ok := s.get(args[1])
 			if !ok {
 				return append(out, "$-1\r\n"...)
 			}
@@ -53,14 +52,14 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 			var exp int64
 			if len(args) == 5 {
 				var ok bool
-				if exp, ok = expiry(args[3], args[4], now); !ok {
+				if exp, ok = expiry(args[3], args[4], s.nowNano()); !ok {
 					if exp < 0 {
 						return append(out, "-ERR invalid expire time in 'set' command\r\n"...)
 					}
 					return append(out, "-ERR syntax error\r\n"...)
 				}
 			}
-			s.set(args[1], args[2], exp, now)
+			s.set(args[1], args[2], exp)
 			return append(out, "+OK\r\n"...)
 		}
 		if len(args) > 3 {
@@ -72,9 +71,9 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 			for _, k := range args[1:] {
 				var there bool
 				if cmd == "del" {
-					there = s.del(k, now)
+					there = s.del(k)
 				} else {
-					_, there = s.get(k, now)
+					_, there = s.get(k)
 				}
 				if there {
 					n++
@@ -84,7 +83,7 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 		}
 	case "incr":
 		if len(args) == 2 {
-			n, ok := s.incr(args[1], now)
+			n, ok := s.incr(args[1])
 			if !ok {
 				return append(out, "-ERR value is not an integer or out of range\r\n"...)
 			}
@@ -96,7 +95,7 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 			out = strconv.AppendInt(out, int64(len(args)-1), 10)
 			out = append(out, '\r', '\n')
 			for _, k := range args[1:] {
-				if v, ok := s.get(k, now); ok {
+				if v, ok := s.get(k); ok {
 					out = AppendBulk(out, v)
 				} else {
 					out = append(out, "$-1\r\n"...)
@@ -126,11 +125,37 @@ func expiry(opt, val []byte, now int64) (int64, bool) {
 	default:
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(val), 10, 64)
-	if err != nil || n <= 0 || n > int64(1<<62)/int64(unit) {
+	n, ok := ParseInt(val)
+	if !ok || n <= 0 || n > int64(1<<62)/int64(unit) {
 		return -1, false
 	}
 	return now + n*int64(unit), true
+}
+
+// ParseInt reads a decimal int64 ("-12", "7"), as strconv.ParseInt does,
+// without making a string of b.
+func ParseInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg || len(b) > 0 && b[0] == '+' {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	switch {
+	case neg && n <= 1<<63:
+		return -int64(n), true
+	case !neg && n < 1<<63:
+		return int64(n), true
+	}
+	return 0, false
 }
 
 // AppendBulk appends b as a RESP bulk string.

@@ -60,12 +60,15 @@ func NewWithClock(now func() time.Time) *Store {
 	return s
 }
 
+// nowNano reads the store's clock; only keys with an expiry need it.
+func (s *Store) nowNano() int64 { return s.now().UnixNano() }
+
 func (s *Store) shard(key []byte) *shard {
 	return &s.shards[maphash.Bytes(s.seed, key)%shards]
 }
 
 // get returns the value of key, if it is there and has not expired.
-func (s *Store) get(key []byte, now int64) ([]byte, bool) {
+func (s *Store) get(key []byte) ([]byte, bool) {
 	sh := s.shard(key)
 	sh.mu.RLock()
 	e, ok := sh.m[string(key)]
@@ -73,7 +76,8 @@ func (s *Store) get(key []byte, now int64) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	if e.exp != 0 && e.exp <= now {
+	if e.exp != 0 && e.exp <= s.nowNano() {
+		now := s.nowNano()
 		sh.mu.Lock()
 		if e, ok := sh.m[string(key)]; ok && e.exp != 0 && e.exp <= now {
 			delete(sh.m, string(key))
@@ -85,7 +89,7 @@ func (s *Store) get(key []byte, now int64) ([]byte, bool) {
 }
 
 // set stores a copy of val under key.
-func (s *Store) set(key, val []byte, exp int64, now int64) {
+func (s *Store) set(key, val []byte, exp int64) {
 	sh := s.shard(key)
 	v := bytes.Clone(val)
 	if v == nil {
@@ -96,6 +100,7 @@ func (s *Store) set(key, val []byte, exp int64, now int64) {
 	sh.mu.Unlock()
 	if w := s.writes.Add(1); w%sweepEvery == 0 {
 		other := &s.shards[(w/sweepEvery)%shards]
+		now := s.nowNano()
 		other.mu.Lock()
 		other.sweep(now)
 		other.mu.Unlock()
@@ -116,7 +121,7 @@ func (sh *shard) sweep(now int64) {
 }
 
 // del removes key, and reports whether it was there.
-func (s *Store) del(key []byte, now int64) bool {
+func (s *Store) del(key []byte) bool {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -125,19 +130,19 @@ func (s *Store) del(key []byte, now int64) bool {
 		return false
 	}
 	delete(sh.m, string(key))
-	return e.exp == 0 || e.exp > now
+	return e.exp == 0 || e.exp > s.nowNano()
 }
 
 // incr adds one to the integer at key (0 when absent) and returns it.
-func (s *Store) incr(key []byte, now int64) (int64, bool) {
+func (s *Store) incr(key []byte) (int64, bool) {
 	sh := s.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	e, ok := sh.m[string(key)]
 	var n int64
-	if ok && (e.exp == 0 || e.exp > now) {
-		v, err := strconv.ParseInt(string(e.val), 10, 64)
-		if err != nil || v == math.MaxInt64 {
+	if ok && (e.exp == 0 || e.exp > s.nowNano()) {
+		v, ok := ParseInt(e.val)
+		if !ok || v == math.MaxInt64 {
 			return 0, false
 		}
 		n = v

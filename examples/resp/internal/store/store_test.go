@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -74,4 +75,15 @@ func TestExecAllocatesNothingToAnswer(t *testing.T) {
 		out = s.Exec(out[:0], ping)
 	})
 	assert.Zero(t, allocs)
+}
+
+func TestParseIntIsStrconvs(t *testing.T) {
+	for _, s := range []string{"0", "7", "-12", "+3", "", "-", "1a", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "99999999999999999999", " 1"} {
+		want, err := strconv.ParseInt(s, 10, 64)
+		got, ok := ParseInt([]byte(s))
+		assert.Equal(t, err == nil, ok, "%q", s)
+		if ok {
+			assert.Equal(t, want, got, "%q", s)
+		}
+	}
 }
