@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/tls"
-	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,8 +15,7 @@ import (
 )
 
 // Any input, cut anywhere, gives the same replies as when it comes whole,
-// never more than the limits allow to be held, and every reply is a CRLF
-// line with a three-digit code.
+// and every reply is a CRLF line with a three-digit code.
 func FuzzSession(f *testing.F) {
 	f.Add([]byte("EHLO a\r\nMAIL FROM:<a@b> SIZE=10\r\nRCPT TO:<c@d>\r\nDATA\r\n.x\r\n..\r\n.\r\nQUIT\r\n"), 7)
 	f.Add([]byte("HELO a\r\nMAIL FROM:<>\r\nRCPT TO:<c>\r\nDATA\r\n"+strings.Repeat("y", 3000)+"\r\n.\r\nRSET\r\n"), 100)
@@ -36,34 +35,50 @@ func FuzzSession(f *testing.F) {
 	})
 }
 
-// session feeds pieces to a session outside any runtime, as its inbox
-// would, with messages saved at once, and returns its replies.
+// session runs a session in a runtime of its own, with messages saved at
+// once, feeds it pieces as its adapter would, and returns its replies once
+// it has answered them all.
 func session(t *testing.T, pieces [][]byte) []byte {
 	t.Helper()
+	rt := axontest.Runtime(t)
 	s := newSMTP(&Config{Hostname: "fuzz", MaxSize: 1000, TLS: &tls.Config{}, Save: func([]byte) error { return nil }}, "peer")
-	replies := axontest.NewSink[[]byte]() // never activated: the test reads its inbox
-	replies.In.SetCap(1 << 20)
-	_, err := axon.Link(&s.Out, &replies.In)
-	require.NoError(t, err)
-	s.OnStart()
+	replies := axontest.NewSink[[]byte]()
+	axontest.Link(t, &s.Out, &replies.In)
+	axontest.Link(t, &s.Signal, &replies.Control)
+	require.NoError(t, rt.Activate(s, replies))
 	for _, p := range pieces {
-		s.OnIn(p)
-		for s.writing { // the message is being saved on a goroutine
-			if err, ok := s.Saved.TryRecv(); ok {
-				s.OnSaved(err)
-			} else {
-				runtime.Gosched()
-			}
-		}
-		require.LessOrEqual(t, len(s.body)-s.received, s.cfg.MaxSize, "a message is held up to MaxSize")
-		require.LessOrEqual(t, len(s.held), maxHeldInput+maxDataLine)
+		require.NoError(t, s.In.Put(t.Context(), bytes.Clone(p)))
 	}
-	var out []byte
-	for {
-		m, ok := replies.In.TryRecv()
-		if !ok {
-			return out
-		}
-		out = append(out, m...)
+	require.NoError(t, s.Control.Deliver(&axon.ProducerFinished{}))
+	axontest.WaitDone(t, s)
+	replies.WaitSignals(t, 1)
+	return bytes.Join(replies.Messages(), nil)
+}
+
+// While a message is being saved the session takes no line: a command sent
+// with the end of the message waits in the inbox (and TCP holds the client
+// back) until the save has returned, and its reply comes after the 250.
+func TestLinesWaitWhileTheMessageIsSaved(t *testing.T) {
+	rt := axontest.Runtime(t)
+	entered, gate := make(chan struct{}), make(chan struct{})
+	s := newSMTP(&Config{Hostname: "h", MaxSize: 1000, Save: func([]byte) error {
+		close(entered)
+		<-gate
+		return nil
+	}}, "peer")
+	replies := axontest.NewSink[[]byte]()
+	axontest.Link(t, &s.Out, &replies.In)
+	require.NoError(t, rt.Activate(s, replies))
+	require.NoError(t, s.In.Put(t.Context(), []byte("HELO a\r\nMAIL FROM:<>\r\nRCPT TO:<b>\r\nDATA\r\nhi\r\n.\r\nNOOP\r\n")))
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the message was never saved")
 	}
+	got := string(bytes.Join(replies.Messages(), nil))
+	assert.NotContains(t, got, "250 2.0.0 OK", "neither the message nor NOOP is answered while the save runs: %q", got)
+	close(gate)
+	replies.WaitFor(t, "the replies to the message and to NOOP", func() bool {
+		return strings.Count(string(bytes.Join(replies.Messages(), nil)), "250 2.0.0 OK") == 2
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -21,7 +22,6 @@ const (
 	maxCommandLine = 1 << 10  // bytes in a command line, CRLF included
 	maxDataLine    = 64 << 10 // bytes in a line of a message
 	maxRecipients  = 100      // RCPT TO per message (RFC 5321 §4.5.3.1.8)
-	maxHeldInput   = 4 << 10  // bytes a client may send while its message is being written
 )
 
 // Config is what every session of a server shares.
@@ -29,8 +29,9 @@ type Config struct {
 	Hostname string      // the server's name, in the greeting and in Received:
 	MaxSize  int         // the largest message accepted, in bytes
 	TLS      *tls.Config // for STARTTLS; nil: STARTTLS is not offered
-	// Save writes a message; it runs on a goroutine of its own, never on
-	// a worker. It returns the error to report to the client (451).
+	// Save writes a message; it runs off the workers (axon.Go), and the
+	// session reads nothing more until it has returned. It returns the
+	// error to report to the client (451).
 	Save func(msg []byte) error
 }
 
@@ -46,23 +47,19 @@ type Config struct {
 type SMTP struct {
 	axon.Component
 	// Served first: in a turn that has both, the end of the handshake is
-	// seen before the first bytes read over TLS.
-	Ready   axon.Inbox[axon.None]             `inbox:"sslready"`    // the STARTTLS handshake is done
-	Saved   axon.Inbox[error]                 `inbox:"saved,cap=1"` // the message being written is written (or not)
-	In      axon.Inbox[[]byte]                `inbox:"inbox"`       // bytes from the client
-	Control axon.Inbox[axon.Signal]           `inbox:"control"`     // the connection ended
-	Out     axon.Outbox[[]byte]               `outbox:"outbox"`     // replies
-	Signal  axon.Outbox[axon.Signal]          `outbox:"signal"`     // closes the connection
-	Upgrade axon.Outbox[*internet.TLSUpgrade] `outbox:"makessl"`    // switches the connection to TLS
-	Peer    string                            `kam:"peer"`          // the client's address, for Received:
+	// seen before the first line read over TLS.
+	Ready   axon.Inbox[axon.None]             `inbox:"sslready"`                   // the STARTTLS handshake is done
+	In      axon.Inbox[[]byte]                `inbox:"inbox,lines=maxCommandLine"` // the client's lines
+	Control axon.Inbox[axon.Signal]           `inbox:"control"`                    // the connection ended
+	Out     axon.Outbox[[]byte]               `outbox:"outbox"`                    // replies
+	Signal  axon.Outbox[axon.Signal]          `outbox:"signal"`                    // closes the connection
+	Upgrade axon.Outbox[*internet.TLSUpgrade] `outbox:"makessl"`                   // switches the connection to TLS
+	Peer    string                            `kam:"peer"`                         // the client's address, for Received:
 
 	cfg      *Config
-	fr       *framing.Framer
 	secure   bool     // the connection speaks TLS
 	upgrade  bool     // STARTTLS was asked for: nothing more is read in plain text
 	closing  bool     // the session is over: nothing more is read
-	writing  bool     // a message is being written: input waits in held
-	held     []byte   // input that came while a message was being written
 	helo     string   // the client's name, once it said HELO or EHLO
 	from     *string  // the reverse path, once MAIL FROM came
 	rcpts    []string // the forward paths
@@ -76,56 +73,37 @@ type SMTP struct {
 func newSMTP(cfg *Config, peer string) *SMTP {
 	s := NewSMTP()
 	s.cfg, s.Peer = cfg, peer
-	s.fr = framing.New(framing.Lines(maxCommandLine))
 	return s
 }
 
-// OnStart greets the client.
-func (s *SMTP) OnStart() { s.reply("220 %s ESMTP kamgen", s.cfg.Hostname) }
+// onStart greets the client.
+func (s *SMTP) onStart() { s.reply("220 %s ESMTP kamgen", s.cfg.Hostname) }
 
-// OnReady starts a new session over TLS: RFC 3207 §4.2 has the client
+// onReady starts a new session over TLS: RFC 3207 §4.2 has the client
 // forget everything, and say EHLO again.
-func (s *SMTP) OnReady(axon.None) {
+func (s *SMTP) onReady(axon.None) {
 	s.secure, s.upgrade = true, false
 	s.helo = ""
 	s.resetMail()
-	s.fr.Reset() // nothing read in plain text is read on
-	s.fr.Set(framing.Lines(maxCommandLine))
+	framing.Of(&s.In).Reset() // a line begun in plain text is not read on
 }
 
-// OnIn cuts the client's bytes into lines and acts on each.
-func (s *SMTP) OnIn(p []byte) {
-	if s.writing {
-		if len(s.held)+len(p) > maxHeldInput {
-			s.close("500 5.5.0 Wait for the reply to DATA")
-			return
-		}
-		s.held = append(s.held, p...)
-		return
-	}
-	for len(p) > 0 && !s.closing && !s.upgrade && !s.writing {
-		line, n, err := s.fr.Cut(p)
-		p = p[n:]
-		switch {
-		case errors.Is(err, framing.ErrTooLong):
-			s.close("500 5.5.0 Line too long")
-		case err != nil:
-			s.close("500 5.5.0 " + err.Error())
-		case line == nil: // p is used up
-		case s.data:
-			s.dataLine(line)
-		default:
-			s.command(string(line))
-		}
-	}
+// onIn acts on one line: a command, or a line of a message.
+func (s *SMTP) onIn(line []byte, err error) {
 	switch {
-	case len(p) == 0 || s.closing:
-	case s.writing:
-		s.held = append(s.held, p...)
+	case s.closing:
 	case s.upgrade:
-		// The rest of p came in plain text after STARTTLS: it is dropped
-		// (RFC 3207 §5), as is any piece until the handshake is done.
-		s.Log().Debug("smtp: dropped plain text sent after STARTTLS", "peer", s.Peer, "bytes", len(p))
+		// It came in plain text after STARTTLS: it is dropped (RFC 3207 §5),
+		// as is any line until the handshake is done.
+		s.Log().Debug("smtp: dropped plain text sent after STARTTLS", "peer", s.Peer, "bytes", len(line))
+	case errors.Is(err, framing.ErrTooLong):
+		s.close("500 5.5.0 Line too long")
+	case err != nil:
+		s.close("500 5.5.0 " + err.Error())
+	case s.data:
+		s.dataLine(line)
+	default:
+		s.command(string(line))
 	}
 }
 
@@ -201,7 +179,7 @@ func (s *SMTP) command(line string) {
 			return
 		}
 		s.data = true
-		s.fr.Set(framing.Lines(maxDataLine))
+		framing.Of(&s.In).Set(framing.Lines(maxDataLine))
 		s.body = fmt.Appendf(nil, "Received: from %s (%s) by %s with %s; %s\r\n",
 			s.helo, s.Peer, s.cfg.Hostname, s.with(), time.Now().Format(time.RFC1123Z))
 		s.received = len(s.body)
@@ -226,7 +204,7 @@ func (s *SMTP) command(line string) {
 func (s *SMTP) dataLine(line []byte) {
 	if string(line) == "." {
 		s.data = false
-		s.fr.Set(framing.Lines(maxCommandLine))
+		framing.Of(&s.In).Set(framing.Lines(maxCommandLine))
 		if s.tooLarge {
 			s.resetMail()
 			s.reply("552 5.3.4 The message is larger than %d bytes", s.cfg.MaxSize)
@@ -246,34 +224,26 @@ func (s *SMTP) dataLine(line []byte) {
 	s.body = append(append(s.body, line...), '\r', '\n')
 }
 
-// save writes the message off the workers; OnSaved answers the client.
+// save writes the message off the workers, and answers the client once it
+// is written. Until then the session takes no line: what the client sends
+// meanwhile waits, and TCP holds it back.
 func (s *SMTP) save() {
-	s.writing = true
-	msg, save, done := s.body, s.cfg.Save, &s.Saved
-	go func() {
-		// Saved has room: one message is written at a time. If the session
-		// is gone, the message is on disk all the same.
-		_ = done.Deliver(save(msg))
-	}()
+	msg, save := s.body, s.cfg.Save
+	axon.Go(s, func(context.Context) (struct{}, error) { return struct{}{}, save(msg) }, s.saved)
 }
 
-// OnSaved answers DATA once the message is written, and goes on with what
-// the client sent meanwhile.
-func (s *SMTP) OnSaved(err error) {
-	s.writing = false
+// saved answers DATA.
+func (s *SMTP) saved(_ struct{}, err error) {
 	s.resetMail()
 	if err != nil {
 		s.reply("451 4.3.0 The message could not be stored: try again later")
-	} else {
-		s.reply("250 2.0.0 OK")
+		return
 	}
-	held := s.held
-	s.held = nil
-	s.OnIn(held)
+	s.reply("250 2.0.0 OK")
 }
 
-// OnControl closes the connection and ends.
-func (s *SMTP) OnControl(sig axon.Signal) {
+// onControl closes the connection and ends.
+func (s *SMTP) onControl(sig axon.Signal) {
 	s.Signal.Send(sig)
 	s.Stop()
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/framing"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
 
@@ -14,7 +15,6 @@ func _() {
 	var kamgenIsStale_RunGoGenerate SMTP
 	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
 	var _ *axon.Inbox[axon.None] = &kamgenIsStale_RunGoGenerate.Ready
-	var _ *axon.Inbox[error] = &kamgenIsStale_RunGoGenerate.Saved
 	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
 	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
 	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
@@ -32,8 +32,8 @@ func NewSMTP() *SMTP {
 // NewSMTP calls it; so must a NewSMTP of your own, before activation.
 func (c *SMTP) initBoxes() *SMTP {
 	c.Ready.Init(&c.Component, "sslready", 0)
-	c.Saved.Init(&c.Component, "saved", 1)
 	c.In.Init(&c.Component, "inbox", 0)
+	framing.Attach(&c.In, framing.Lines(maxCommandLine))
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
@@ -41,12 +41,11 @@ func (c *SMTP) initBoxes() *SMTP {
 	axon.Bind(c, &c.Component, &kamHooksSMTP, func() axon.Hooks[SMTP] {
 		return axon.Hooks[SMTP]{
 			Dispatch: func(c *SMTP, t *axon.Turn) {
-				axon.Serve(t, &c.Ready, c.OnReady)
-				axon.Serve(t, &c.Saved, c.OnSaved)
-				axon.Serve(t, &c.In, c.OnIn)
-				axon.ServeLast(t, &c.Control, c.OnControl)
+				axon.Serve(t, &c.Ready, c.onReady)
+				axon.ServeFramesErr(t, &c.In, c.onIn)
+				axon.ServeLast(t, &c.Control, c.onControl)
 			},
-			Start: (*SMTP).OnStart,
+			Start: (*SMTP).onStart,
 		}
 	})
 	return c
@@ -101,9 +100,8 @@ func (c *SMTP) SetConn(peer string, peerport int, localip string, localport int)
 // and description, for reference pages and pictures.
 func (*SMTP) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
-		{Name: "sslready", Field: "Ready", Dir: axon.In, Type: "axon.None", Doc: "Served first: in a turn that has both, the end of the handshake is\nseen before the first bytes read over TLS."},
-		{Name: "saved", Field: "Saved", Dir: axon.In, Type: "error", Doc: "the message being written is written (or not)", Cap: 1},
-		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes from the client"},
+		{Name: "sslready", Field: "Ready", Dir: axon.In, Type: "axon.None", Doc: "Served first: in a turn that has both, the end of the handshake is\nseen before the first line read over TLS."},
+		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "the client's lines"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "the connection ended"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "replies"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
