@@ -30,7 +30,7 @@ func (l *listener) listen(opts ServerOptions, address string) error {
 		if err != nil {
 			return fmt.Errorf("listening on %s: %w", address, err)
 		}
-		l.ln = internet.NewTLSListener(tls.NewListener(nl, opts.TLS))
+		l.ln = internet.NewTLSListener(tls.NewListener(nl, opts.TLS), opts.HandshakeTimeout)
 		l.addr = l.ln.Addr()
 		return nil
 	}

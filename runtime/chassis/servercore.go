@@ -91,6 +91,10 @@ type ServerOptions struct {
 	HandlerGrace time.Duration
 	// TLS, when set, makes every connection a TLS server connection.
 	TLS *tls.Config
+	// HandshakeTimeout bounds a TLS client's handshake (default
+	// internet.DefaultTLSHandshakeTimeout, 10 s): a client that connects
+	// and stalls is closed then, and costs no handler meanwhile.
+	HandshakeTimeout time.Duration
 	// Poller is the Selector to use; nil means the shared one.
 	Poller poll.Poller
 	// Network is "tcp" (default), "tcp4" or "tcp6".

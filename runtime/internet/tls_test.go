@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"errors"
 	"io"
 	"math/big"
 	"net"
@@ -152,4 +153,41 @@ func TestClientWaitsForALinkedMakeSSL(t *testing.T) {
 	snk.WaitFor(t, "the echo", func() bool { return joined(snk.Messages()) == "after the handshake" })
 	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	axontest.WaitDone(t, client)
+}
+
+// Clients that connect to a TLS server and never complete their handshake
+// are closed once the handshake timeout has passed, and hold no handler
+// meanwhile; a client that does complete it is served.
+func TestStalledHandshakesAreClosed(t *testing.T) {
+	cert, pool := testCert(t)
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
+		TLS:              &tls.Config{Certificates: []tls.Certificate{cert}},
+		HandshakeTimeout: 200 * time.Millisecond,
+	})
+	const stalled = 50
+	conns := make([]net.Conn, stalled)
+	for i := range conns {
+		c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+		require.NoError(t, err)
+		defer c.Close()
+		conns[i] = c
+	}
+	good, err := tls.Dial("tcp", srv.Addr().String(), &tls.Config{RootCAs: pool})
+	require.NoError(t, err)
+	defer good.Close()
+	_, err = good.Write([]byte("still served"))
+	require.NoError(t, err)
+	require.NoError(t, good.SetReadDeadline(time.Now().Add(deadline)))
+	got := make([]byte, len("still served"))
+	_, err = io.ReadFull(good, got)
+	require.NoError(t, err)
+	assert.Equal(t, "still served", string(got))
+	assert.Equal(t, 1, srv.Connections(), "the stalled handshakes hold no handler")
+	for _, c := range conns {
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(deadline)))
+		_, err := c.Read(make([]byte, 1))
+		require.Error(t, err, "closed at the handshake timeout")
+		var ne net.Error
+		assert.False(t, errors.As(err, &ne) && ne.Timeout(), "still open after %v", deadline)
+	}
 }

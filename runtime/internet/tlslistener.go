@@ -1,6 +1,8 @@
 package internet
 
 import (
+	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/netip"
@@ -10,21 +12,39 @@ import (
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
+// DefaultTLSHandshakeTimeout bounds a TLS client's handshake with a
+// server when NewTLSListener is given no timeout: a client that connects and
+// never completes its handshake is closed then.
+const DefaultTLSHandshakeTimeout = 10 * time.Second
+
 // NewTLSListener returns a poll.Listener over a blocking net.Listener (a
 // TLS one, from tls.NewListener): TLS needs blocking I/O, so its connections
-// run on Go's netpoller. ServerCore uses it for ServerOptions.TLS.
-func NewTLSListener(nl net.Listener) poll.Listener { return newTLSListener(nl) }
+// run on Go's netpoller. Each connection's handshake runs on a goroutine of
+// its own, within timeout (DefaultTLSHandshakeTimeout when 0), and Accept
+// returns only connections whose handshake is done: a client that stalls
+// its handshake holds no adapter, no handler, and is closed at the
+// timeout. ServerCore uses it for ServerOptions.TLS.
+func NewTLSListener(nl net.Listener, timeout time.Duration) poll.Listener {
+	l := newTLSListener(nl)
+	if timeout > 0 {
+		l.handshake = timeout
+	}
+	return l
+}
 
 // tlsListener is a poll.Listener over a blocking net.Listener (a TLS one):
 // a goroutine accepts, and hands the connections over through a small
 // queue. Each connection is a poll.Conn on Go's netpoller (poll.WrapConn),
 // whose handshake happens on its reader goroutine, never on a worker.
 type tlsListener struct {
-	nl    net.Listener
-	addr  netip.AddrPort
-	conns chan net.Conn
-	done  chan struct{}
-	wg    sync.WaitGroup
+	nl        net.Listener
+	handshake time.Duration // bounds each connection's handshake
+	addr      netip.AddrPort
+	conns     chan net.Conn
+	done      chan struct{}
+	ctx       context.Context // ends when the listener closes
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
 
 	mu     sync.Mutex
 	err    error
@@ -32,7 +52,8 @@ type tlsListener struct {
 }
 
 func newTLSListener(nl net.Listener) *tlsListener {
-	l := &tlsListener{nl: nl, conns: make(chan net.Conn, 16), done: make(chan struct{})}
+	l := &tlsListener{nl: nl, handshake: DefaultTLSHandshakeTimeout, conns: make(chan net.Conn, 16), done: make(chan struct{})}
+	l.ctx, l.stop = context.WithCancel(context.Background())
 	if ta, ok := nl.Addr().(*net.TCPAddr); ok {
 		l.addr = ta.AddrPort()
 	}
@@ -77,13 +98,29 @@ func (l *tlsListener) accept(w poll.Watcher) {
 			}
 		}
 		backoff = 0
-		select {
-		case l.conns <- c:
-			w.Ready(poll.Readable)
-		case <-l.done:
+		l.wg.Add(1)
+		go l.shake(w, c)
+	}
+}
+
+// shake completes c's handshake within the listener's timeout, and hands c
+// over to Accept; a handshake that fails or stalls closes c.
+func (l *tlsListener) shake(w poll.Watcher, c net.Conn) {
+	defer l.wg.Done()
+	if tc, ok := c.(*tls.Conn); ok {
+		ctx, cancel := context.WithTimeout(l.ctx, l.handshake) // Close ends it too
+		err := tc.HandshakeContext(ctx)
+		cancel()
+		if err != nil {
 			_ = c.Close()
 			return
 		}
+	}
+	select {
+	case l.conns <- c:
+		w.Ready(poll.Readable)
+	case <-l.done:
+		_ = c.Close()
 	}
 }
 
@@ -118,6 +155,7 @@ func (l *tlsListener) Close() error {
 	l.closed = true
 	l.mu.Unlock()
 	close(l.done)
+	l.stop()
 	err := l.nl.Close()
 	l.wg.Wait()
 	for {
