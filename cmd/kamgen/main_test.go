@@ -405,3 +405,38 @@ func TestRunBuildConstraints(t *testing.T) {
 	assert.Equal(t, 0, code, stderr)
 	assert.FileExists(t, filepath.Join(mod, "special_kam.go"), "kamgen without the tag removed the generated file of special.go")
 }
+
+// Code that does not parse is reported at file:line:col, with exit status
+// 2, and kamgen leaves every file as it was: a generated file is never
+// removed because its source could not be read.
+func TestSyntaxErrorsLeaveTheFilesAlone(t *testing.T) {
+	mod := newModule(t, map[string]string{"shout.go": shoutSrc})
+	runIn(t, mod)
+	code, _, stderr := kamgen(".")
+	require.Equal(t, 0, code, stderr)
+	gen := filepath.Join(mod, "shout_kam.go")
+	generated := readFile(t, gen)
+	for name, broken := range map[string]string{
+		"shout.go":  strings.Replace(shoutSrc, "}\n", "\n", 1), // the struct's closing brace
+		"helper.go": "package shout\n\nfunc broken( {\n",
+		"nopkg.go":  "func helper() {}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(mod, name)
+			old, _ := os.ReadFile(path)
+			writeFile(t, path, broken)
+			defer func() {
+				if old != nil {
+					writeFile(t, path, string(old))
+				} else {
+					require.NoError(t, os.Remove(path))
+				}
+			}()
+			code, _, stderr := kamgen(".")
+			assert.Equal(t, 2, code)
+			assert.Regexp(t, `(?m)^`+regexp.QuoteMeta(name)+`:\d+:\d+: .*: fix it, then run kamgen again`, stderr)
+			assert.Contains(t, stderr, "nothing written")
+			assert.Equal(t, generated, readFile(t, gen), "the generated file is untouched")
+		})
+	}
+}

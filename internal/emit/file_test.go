@@ -14,7 +14,8 @@ import (
 // iteration order, the bytes are the same. The cases have many imports,
 // two of them with the same package name.
 func TestFileIsDeterministic(t *testing.T) {
-	pkgs, err := load.Packages("../..", nil, "./testdata/msgtypes", "./testdata/importnames")
+	pkgs, bad, err := load.Packages("../..", nil, "./testdata/msgtypes", "./testdata/importnames")
+	require.Empty(t, bad)
 	require.NoError(t, err)
 	require.Len(t, pkgs, 2)
 	for _, p := range pkgs {

@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kamgen/kamgen/internal/emit"
@@ -62,11 +64,17 @@ func (e UserErrors) Error() string {
 // be. Mistakes in the user's code come back as UserErrors, all of them;
 // then no result is returned, so nothing is written.
 func Generate(cfg Config) ([]Result, *Packages, error) {
-	pkgs, err := load.Packages(cfg.Dir, cfg.Tags, cfg.Patterns...)
+	pkgs, bad, err := load.Packages(cfg.Dir, cfg.Tags, cfg.Patterns...)
 	if err != nil {
 		return nil, nil, err
 	}
 	var all UserErrors
+	for _, e := range bad {
+		all = append(all, model.Error{Pos: position(e.Pos), Msg: e.Msg + ": fix it, then run kamgen again (it reads only code that parses, and writes nothing until then)"})
+	}
+	if len(all) > 0 {
+		return nil, nil, all
+	}
 	var models []*model.Package
 	for _, p := range pkgs {
 		m, errs := model.Build(p)
@@ -85,6 +93,31 @@ func Generate(cfg Config) ([]Result, *Packages, error) {
 		results = append(results, rs...)
 	}
 	return results, &Packages{Models: models}, nil
+}
+
+// position reads a "file:line:col" position as go/packages reports it.
+func position(pos string) token.Position {
+	var p token.Position
+	rest := pos
+	for _, field := range []*int{&p.Column, &p.Line} {
+		i := strings.LastIndexByte(rest, ':')
+		if i < 0 {
+			break
+		}
+		n, err := strconv.Atoi(rest[i+1:])
+		if err != nil {
+			break
+		}
+		*field, rest = n, rest[:i]
+	}
+	if p.Line == 0 && p.Column != 0 { // "file:line" only
+		p.Line, p.Column = p.Column, 0
+	}
+	p.Filename = rest
+	if p.Line == 0 {
+		p.Filename = ""
+	}
+	return p
 }
 
 // Packages is what Generate loaded, for the steps that need the model too

@@ -6,6 +6,7 @@ package load
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -17,9 +18,12 @@ const Mode = packages.NeedName | packages.NeedTypes | packages.NeedTypesInfo |
 
 // Packages loads the packages matching patterns, in one call. dir is the
 // directory patterns are relative to ("" for the current one); tags are
-// build tags. A pattern that matches nothing, or a package that cannot be
-// listed at all, is an error; type errors inside a package are not.
-func Packages(dir string, tags []string, patterns ...string) ([]*packages.Package, error) {
+// build tags. A pattern that matches nothing is an error. Type errors
+// inside a package are not; but code that does not parse (a syntax error,
+// a file without its package clause) is: its errors come back in bad, each
+// at its file:line:col, and then nothing should be written, since what
+// kamgen would read of such a package is not what the user wrote.
+func Packages(dir string, tags []string, patterns ...string) (pkgs []*packages.Package, bad []packages.Error, err error) {
 	if len(patterns) == 0 {
 		patterns = []string{"."}
 	}
@@ -27,24 +31,34 @@ func Packages(dir string, tags []string, patterns ...string) ([]*packages.Packag
 	if len(tags) > 0 {
 		cfg.BuildFlags = []string{"-tags=" + strings.Join(tags, ",")}
 	}
-	pkgs, err := packages.Load(cfg, patterns...)
+	all, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", strings.Join(patterns, " "), err)
+		return nil, nil, fmt.Errorf("loading %s: %w", strings.Join(patterns, " "), err)
 	}
-	if len(pkgs) == 0 {
-		return nil, fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
+	if len(all) == 0 {
+		return nil, nil, fmt.Errorf("no packages match %s", strings.Join(patterns, " "))
 	}
-	var out []*packages.Package
-	for _, p := range pkgs {
-		if p.Types == nil || len(p.Syntax) == 0 {
-			for _, e := range p.Errors {
-				if e.Kind == packages.ListError {
-					return nil, fmt.Errorf("%s", e.Error())
+	seen := map[string]bool{}
+	for _, p := range all {
+		// The parser's own errors say best what is wrong; go list's
+		// repeat them, with the type errors that follow from them.
+		parsed := !slices.ContainsFunc(p.Errors, func(e packages.Error) bool { return e.Kind == packages.ParseError })
+		for _, e := range p.Errors {
+			if parsed {
+				if e.Kind == packages.ListError && (p.Types == nil || len(p.Syntax) == 0) {
+					return nil, nil, fmt.Errorf("%s", e.Error()) // no such package, say
 				}
+				continue
 			}
+			if k := e.Pos + e.Msg; e.Kind == packages.ParseError && !seen[k] {
+				seen[k] = true
+				bad = append(bad, e)
+			}
+		}
+		if p.Types == nil || len(p.Syntax) == 0 {
 			continue
 		}
-		out = append(out, p)
+		pkgs = append(pkgs, p)
 	}
-	return out, nil
+	return pkgs, bad, nil
 }

@@ -1,0 +1,3 @@
+// this file lost its package clause
+
+func helper() {}

@@ -1,0 +1,3 @@
+package err_syntax_other
+
+func broken( {
