@@ -145,7 +145,9 @@ func forPackage(m *model.Package) ([]Result, error) {
 			return nil, err
 		}
 		r := Result{Path: out, Content: content, Old: old, Action: Write}
-		if old != nil && !isGeneratedBytes(old) {
+		// An empty file holds nothing of the user's: a write that a full
+		// disk or a crash cut short, before writes were atomic.
+		if len(old) > 0 && !isGeneratedBytes(old) {
 			return nil, fmt.Errorf("%s exists and was not written by kamgen (no %q header): rename or delete it so kamgen can write the code for %s", out, model.Header, filepath.Base(src))
 		}
 		if bytes.Equal(old, content) {
@@ -184,10 +186,23 @@ func forPackage(m *model.Package) ([]Result, error) {
 	return results, nil
 }
 
+// readIfExists reads a generated file's path: nil when there is nothing
+// there. Anything but a regular file there is an error: kamgen writes only
+// regular files, in the package's own folder, never through a link.
 func readIfExists(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	fi, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s): kamgen writes its code only to regular files in the package's folder, never through a link: remove it", path, fi.Mode().Type())
+	}
+	b, err := os.ReadFile(path)
+	if b == nil && err == nil {
+		b = []byte{} // there, and empty
 	}
 	return b, err
 }

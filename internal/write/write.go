@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
@@ -20,7 +21,7 @@ func Apply(results []engine.Result) error {
 	for _, r := range results {
 		switch r.Action {
 		case engine.Write:
-			if err := os.WriteFile(r.Path, r.Content, 0o644); err != nil {
+			if err := writeAtomic(r.Path, r.Content); err != nil {
 				errs = append(errs, fmt.Errorf("writing %s: %w", r.Path, err))
 			}
 		case engine.Remove:
@@ -30,6 +31,30 @@ func Apply(results []engine.Result) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// writeAtomic writes content to a temporary file beside path and renames
+// it over path: a full disk or a crash leaves the old file, or none, never
+// half a file.
+func writeAtomic(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(content)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // Diff prints a unified diff of every file that Apply would change and
