@@ -3,6 +3,8 @@ package model
 import (
 	"go/ast"
 	"go/build/constraint"
+	"go/parser"
+	"go/token"
 	"path/filepath"
 	"strings"
 )
@@ -10,7 +12,8 @@ import (
 // constraintOf returns the build constraint a file generated for source f
 // must carry so that it builds exactly when f does: f's //go:build line,
 // and the GOOS and GOARCH its name implies (x_linux.go, x_linux_arm64.go),
-// which the generated name x_linux_kam.go no longer implies.
+// which the generated name x_linux_kam.go no longer implies, and cgo for a
+// file that imports "C" (go/build leaves it out when cgo is off).
 func constraintOf(name string, f *ast.File) string {
 	var parts []constraint.Expr
 	for _, cg := range f.Comments {
@@ -27,6 +30,9 @@ func constraintOf(name string, f *ast.File) string {
 	}
 	if x := nameConstraint(filepath.Base(name)); x != nil {
 		parts = append(parts, x)
+	}
+	if importsC(name, f) { // a cgo file builds only with cgo
+		parts = append(parts, tag("cgo"))
 	}
 	if len(parts) == 0 {
 		return ""
@@ -73,4 +79,25 @@ func set(words string) map[string]bool {
 		m[w] = true
 	}
 	return m
+}
+
+// importsC reports whether the source file name imports "C". The syntax
+// go/packages hands over for a cgo file is cgo's rewrite of it, without
+// that import: the file itself is read again.
+func importsC(name string, f *ast.File) bool {
+	for _, im := range f.Imports {
+		if im.Path.Value == `"C"` {
+			return true
+		}
+	}
+	src, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.ImportsOnly)
+	if err != nil {
+		return false
+	}
+	for _, im := range src.Imports {
+		if im.Path.Value == `"C"` {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -18,6 +19,9 @@ import (
 
 	"github.com/kamgen/kamgen/internal/load"
 )
+
+// generatedImports are the package names generated code may use.
+var generatedImports = map[string]bool{"axon": true, "framing": true, "internet": true, "chassis": true}
 
 // AxonPath is the import path of the runtime the generated code uses.
 const AxonPath = "github.com/kamgen/kamgen/runtime/axon"
@@ -281,7 +285,15 @@ func (b *builder) file(name string, f *ast.File) {
 			for _, spec := range d.Specs {
 				ts := spec.(*ast.TypeSpec)
 				st, ok := ts.Type.(*ast.StructType)
-				if !ok || !hasBoxTags(st) {
+				if !ok {
+					continue
+				}
+				b.malformedTags(st)
+				if !hasBoxTags(st) {
+					continue
+				}
+				if ts.Name.Name == "_" {
+					b.errorf(ts.Name.Pos(), "a component cannot be named _: kamgen generates methods and a constructor for it; give the type a name")
 					continue
 				}
 				doc := ts.Doc
@@ -306,6 +318,48 @@ func (b *builder) file(name string, f *ast.File) {
 			})
 		}
 	}
+}
+
+// malformedTags reports the fields whose tag mentions a box or a
+// connection fact but is not a struct tag Go can read (inbox:j,
+// inbox: "x", INBOX:"x", outbox:'x'): such a field would silently be no
+// box at all, and fail at run time.
+func (b *builder) malformedTags(st *ast.StructType) {
+	for _, f := range st.Fields.List {
+		if f.Tag == nil {
+			continue
+		}
+		tag := tagValue(f.Tag.Value)
+		lower := strings.ToLower(tag)
+		for _, key := range []string{"inbox", "outbox", "kam"} {
+			if !strings.Contains(lower, key) {
+				continue
+			}
+			if _, ok := lookupTag(tag, key); ok {
+				break
+			}
+			if !malformedKey[key].MatchString(tag) {
+				continue // the word in the value of another key
+			}
+			example := key + `:"inbox"`
+			switch key {
+			case "outbox":
+				example = key + `:"outbox"`
+			case "kam":
+				example = key + `:"peer"`
+			}
+			b.errorf(f.Tag.Pos(), "malformed tag %s: Go reads a struct tag as key:\"value\" pairs, the key in lower case, no space after the colon, the value in double quotes; write it as %s", f.Tag.Value, example)
+			break
+		}
+	}
+}
+
+// malformedKey matches a box key where a tag's key goes, in any case, with
+// what Go's tag syntax does not allow after it.
+var malformedKey = map[string]*regexp.Regexp{
+	"inbox":  regexp.MustCompile(`(?i)(^|\s)inbox\s*:`),
+	"outbox": regexp.MustCompile(`(?i)(^|\s)outbox\s*:`),
+	"kam":    regexp.MustCompile(`(?i)(^|\s)kam\s*:`),
 }
 
 // hasBoxTags reports whether a struct declares any box or connection field.
@@ -345,7 +399,11 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 	}
 	if tps := named.TypeParams(); tps != nil {
 		for i := range tps.Len() {
-			c.TypeParams = append(c.TypeParams, tps.At(i))
+			tp := tps.At(i)
+			if generatedImports[tp.Obj().Name()] {
+				b.errorf(tp.Obj().Pos(), "type parameter %s of %s has the name of a package the generated code uses, and would hide it: rename the type parameter", tp.Obj().Name(), ts.Name.Name)
+			}
+			c.TypeParams = append(c.TypeParams, tp)
 		}
 	}
 	nerr := len(b.errs)
@@ -376,6 +434,15 @@ func (b *builder) component(file string, ts *ast.TypeSpec, st *ast.StructType, d
 		tag := stype.Tag(i)
 		af := astFields[v.Name()]
 		fpos := v.Pos()
+		if v.Name() == "_" {
+			for _, key := range []string{"inbox", "outbox", "kam"} {
+				if _, ok := lookupTag(tag, key); ok {
+					b.errorf(fpos, "%s %s field cannot be blank (_): the generated code must name it; give it a name (In, Out, Peer)", article(key), key)
+					break
+				}
+			}
+			continue
+		}
 		if v.Embedded() && isAxon(v.Type(), "Component") {
 			embedsComponent = true
 			c.BaseField = v.Name()
@@ -469,7 +536,7 @@ func (b *builder) box(c *Component, v *types.Var, dir Dir, tag string, af *ast.F
 	}
 	switch {
 	case isAxon(t, want):
-		box.Msg = t.(*types.Named).TypeArgs().At(0)
+		box.Msg = types.Unalias(t).(*types.Named).TypeArgs().At(0)
 	case isAxon(t, other):
 		b.errorf(pos, "field %s has %s %s tag but is an axon.%s: tag it %s:%q, or change its type to axon.%s[T]", v.Name(), article(dir.String()), dir, other, Dir(1-dir), spec.Name, want)
 		return
@@ -740,7 +807,7 @@ func (b *builder) onDemandBox(c *Component, fd *ast.FuncDecl, cm *ast.Comment, d
 	var msg types.Type
 	if sig.Params().Len() == 0 && sig.Results().Len() == 1 {
 		if p, ok := sig.Results().At(0).Type().(*types.Pointer); ok && isAxon(p.Elem(), want) {
-			msg = p.Elem().(*types.Named).TypeArgs().At(0)
+			msg = types.Unalias(p.Elem()).(*types.Named).TypeArgs().At(0)
 		}
 	}
 	if msg == nil {
