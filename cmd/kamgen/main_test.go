@@ -470,3 +470,22 @@ func TestWritesOnlyWholeRegularFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o644), fi.Mode().Perm())
 }
+
+// kamgen all generates for the main module only: a dependency's components
+// are not the user's to write, however stale their files.
+func TestAllWritesOnlyTheMainModule(t *testing.T) {
+	dep := t.TempDir()
+	writeFile(t, filepath.Join(dep, "go.mod"), "module example.com/dep\n\ngo 1.26.0\n\nrequire github.com/kamgen/kamgen v0.0.0\n")
+	writeFile(t, filepath.Join(dep, "dep.go"), strings.Replace(shoutSrc, "package shout", "package dep", 1))
+	mod := newModule(t, map[string]string{
+		"shout.go": shoutSrc,
+		"use.go":   "package shout\n\nimport _ \"example.com/dep\"\n",
+	})
+	gomod := readFile(t, filepath.Join(mod, "go.mod"))
+	writeFile(t, filepath.Join(mod, "go.mod"), gomod+"\nrequire example.com/dep v0.0.0\n\nreplace example.com/dep => "+dep+"\n")
+	runIn(t, mod)
+	code, _, stderr := kamgen("all")
+	require.Equal(t, 0, code, stderr)
+	assert.FileExists(t, filepath.Join(mod, "shout_kam.go"))
+	assert.NoFileExists(t, filepath.Join(dep, "dep_kam.go"), "the dependency is left alone")
+}

@@ -16,9 +16,11 @@ import (
 
 // Mode is what kamgen needs of each package.
 const Mode = packages.NeedName | packages.NeedTypes | packages.NeedTypesInfo |
-	packages.NeedSyntax | packages.NeedFiles
+	packages.NeedSyntax | packages.NeedFiles | packages.NeedModule
 
-// Packages loads the packages matching patterns, in one call. dir is the
+// Packages loads the packages matching patterns, in one call; only those
+// of the main module are returned (a pattern such as all also matches the
+// dependencies, which kamgen never writes into). dir is the
 // directory patterns are relative to ("" for the current one); tags are
 // build tags. A pattern that matches nothing is an error. Type errors
 // inside a package are not; but code that does not parse (a syntax error,
@@ -61,6 +63,11 @@ func Packages(dir string, tags []string, patterns ...string) (pkgs []*packages.P
 			}
 		}
 		if p.Types == nil || len(p.Syntax) == 0 {
+			continue
+		}
+		if p.Module != nil && !p.Module.Main {
+			// A dependency (kamgen all): its files are not the user's to
+			// rewrite, and may be read-only in the module cache.
 			continue
 		}
 		pkgs = append(pkgs, p)
