@@ -31,10 +31,11 @@ type Store struct {
 
 type shard struct {
 	mu sync.RWMutex
-	m  map[string]entry
+	m  map[string]*entry // a pointer: a write to a key there makes no new key
 }
 
-// entry is a value and when it expires (unix nanoseconds; 0: never).
+// entry is a value and when it expires (unix nanoseconds; 0: never). A
+// value is never changed in place: a reader may hold it.
 type entry struct {
 	val []byte
 	exp int64
@@ -55,7 +56,7 @@ func New() *Store { return NewWithClock(time.Now) }
 func NewWithClock(now func() time.Time) *Store {
 	s := &Store{seed: maphash.MakeSeed(), now: now}
 	for i := range s.shards {
-		s.shards[i].m = map[string]entry{}
+		s.shards[i].m = map[string]*entry{}
 	}
 	return s
 }
@@ -72,11 +73,16 @@ func (s *Store) get(key []byte) ([]byte, bool) {
 	sh := s.shard(key)
 	sh.mu.RLock()
 	e, ok := sh.m[string(key)]
+	var val []byte
+	var exp int64
+	if ok {
+		val, exp = e.val, e.exp
+	}
 	sh.mu.RUnlock()
 	if !ok {
 		return nil, false
 	}
-	if e.exp != 0 && e.exp <= s.nowNano() {
+	if exp != 0 && exp <= s.nowNano() {
 		now := s.nowNano()
 		sh.mu.Lock()
 		if e, ok := sh.m[string(key)]; ok && e.exp != 0 && e.exp <= now {
@@ -85,7 +91,7 @@ func (s *Store) get(key []byte) ([]byte, bool) {
 		sh.mu.Unlock()
 		return nil, false
 	}
-	return e.val, true
+	return val, true
 }
 
 // set stores a copy of val under key.
@@ -96,7 +102,11 @@ func (s *Store) set(key, val []byte, exp int64) {
 		v = []byte{}
 	}
 	sh.mu.Lock()
-	sh.m[string(key)] = entry{val: v, exp: exp}
+	if e, ok := sh.m[string(key)]; ok {
+		e.val, e.exp = v, exp
+	} else {
+		sh.m[string(key)] = &entry{val: v, exp: exp}
+	}
 	sh.mu.Unlock()
 	if w := s.writes.Add(1); w%sweepEvery == 0 {
 		other := &s.shards[(w/sweepEvery)%shards]
@@ -140,18 +150,21 @@ func (s *Store) incr(key []byte) (int64, bool) {
 	defer sh.mu.Unlock()
 	e, ok := sh.m[string(key)]
 	var n int64
-	if ok && (e.exp == 0 || e.exp > s.nowNano()) {
+	switch {
+	case ok && (e.exp == 0 || e.exp > s.nowNano()):
 		v, ok := ParseInt(e.val)
 		if !ok || v == math.MaxInt64 {
 			return 0, false
 		}
 		n = v
-	} else {
-		e = entry{}
+	case ok: // expired: it starts again, with no expiry
+		e.exp = 0
+	default:
+		e = &entry{}
+		sh.m[string(key)] = e
 	}
 	n++
-	e.val = strconv.AppendInt(e.val[:0:0], n, 10)
-	sh.m[string(key)] = e
+	e.val = strconv.AppendInt(nil, n, 10) // a new value: a reader may hold the old one
 	return n, true
 }
 
