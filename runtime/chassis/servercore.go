@@ -85,9 +85,13 @@ type ServerOptions struct {
 	// At the limit the server stops accepting, and clients wait in the
 	// listen backlog until a connection closes.
 	MaxConns int
-	// HandlerGrace is how long a handler may run after its connection
-	// closed, before it is stopped (default DefaultHandlerGrace): a
-	// handler that ignores its control inbox cannot leak (Kamaelia's L4: it never stopped them).
+	// HandlerGrace is how long a handler may run after its client closed
+	// its side (a half-close: the handler may still answer), before it is
+	// stopped (default DefaultHandlerGrace): a handler that ignores its
+	// control inbox cannot leak (Kamaelia's L4: it never stopped them).
+	// Once the connection itself has closed (a reset, an error, a
+	// timeout), nothing the handler holds can be answered: it is stopped
+	// 100 ms after, every stage of it, however much data it has queued.
 	HandlerGrace time.Duration
 	// TLS, when set, makes every connection a TLS server connection.
 	TLS *tls.Config
@@ -157,10 +161,10 @@ type ServerCore struct {
 	stopSig axon.Signal
 	waiting []*internet.NewConnection // accepted while at MaxConns
 	clock   time.Time                 // the zero of the deadlines (monotonic)
-	grace   []graceEntry              // handler deadlines, earliest first (from graceAt)
-	graceAt int
-	capSet  map[reflect.Type]bool // handler types whose "inbox" tag sets a capacity
-	warns   rateLog               // warnings about one connection among many, at most one a second
+	grace   graceQueue                // handler deadlines after their input ended (HandlerGrace)
+	closing graceQueue                // handler deadlines after their connection closed (closedGrace)
+	capSet  map[reflect.Type]bool     // handler types whose "inbox" tag sets a capacity
+	warns   rateLog                   // warnings about one connection among many, at most one a second
 }
 
 // served is one connection: its adapter and handler, and the links
@@ -175,14 +179,54 @@ type served struct {
 	hDone    bool
 }
 
+// closedGrace is how long a handler may run once its connection has
+// closed (a reset, an error, a timeout, the client gone): its replies can
+// no longer be written, and what waits in its boxes can never be
+// answered, so it is stopped then, every stage of it, however much data
+// it has queued. A handler whose input ended while its connection stays
+// open (a half-close) has HandlerGrace.
+const closedGrace = 100 * time.Millisecond
+
 // graceEntry is a deadline set for a handler, in the order they were set.
-// HandlerGrace is the same for all, so the order is the deadlines' order:
-// the server looks at the first ones only. An entry whose connection has
-// since been given a later deadline, or whose handler has finished, is
-// dropped when it comes up.
 type graceEntry struct {
 	c  *served
 	at time.Duration
+}
+
+// graceQueue holds deadlines of one duration, in the order they were set,
+// which is then the deadlines' order: the server looks at the first ones
+// only. An entry whose connection has since been given another deadline,
+// or whose handler has finished, is dropped when it comes up.
+type graceQueue struct {
+	entries []graceEntry
+	at      int
+}
+
+func (q *graceQueue) push(e graceEntry) { q.entries = append(q.entries, e) }
+
+// head returns the first entry that still holds, dropping those that do
+// not.
+func (q *graceQueue) head() (graceEntry, bool) {
+	for q.at < len(q.entries) {
+		e := q.entries[q.at]
+		if !e.c.hDone && e.c.deadline == e.at {
+			return e, true
+		}
+		q.pop()
+	}
+	return graceEntry{}, false
+}
+
+func (q *graceQueue) pop() {
+	q.entries[q.at] = graceEntry{}
+	q.at++
+	if q.at == len(q.entries) {
+		q.entries, q.at = q.entries[:0], 0
+	} else if q.at > 64 && q.at > len(q.entries)/2 {
+		n := copy(q.entries, q.entries[q.at:])
+		clear(q.entries[n:])
+		q.entries, q.at = q.entries[:n], 0
+	}
 }
 
 // NewServerCore listens on address ("127.0.0.1:1500", "[::1]:0", ":8080")
@@ -388,7 +432,11 @@ func (s *ServerCore) onSockets(sig axon.Signal) {
 		c.handler.Base().Stop() // its control inbox is full: it does not listen
 		return
 	}
-	if c.deadline == 0 && !errors.Is(ss.Err, internet.ErrServerStopping) {
+	switch {
+	case ss.Closed:
+		s.startClosedGrace(c)
+	case c.deadline == 0 && !errors.Is(ss.Err, internet.ErrServerStopping):
+		// A half-close: the handler may still answer, within HandlerGrace.
 		// A graceful stop's handler answers what it was sent within the
 		// context given to Shutdown instead.
 		s.startGrace(c)
@@ -458,8 +506,9 @@ func (s *ServerCore) onChildDone(child *axon.Component, err error) {
 	case c.csa.Base():
 		c.csaDone = true
 		if !c.hDone {
-			// The handler got a *internet.SocketShutdown; it has a grace period.
-			s.startGrace(c)
+			// The handler got a *internet.SocketShutdown; the connection is
+			// gone, and so is the point of what it has queued.
+			s.startClosedGrace(c)
 		}
 	case c.handler.Base():
 		c.hDone = true
@@ -494,51 +543,50 @@ func (s *ServerCore) unlink(c *served) {
 // startGrace gives c's handler HandlerGrace from now to finish.
 func (s *ServerCore) startGrace(c *served) {
 	c.deadline = time.Since(s.clock) + s.opts.HandlerGrace
-	s.grace = append(s.grace, graceEntry{c, c.deadline})
-	if len(s.grace)-s.graceAt == 1 {
-		s.armGrace()
-	}
+	s.grace.push(graceEntry{c, c.deadline})
+	s.armGrace()
 }
 
-// armGrace drops the deadlines that no longer hold and wakes the server at
-// the earliest of the others.
+// startClosedGrace gives the handler of a connection that has closed
+// closedGrace (or HandlerGrace, if shorter) to finish.
+func (s *ServerCore) startClosedGrace(c *served) {
+	d := min(closedGrace, s.opts.HandlerGrace)
+	at := time.Since(s.clock) + d
+	if c.deadline != 0 && c.deadline <= at {
+		return // it has an earlier one
+	}
+	c.deadline = at
+	s.closing.push(graceEntry{c, at})
+	s.armGrace()
+}
+
+// armGrace wakes the server at the earliest deadline that still holds.
 func (s *ServerCore) armGrace() {
-	for s.graceAt < len(s.grace) {
-		e := s.grace[s.graceAt]
-		if !e.c.hDone && e.c.deadline == e.at {
-			s.WakeAfter(max(e.at-time.Since(s.clock), time.Millisecond))
-			return
-		}
-		s.popGrace()
+	next, ok := s.grace.head()
+	if e, ok2 := s.closing.head(); ok2 && (!ok || e.at < next.at) {
+		next, ok = e, true
 	}
-}
-
-func (s *ServerCore) popGrace() {
-	s.grace[s.graceAt] = graceEntry{}
-	s.graceAt++
-	if s.graceAt == len(s.grace) {
-		s.grace, s.graceAt = s.grace[:0], 0
-	} else if s.graceAt > 64 && s.graceAt > len(s.grace)/2 {
-		n := copy(s.grace, s.grace[s.graceAt:])
-		clear(s.grace[n:])
-		s.grace, s.graceAt = s.grace[:n], 0
+	if ok {
+		s.WakeAfter(max(next.at-time.Since(s.clock), time.Millisecond))
 	}
 }
 
 // onWake stops the handlers whose grace has run out (Kamaelia's L4: it never stopped them).
 func (s *ServerCore) onWake() {
 	now := time.Since(s.clock)
-	for s.graceAt < len(s.grace) && s.grace[s.graceAt].at <= now {
-		e := s.grace[s.graceAt]
-		s.popGrace()
-		c := e.c
-		if c.hDone || c.deadline != e.at {
-			continue
-		}
-		s.warns.warn(s.Log(), slog.LevelWarn, "stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
-		c.handler.Base().Stop()
-		if !c.csaDone {
-			c.csa.Stop()
+	for _, q := range []*graceQueue{&s.grace, &s.closing} {
+		for {
+			e, ok := q.head()
+			if !ok || e.at > now {
+				break
+			}
+			q.pop()
+			c := e.c
+			s.warns.warn(s.Log(), slog.LevelWarn, "stopping a protocol handler that outlived its connection", "peer", c.csa.Peer())
+			c.handler.Base().Stop()
+			if !c.csaDone {
+				c.csa.Stop()
+			}
 		}
 	}
 	s.armGrace()

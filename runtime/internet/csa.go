@@ -533,7 +533,14 @@ func (c *ConnectedSocketAdapter) read() {
 			x := c.cold
 			for len(x.held) > 0 {
 				if !c.Out.Offer(x.held[0]) {
-					return // woken when the handler has room
+					// Woken when the handler has room. Meanwhile nothing is
+					// read, but a reset is not left for later: what is
+					// queued could never be answered.
+					if err := poll.PendingError(c.conn); err != nil {
+						c.inputDone = true
+						c.shut(err)
+					}
+					return
 				}
 				x.held[0] = nil
 				x.held = x.held[1:]

@@ -112,6 +112,7 @@ func (u *upgradableConn) Writev(bufs [][]byte) (int, error) { return u.cur.Write
 func (u *upgradableConn) CloseWrite() error                 { return u.cur.CloseWrite() }
 func (u *upgradableConn) Close() error                      { return u.cur.Close() }
 func (u *upgradableConn) Unacked() (int, bool)              { return poll.Unacked(u.cur) }
+func (u *upgradableConn) PendingError() error               { return poll.PendingError(u.cur) }
 func (u *upgradableConn) LocalAddr() netip.AddrPort         { return u.local }
 func (u *upgradableConn) RemoteAddr() netip.AddrPort        { return u.remote }
 

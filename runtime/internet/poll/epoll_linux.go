@@ -490,6 +490,21 @@ func (c *econn) opError(op, syscall string, err error) error {
 	return &net.OpError{Op: op, Net: c.network.String(), Source: tcpAddr(c.local), Addr: tcpAddr(c.remote), Err: os.NewSyscallError(syscall, err)}
 }
 
+// PendingError is what poll.PendingError returns for the connection: its
+// socket's SO_ERROR.
+func (c *econn) PendingError() error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return nil
+	}
+	n, err := unix.GetsockoptInt(int(c.fd), unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil || n == 0 {
+		return nil
+	}
+	return c.opError("read", "getsockopt", unix.Errno(n))
+}
+
 func (c *econn) CloseWrite() error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()

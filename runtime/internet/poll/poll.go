@@ -159,6 +159,17 @@ type Poller interface {
 // wrapped) rather than a broken listener.
 func IsTemporary(err error) bool { return isTemporary(err) }
 
+// PendingError returns the error the kernel holds for c's socket (a reset
+// from the peer: ECONNRESET), without reading: a connection whose reader
+// has stopped reading, its handler being full, still learns that its peer
+// is gone. It returns nil when there is none, or when c cannot tell.
+func PendingError(c Conn) error {
+	if p, ok := c.(interface{ PendingError() error }); ok {
+		return p.PendingError()
+	}
+	return nil
+}
+
 // Unacked returns how many bytes written to c its peer's TCP has not
 // acknowledged yet: those still waiting to be written, and those sent and
 // not acknowledged (the kernel's SIOCOUTQ). It reports false when c cannot
