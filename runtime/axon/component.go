@@ -235,10 +235,18 @@ func (c *Component) Log() *slog.Logger {
 }
 
 // Own makes c the owner of l: the link is removed when c finishes
-// (Kamaelia's rule that a component's links die with it).
+// (Kamaelia's rule that a component's links die with it). A link belongs
+// to its source box's owner until then: a container that owns the links
+// between its children takes them over.
 func (c *Component) Own(l *Linkage) {
 	if l == nil {
 		return
+	}
+	switch prev := l.owner.Load(); {
+	case prev == c:
+		return
+	case prev != nil:
+		prev.disown(l)
 	}
 	c.mu.Lock()
 	if c.life.Load() == done {

@@ -28,7 +28,7 @@ type Linkage struct {
 	kind     LinkKind
 	once     sync.Once
 	unlink   func()
-	owner    atomic.Pointer[Component] // set by Own
+	owner    atomic.Pointer[Component] // the source's owner, or whoever took it with Own
 	ownerIdx int                       // guarded by the owner's mu
 }
 
@@ -116,7 +116,9 @@ func WireOut[T any](inner, outer *Outbox[T]) Wiring {
 // Link links an outbox to an inbox: what out sends arrives in in. An outbox
 // has one destination: linking it again before unlinking returns
 // ErrAlreadyLinked. Many outboxes may feed one inbox. Messages the outbox
-// holds (sent while it was not linked) move to the inbox at once.
+// holds (sent while it was not linked) move to the inbox at once. The link
+// belongs to out's owner, and goes when that component finishes, unless
+// another component takes it with Own.
 func Link[T any](out *Outbox[T], in *Inbox[T]) (*Linkage, error) {
 	return link(&out.box, &in.box, out, in, Normal)
 }
@@ -162,6 +164,10 @@ func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linka
 	}
 	l := &Linkage{src: srcRef, dst: dstRef, kind: kind}
 	l.unlink = func() { unlink(src, dst) }
+	// Until another component owns it (Own), the link belongs to its
+	// source's owner and goes when that finishes: a finished component is
+	// never kept reachable by a link it made into a longer-lived one.
+	src.owner.Own(l)
 	return l, nil
 }
 

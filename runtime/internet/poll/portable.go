@@ -617,6 +617,34 @@ func (c *portableConn) CloseWrite() error {
 
 func (c *portableConn) Close() error { return c.closeConn(true) }
 
+// PendingError is what poll.PendingError returns for the connection: its
+// socket's pending error, read without reading the socket, so that a reset
+// is seen while the reader waits for its bytes to be taken.
+func (c *portableConn) PendingError() error {
+	var perr error
+	if c.control(func(fd int) { perr = fdPendingError(fd) }) != nil || perr == nil {
+		return nil
+	}
+	return &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("getsockopt", perr)}
+}
+
+// control runs f with the descriptor under the connection (TLS's too).
+func (c *portableConn) control(f func(fd int)) error {
+	nc := c.c
+	if t, ok := nc.(interface{ NetConn() net.Conn }); ok { // TLS
+		nc = t.NetConn()
+	}
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return errors.New("poll: no descriptor")
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return err
+	}
+	return raw.Control(func(fd uintptr) { f(int(fd)) })
+}
+
 // Unacked is what poll.Unacked returns for the connection: what its writer
 // has yet to write, or else what the kernel holds unacknowledged.
 func (c *portableConn) Unacked() (int, bool) {
@@ -626,20 +654,8 @@ func (c *portableConn) Unacked() (int, bool) {
 	if pending > 0 {
 		return pending, true
 	}
-	nc := c.c
-	if t, ok := nc.(interface{ NetConn() net.Conn }); ok { // TLS
-		nc = t.NetConn()
-	}
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return 0, false
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return 0, false
-	}
 	n, known := 0, false
-	if raw.Control(func(fd uintptr) { n, known = fdUnacked(int(fd)) }) != nil {
+	if c.control(func(fd int) { n, known = fdUnacked(fd) }) != nil {
 		return 0, false
 	}
 	return n, known

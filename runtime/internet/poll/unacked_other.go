@@ -4,3 +4,6 @@ package poll
 
 // fdUnacked cannot tell on this system.
 func fdUnacked(int) (int, bool) { return 0, false }
+
+// fdPendingError cannot tell on this system.
+func fdPendingError(int) error { return nil }
