@@ -135,11 +135,12 @@ type box[T any] struct {
 
 // boxCold is the part of a box that most boxes never need.
 type boxCold[T any] struct {
-	waiters []waker     // who waits for room in q; guarded by box.mu
-	sources []*box[T]   // boxes linked to this one besides source; guarded by topology
-	over    ring[T]     // an outbox's messages held for its reactive owner; used by the owner only
-	paused  atomic.Bool // an inbox its owner's dispatch does not serve (Pause)
-	frames  *frameState // a framed inbox's framer and the unread rest of its piece; set before activation
+	waiters []waker            // who waits for room in q; guarded by box.mu
+	waiting map[waker]struct{} // the same, to find one in constant time once there are many
+	sources []*box[T]          // boxes linked to this one besides source; guarded by topology
+	over    ring[T]            // an outbox's messages held for its reactive owner; used by the owner only
+	paused  atomic.Bool        // an inbox its owner's dispatch does not serve (Pause)
+	frames  *frameState        // a framed inbox's framer and the unread rest of its piece; set before activation
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {
@@ -289,11 +290,30 @@ func (b *box[T]) lockEnd() *box[T] {
 // addWaiterLocked registers w to be woken when the box has room. b.mu is held.
 func (b *box[T]) addWaiterLocked(w waker) {
 	x := b.extra()
-	if slices.Contains(x.waiters, w) {
+	switch {
+	case x.waiting != nil:
+		if _, ok := x.waiting[w]; ok {
+			return
+		}
+		x.waiting[w] = struct{}{}
+	case slices.Contains(x.waiters, w): // a few: a scan is cheapest
 		return
+	case len(x.waiters) >= manyWaiters:
+		// Thousands of senders may wait on one inbox (every connection's
+		// close notice on its server's): a scan each would make them
+		// quadratic.
+		x.waiting = make(map[waker]struct{}, 2*manyWaiters)
+		for _, v := range x.waiters {
+			x.waiting[v] = struct{}{}
+		}
+		x.waiting[w] = struct{}{}
 	}
 	x.waiters = append(x.waiters, w)
 }
+
+// manyWaiters is how many waiters a box finds by scanning before it keeps
+// a set of them.
+const manyWaiters = 16
 
 func (b *box[T]) hasWaitersLocked() bool {
 	x := b.cold.Load()
@@ -310,6 +330,7 @@ func (b *box[T]) wakeWaitersLocked() {
 		x.waiters[i] = nil
 	}
 	x.waiters = x.waiters[:0]
+	clear(x.waiting) // kept, empty: a box many waited on is likely to be again
 }
 
 // offer stores m at the end of b's chain if there is room. When there is

@@ -206,7 +206,7 @@ func connect[T any](src, dst *box[T]) error {
 	}
 	var waiting []waker
 	if x := src.cold.Load(); x != nil {
-		waiting, x.waiters = x.waiters, nil
+		waiting, x.waiters, x.waiting = x.waiters, nil, nil
 	}
 	newEnd.mu.Unlock()
 	src.mu.Unlock()
