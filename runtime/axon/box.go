@@ -126,11 +126,16 @@ type box[T any] struct {
 	// and are removed when handled (release). Guarded by mu.
 	claimed uint8
 	dir     Direction
-	owner   *Component
-	name    unique.Handle[string]
-	target  *box[T] // where the box is linked to; guarded by topology
-	source  *box[T] // the first box linked to this one; guarded by topology
-	cold    atomic.Pointer[boxCold[T]]
+	// draining is set while the box is linked but still holds what it
+	// could not move to the end of its new chain for want of room: it stays
+	// the end of its own chain (final nil) until its drainer has moved all
+	// of it. Guarded by topology.
+	draining bool
+	owner    *Component
+	name     unique.Handle[string]
+	target   *box[T] // where the box is linked to; guarded by topology
+	source   *box[T] // the first box linked to this one; guarded by topology
+	cold     atomic.Pointer[boxCold[T]]
 }
 
 // boxCold is the part of a box that most boxes never need.
@@ -141,6 +146,7 @@ type boxCold[T any] struct {
 	over    ring[T]            // an outbox's messages held for its reactive owner; used by the owner only
 	paused  atomic.Bool        // an inbox its owner's dispatch does not serve (Pause)
 	frames  *frameState        // a framed inbox's framer and the unread rest of its piece; set before activation
+	drainer *drainer[T]        // moves what the box held when it was linked, as room appears; guarded by topology
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {

@@ -251,6 +251,7 @@ func (c *Component) Own(l *Linkage) {
 	c.mu.Lock()
 	if c.life.Load() == done {
 		c.mu.Unlock()
+		l.flush()
 		l.Unlink()
 		return
 	}
@@ -726,6 +727,7 @@ func (c *Component) finish() {
 
 	for _, l := range links {
 		l.owner.Store(nil) // already taken off the list
+		l.flush()          // what its source still holds is delivered, not stranded
 		l.Unlink()
 	}
 	if err != nil {

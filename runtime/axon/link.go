@@ -28,6 +28,7 @@ type Linkage struct {
 	kind     LinkKind
 	once     sync.Once
 	unlink   func()
+	flush    func()                    // delivers what the source still holds, room or not
 	owner    atomic.Pointer[Component] // the source's owner, or whoever took it with Own
 	ownerIdx int                       // guarded by the owner's mu
 }
@@ -116,9 +117,12 @@ func WireOut[T any](inner, outer *Outbox[T]) Wiring {
 // Link links an outbox to an inbox: what out sends arrives in in. An outbox
 // has one destination: linking it again before unlinking returns
 // ErrAlreadyLinked. Many outboxes may feed one inbox. Messages the outbox
-// holds (sent while it was not linked) move to the inbox at once. The link
-// belongs to out's owner, and goes when that component finishes, unless
-// another component takes it with Own.
+// holds (sent while it was not linked) move to the inbox as far as it has
+// room; the rest follow, ahead of anything sent later, as the inbox is
+// read: a link never puts an inbox past its capacity. The link belongs to
+// out's owner, and goes when that component finishes (what its outbox
+// still holds is then delivered, room or not), unless another component
+// takes it with Own.
 func Link[T any](out *Outbox[T], in *Inbox[T]) (*Linkage, error) {
 	return link(&out.box, &in.box, out, in, Normal)
 }
@@ -164,6 +168,7 @@ func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linka
 	}
 	l := &Linkage{src: srcRef, dst: dstRef, kind: kind}
 	l.unlink = func() { unlink(src, dst) }
+	l.flush = func() { flushDrain(src) }
 	// Until another component owns it (Own), the link belongs to its
 	// source's owner and goes when that finishes: a finished component is
 	// never kept reachable by a link it made into a longer-lived one.
@@ -172,6 +177,13 @@ func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linka
 }
 
 // connect makes the link from src to dst.
+//
+// What src holds moves to the end of dst's chain, as much as it has room
+// for. An outbox that holds more (it was filled while not linked) keeps the
+// rest, stays the end of its own chain so that its senders' messages stay
+// behind what it holds, and drains into the end as room appears (drainer):
+// a link never puts an inbox past its capacity, however often a source is
+// relinked. An inbox linked onward moves all it holds, as Kamaelia's does.
 func connect[T any](src, dst *box[T]) error {
 	if src.owner == nil || dst.owner == nil {
 		return ErrNotInitialized
@@ -186,10 +198,7 @@ func connect[T any](src, dst *box[T]) error {
 			return fmt.Errorf("%w: %s -> %s", ErrLinkCycle, src.fullName(), dst.fullName())
 		}
 	}
-	newEnd := dst
-	for newEnd.target != nil {
-		newEnd = newEnd.target
-	}
+	newEnd := dst.chainEnd()
 	upstream := collectUpstream(src)
 
 	// src is the end of its own chain (it has no target), so every upstream
@@ -199,13 +208,29 @@ func connect[T any](src, dst *box[T]) error {
 	// linked onward); the others move to the new end.
 	src.mu.Lock()
 	newEnd.mu.Lock()
-	moved := src.q.len() - int(src.claimed)
-	src.q.moveTo(&newEnd.q, int(src.claimed))
-	for _, u := range upstream {
-		u.final.Store(newEnd)
+	var moved int
+	if src.dir == Out {
+		for src.q.len() > 0 && !newEnd.full() {
+			newEnd.q.push(src.q.pop())
+			moved++
+		}
+	} else {
+		moved = src.q.len() - int(src.claimed)
+		src.q.moveTo(&newEnd.q, int(src.claimed))
 	}
+	draining := src.dir == Out && src.q.len() > 0
+	if draining {
+		src.draining = true
+		newEnd.addWaiterLocked(src.drain())
+	} else {
+		for _, u := range upstream {
+			u.final.Store(newEnd)
+		}
+	}
+	// Senders waiting for room in src now send to the new end, or find
+	// room in src: either way they try again.
 	var waiting []waker
-	if x := src.cold.Load(); x != nil {
+	if x := src.cold.Load(); x != nil && (!draining || moved > 0) {
 		waiting, x.waiters, x.waiting = x.waiters, nil, nil
 	}
 	newEnd.mu.Unlock()
@@ -220,6 +245,98 @@ func connect[T any](src, dst *box[T]) error {
 		newEnd.owner.wake()
 	}
 	return nil
+}
+
+// chainEnd returns where b's chain ends: the last box, or a box on the way
+// that is still draining. The topology lock is held.
+func (b *box[T]) chainEnd() *box[T] {
+	for b.target != nil && !b.draining {
+		b = b.target
+	}
+	return b
+}
+
+// drain returns the box's drainer, making it. The topology lock is held.
+func (b *box[T]) drain() *drainer[T] {
+	x := b.extra()
+	if x.drainer == nil {
+		x.drainer = &drainer[T]{b: b}
+	}
+	return x.drainer
+}
+
+// drainer moves what a linked box still holds to the end of its chain.
+// It waits for room at the end as a sender does; woken (with the end's
+// lock held), it does the move on a goroutine of its own.
+type drainer[T any] struct {
+	b         *box[T]
+	scheduled atomic.Bool
+}
+
+func (d *drainer[T]) wake() {
+	if d.scheduled.CompareAndSwap(false, true) {
+		go d.run()
+	}
+}
+
+// run moves as much as the end has room for. When nothing is left, the
+// box's senders send to the end directly again; otherwise it waits for
+// room once more.
+func (d *drainer[T]) run() {
+	d.scheduled.Store(false)
+	topology.Lock()
+	defer topology.Unlock()
+	d.move(false)
+}
+
+// move does run's work; with force it moves everything, room or not (the
+// box's owner has finished). The topology lock is held.
+func (d *drainer[T]) move(force bool) {
+	src := d.b
+	if !src.draining {
+		return
+	}
+	end := src.target.chainEnd()
+	src.mu.Lock()
+	end.mu.Lock()
+	moved := 0
+	for src.q.len() > 0 && (force || !end.full()) {
+		end.q.push(src.q.pop())
+		moved++
+	}
+	var waiting []waker
+	if src.q.len() == 0 {
+		src.draining = false
+		for _, u := range collectUpstream(src) {
+			u.final.Store(end)
+		}
+	} else {
+		end.addWaiterLocked(d)
+	}
+	if x := src.cold.Load(); x != nil && moved > 0 {
+		// Senders waiting for room in src have some, or now send to the
+		// end: either way they try again.
+		waiting, x.waiters, x.waiting = x.waiters, nil, nil
+	}
+	end.mu.Unlock()
+	src.mu.Unlock()
+	for _, w := range waiting {
+		w.wake()
+	}
+	if moved > 0 && end.dir == In {
+		end.owner.wake()
+	}
+}
+
+// flushDrain moves everything src still holds to the end of its chain,
+// past its capacity: what a finished component sent is delivered, not
+// stranded in its outbox.
+func flushDrain[T any](src *box[T]) {
+	topology.Lock()
+	defer topology.Unlock()
+	if x := src.cold.Load(); x != nil && x.drainer != nil {
+		x.drainer.move(true)
+	}
 }
 
 func unlink[T any](src, dst *box[T]) {
@@ -242,6 +359,9 @@ func unlink[T any](src, dst *box[T]) {
 	// try again.
 	oldEnd.wakeWaitersLocked()
 	oldEnd.mu.Unlock()
+	// What a draining src still holds stays in it, and goes wherever it is
+	// linked next.
+	src.draining = false
 	src.target = nil
 	dst.removeSource(src)
 }
@@ -251,7 +371,17 @@ func unlink[T any](src, dst *box[T]) {
 func collectUpstream[T any](b *box[T]) []*box[T] {
 	out := []*box[T]{b}
 	for i := 0; i < len(out); i++ {
+		n := len(out)
 		out = out[i].appendSources(out)
+		// A source still draining is the end of its own chain.
+		k := n
+		for _, s := range out[n:] {
+			if !s.draining {
+				out[k] = s
+				k++
+			}
+		}
+		out = out[:k]
 	}
 	return out
 }
