@@ -143,6 +143,7 @@ type boxCold[T any] struct {
 	waiters []waker            // who waits for room in q; guarded by box.mu
 	waiting map[waker]struct{} // the same, to find one in constant time once there are many
 	sources []*box[T]          // boxes linked to this one besides source; guarded by topology
+	at      map[*box[T]]int    // where each is in sources, once there are many (thousands of connections link to their server's inbox)
 	over    ring[T]            // an outbox's messages held for its reactive owner; used by the owner only
 	paused  atomic.Bool        // an inbox its owner's dispatch does not serve (Pause)
 	frames  *frameState        // a framed inbox's framer and the unread rest of its piece; set before activation
@@ -184,29 +185,57 @@ func (b *box[T]) addSource(s *box[T]) {
 		return
 	}
 	x := b.extra()
+	if x.at == nil && len(x.sources) >= manyWaiters {
+		x.at = make(map[*box[T]]int, 2*manyWaiters)
+		for i, v := range x.sources {
+			x.at[v] = i
+		}
+	}
+	if x.at != nil {
+		x.at[s] = len(x.sources)
+	}
 	x.sources = append(x.sources, s)
 }
 
-// removeSource forgets that s is linked to b. The topology lock is held.
+// removeSource forgets that s is linked to b, in constant time. The
+// topology lock is held.
 func (b *box[T]) removeSource(s *box[T]) {
 	x := b.cold.Load()
 	if b.source == s {
 		b.source = nil
 		if x != nil && len(x.sources) > 0 {
-			last := len(x.sources) - 1
-			b.source, x.sources[last] = x.sources[last], nil
-			x.sources = x.sources[:last]
+			b.source = x.sources[len(x.sources)-1]
+			x.removeSourceAt(len(x.sources) - 1)
 		}
 		return
 	}
 	if x == nil {
 		return
 	}
-	if i := slices.Index(x.sources, s); i >= 0 {
-		last := len(x.sources) - 1
-		x.sources[i], x.sources[last] = x.sources[last], nil
-		x.sources = x.sources[:last]
+	i := -1
+	if x.at != nil {
+		if j, ok := x.at[s]; ok {
+			i = j
+		}
+	} else {
+		i = slices.Index(x.sources, s)
 	}
+	if i >= 0 {
+		x.removeSourceAt(i)
+	}
+}
+
+// removeSourceAt removes sources[i], moving the last one into its place.
+func (x *boxCold[T]) removeSourceAt(i int) {
+	last := len(x.sources) - 1
+	if x.at != nil {
+		delete(x.at, x.sources[i])
+		if i != last {
+			x.at[x.sources[last]] = i
+		}
+	}
+	x.sources[i], x.sources[last] = x.sources[last], nil
+	x.sources = x.sources[:last]
 }
 
 // appendSources appends every box linked to b to out. The topology lock is

@@ -105,6 +105,14 @@ type ServerOptions struct {
 	Network string
 }
 
+// notices is the capacity of ServerCore's "_socketactivity" inbox: as large
+// as a box may be. An adapter sends it at most two notices (input ended,
+// closed), so the connections bound it; an adapter never waits to send
+// one. With a smaller inbox, the notices of a mass close (thousands of
+// connections closed at once) queued in every adapter, and each notice
+// handled woke all of them to try again.
+const notices = 1 << 30
+
 // ServerCore is a TCP server built from a protocol handler factory: for
 // each connection it makes a handler with the factory and links it to the
 // connection's adapter. Kamaelia's ServerCore (and, with Handler,
@@ -146,12 +154,12 @@ type ServerOptions struct {
 // closed and every handler has finished. Stop ends it at once.
 type ServerCore struct {
 	axon.Component
-	Control  axon.Inbox[axon.Signal]             `inbox:"control"`            // any signal stops the server gracefully
-	Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=8"`    // connections from the TCPServer
-	Server   axon.Inbox[axon.Signal]             `inbox:"serversignal,cap=8"` // handlers' "serversignal": an internet.ServerShutdown stops the server
-	Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity"`    // the adapters' signals, passed on to their handlers
-	Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`            // the signal that stopped the server, when it has stopped
-	toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"` // stops the TCPServer
+	Control  axon.Inbox[axon.Signal]             `inbox:"control"`                     // any signal stops the server gracefully
+	Conns    axon.Inbox[*internet.NewConnection] `inbox:"_newconns,cap=8"`             // connections from the TCPServer
+	Server   axon.Inbox[axon.Signal]             `inbox:"serversignal,cap=8"`          // handlers' "serversignal": an internet.ServerShutdown stops the server
+	Sockets  axon.Inbox[axon.Signal]             `inbox:"_socketactivity,cap=notices"` // the adapters' signals, passed on to their handlers
+	Signal   axon.Outbox[axon.Signal]            `outbox:"signal"`                     // the signal that stopped the server, when it has stopped
+	toServer axon.Outbox[axon.Signal]            `outbox:"_tcpservercontrol"`          // stops the TCPServer
 
 	factory Factory
 	listener

@@ -27,7 +27,7 @@ func (c *ServerCore) initBoxes() *ServerCore {
 	c.Control.Init(&c.Component, "control", 0)
 	c.Conns.Init(&c.Component, "_newconns", 8)
 	c.Server.Init(&c.Component, "serversignal", 8)
-	c.Sockets.Init(&c.Component, "_socketactivity", 0)
+	c.Sockets.Init(&c.Component, "_socketactivity", notices)
 	c.Signal.Init(&c.Component, "signal", 0)
 	c.toServer.Init(&c.Component, "_tcpservercontrol", 0)
 	axon.Bind(c, &c.Component, &kamHooksServerCore, func() axon.Hooks[ServerCore] {
@@ -57,7 +57,7 @@ func (*ServerCore) BoxTable() []axon.BoxInfo {
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "any signal stops the server gracefully"},
 		{Name: "_newconns", Field: "Conns", Dir: axon.In, Type: "*internet.NewConnection", Doc: "connections from the TCPServer", Cap: 8},
 		{Name: "serversignal", Field: "Server", Dir: axon.In, Type: "axon.Signal", Doc: "handlers' \"serversignal\": an internet.ServerShutdown stops the server", Cap: 8},
-		{Name: "_socketactivity", Field: "Sockets", Dir: axon.In, Type: "axon.Signal", Doc: "the adapters' signals, passed on to their handlers"},
+		{Name: "_socketactivity", Field: "Sockets", Dir: axon.In, Type: "axon.Signal", Doc: "the adapters' signals, passed on to their handlers", Cap: notices},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "the signal that stopped the server, when it has stopped"},
 		{Name: "_tcpservercontrol", Field: "toServer", Dir: axon.Out, Type: "axon.Signal", Doc: "stops the TCPServer"},
 	}

@@ -1,0 +1,223 @@
+// Massclose measures a mass disconnect: it opens -conns connections to an
+// echo server, checks each with one echo, then closes them all at once and
+// reports how long the server takes to release their descriptors (read
+// from /proc/PID/fd) and how fast a new client is answered meanwhile.
+//
+//	go run ./internal/bench/massclose -addr 127.0.0.1:1500 -pid $(pidof echo) -conns 19000
+//
+// It prints one JSON line. It only talks to loopback addresses.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"slices"
+	"sync"
+	"time"
+)
+
+func main() {
+	addr := flag.String("addr", "", "echo server address (loopback only)")
+	pid := flag.Int("pid", 0, "the server's process id, whose descriptors are counted")
+	conns := flag.Int("conns", 10000, "connections to open and then close at once")
+	par := flag.Int("dial-parallel", 64, "connections dialed at once")
+	limit := flag.Duration("timeout", 60*time.Second, "how long the server may take to release every descriptor")
+	label := flag.String("label", "", "free text copied into the output")
+	flag.Parse()
+	if err := run(*addr, *pid, *conns, *par, *limit, *label); err != nil {
+		fmt.Fprintln(os.Stderr, "massclose:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	Label        string  `json:"label,omitempty"`
+	Conns        int     `json:"conns"`
+	FDsBefore    int     `json:"server_fds_before"`
+	FDsOpen      int     `json:"server_fds_open"`
+	FDsAfter     int     `json:"server_fds_after"`
+	ReleasedMS   float64 `json:"released_ms"` // from the close to the descriptors back to before
+	Probes       int     `json:"probes"`
+	ProbeP50MS   float64 `json:"probe_p50_ms"`
+	ProbeP99MS   float64 `json:"probe_p99_ms"`
+	ProbeMaxMS   float64 `json:"probe_max_ms"`
+	ProbeErrors  int     `json:"probe_errors"`
+	ServerCPUPct float64 `json:"server_cpu_pct"` // while releasing
+}
+
+func run(addr string, pid, n, par int, limit time.Duration, label string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%s is not a loopback address", addr)
+	}
+	if pid <= 0 {
+		return errors.New("-pid is required")
+	}
+	r := result{Label: label, Conns: n}
+	if r.FDsBefore, err = countFDs(pid); err != nil {
+		return err
+	}
+	cs := make([]net.Conn, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, par)
+	next := make(chan int)
+	for range par {
+		wg.Go(func() {
+			for i := range next {
+				c, err := ping(addr)
+				if err != nil {
+					select {
+					case errs <- fmt.Errorf("connection %d: %w", i, err):
+					default:
+					}
+					continue
+				}
+				cs[i] = c
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	if r.FDsOpen, err = countFDs(pid); err != nil {
+		return err
+	}
+	cpu0, err := cpuTicks(pid)
+	if err != nil {
+		return err
+	}
+
+	// Probe a new client every 5 ms while the server releases the others.
+	stop := make(chan struct{})
+	var lat []time.Duration
+	var probeErrs int
+	var pw sync.WaitGroup
+	pw.Go(func() {
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			start := time.Now()
+			c, err := ping(addr)
+			if err != nil {
+				probeErrs++
+				continue
+			}
+			lat = append(lat, time.Since(start))
+			c.Close()
+		}
+	})
+
+	start := time.Now()
+	var cw sync.WaitGroup
+	for k := range par {
+		cw.Go(func() {
+			for i := k; i < n; i += par {
+				cs[i].Close()
+			}
+		})
+	}
+	cw.Wait()
+	deadline := start.Add(limit)
+	for {
+		fds, err := countFDs(pid)
+		if err != nil {
+			return err
+		}
+		if fds <= r.FDsBefore+1 { // +1: a probe may be open
+			r.FDsAfter = fds
+			break
+		}
+		if time.Now().After(deadline) {
+			r.FDsAfter = fds
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	r.ReleasedMS = ms(time.Since(start))
+	cpu1, err := cpuTicks(pid)
+	if err != nil {
+		return err
+	}
+	// Keep probing a little past the release, to see the tail.
+	time.Sleep(200 * time.Millisecond)
+	close(stop)
+	pw.Wait()
+	r.ServerCPUPct = float64(cpu1-cpu0) / 100 / time.Since(start).Seconds() * 100 // USER_HZ 100
+	slices.Sort(lat)
+	r.Probes, r.ProbeErrors = len(lat), probeErrs
+	if len(lat) > 0 {
+		r.ProbeP50MS = ms(lat[len(lat)/2])
+		r.ProbeP99MS = ms(lat[len(lat)*99/100])
+		r.ProbeMaxMS = ms(lat[len(lat)-1])
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
+		return err
+	}
+	if r.FDsAfter > r.FDsBefore+1 {
+		return fmt.Errorf("the server still held %d descriptors (%d before) after %v", r.FDsAfter, r.FDsBefore, limit)
+	}
+	return nil
+}
+
+// ping dials addr and checks one echo.
+func ping(addr string) (net.Conn, error) {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	msg := []byte("ping\n")
+	buf := make([]byte, len(msg))
+	if _, err := c.Write(msg); err == nil {
+		_, err = io.ReadFull(c, buf)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.SetDeadline(time.Time{})
+	return c, nil
+}
+
+func countFDs(pid int) (int, error) {
+	es, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	return len(es), err
+}
+
+// cpuTicks returns the process's user and system time in clock ticks.
+func cpuTicks(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which ends with ')'.
+	i := bytes.LastIndexByte(b, ')')
+	var utime, stime int64
+	var skip string
+	_, err = fmt.Sscanf(string(b[i+2:]), "%s %s %s %s %s %s %s %s %s %s %s %d %d",
+		&skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &utime, &stime)
+	return utime + stime, err
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
