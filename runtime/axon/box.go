@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"unique"
+
+	"github.com/kamgen/kamgen/runtime/internal/loop"
 )
 
 // DefaultCapacity is the number of messages a box holds when its capacity is
@@ -131,11 +133,14 @@ type box[T any] struct {
 	// the end of its own chain (final nil) until its drainer has moved all
 	// of it. Guarded by topology.
 	draining bool
-	owner    *Component
-	name     unique.Handle[string]
-	target   *box[T] // where the box is linked to; guarded by topology
-	source   *box[T] // the first box linked to this one; guarded by topology
-	cold     atomic.Pointer[boxCold[T]]
+	// weighed is set when the box is bounded in bytes too (LimitBytes):
+	// cold's bytes counts what its queue holds.
+	weighed bool
+	owner   *Component
+	name    unique.Handle[string]
+	target  *box[T] // where the box is linked to; guarded by topology
+	source  *box[T] // the first box linked to this one; guarded by topology
+	cold    atomic.Pointer[boxCold[T]]
 }
 
 // boxCold is the part of a box that most boxes never need.
@@ -148,6 +153,9 @@ type boxCold[T any] struct {
 	paused  atomic.Bool        // an inbox its owner's dispatch does not serve (Pause)
 	frames  *frameState        // a framed inbox's framer and the unread rest of its piece; set before activation
 	drainer *drainer[T]        // moves what the box held when it was linked, as room appears; guarded by topology
+	bytes   int                // the size of what q holds, when weighed; guarded by box.mu
+	maxSize int                // the box is full once bytes reaches it, when weighed
+	size    func(T) int        // the size of a message, when weighed
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {
@@ -164,7 +172,99 @@ func capOrDefault(capacity int) int32 {
 // full reports whether the box has no room. Messages its owner is handling
 // take none: the box fills up again while they are handled, as if the turn
 // had taken them out (a queue may hold capacity+turnBudget messages).
-func (b *box[T]) full() bool { return b.q.len()-int(b.claimed) >= int(b.capacity) }
+//
+// A box bounded in bytes (LimitBytes) is full, too, once what it holds
+// adds up to its limit and one message waits beyond those being handled:
+// it may go past the limit by one message, never by more.
+func (b *box[T]) full() bool {
+	n := b.q.len() - int(b.claimed)
+	if n >= int(b.capacity) {
+		return true
+	}
+	if b.weighed && n > 0 {
+		x := b.cold.Load()
+		return x.bytes >= x.maxSize
+	}
+	return false
+}
+
+// push adds m to the queue. b.mu is held.
+func (b *box[T]) push(m T) {
+	b.q.push(m)
+	if b.weighed {
+		x := b.cold.Load()
+		x.bytes += x.size(m)
+	}
+}
+
+// gone accounts for m, which left the queue. b.mu is held.
+func (b *box[T]) gone(m T) {
+	if b.weighed {
+		x := b.cold.Load()
+		x.bytes -= x.size(m)
+	}
+}
+
+// pop removes the first message. b.mu is held.
+func (b *box[T]) pop() T {
+	m := b.q.pop()
+	b.gone(m)
+	return m
+}
+
+// removeAt removes the message at k. b.mu is held.
+func (b *box[T]) removeAt(k int) T {
+	m := b.q.removeAt(k)
+	b.gone(m)
+	return m
+}
+
+// LimitBytes bounds an inbox of byte slices in bytes as well as in
+// messages: once what waits in it adds up to n bytes (each slice counted by
+// its capacity, the memory it holds), it takes no more (those who send to
+// it wait, or hold what they send, as when it is full) until its owner has
+// taken some. It may go past n by one message. A connection's handler
+// inbox is bounded so (internet.ConnOptions.Budget).
+func LimitBytes[T ~[]byte](in *Inbox[T], n int) {
+	in.limitBytes(n, func(m T) int { return cap(m) })
+}
+
+// limitBytes bounds b in bytes, size giving each message's.
+func (b *box[T]) limitBytes(n int, size func(T) int) {
+	x := b.extra()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	x.maxSize, x.size = max(n, 1), size
+	if !b.weighed {
+		b.weighed = true
+		x.bytes = 0
+		for i := range b.q.len() {
+			x.bytes += size(b.q.at(i))
+		}
+	}
+	if !b.full() {
+		b.wakeWaitersLocked()
+	}
+}
+
+// limitEndBytes bounds in bytes the inbox at the end of o's chain (see
+// LimitBytes), for loop.LimitEnd.
+func (o *Outbox[T]) limitEndBytes(n int, size func(T) int) {
+	topology.Lock()
+	end := o.chainEnd()
+	topology.Unlock()
+	if end != &o.box && end.dir == In {
+		end.limitBytes(n, size)
+	}
+}
+
+func init() {
+	loop.LimitEnd = func(out any, n int) {
+		if o, ok := out.(*Outbox[[]byte]); ok {
+			o.limitEndBytes(n, func(m []byte) int { return cap(m) })
+		}
+	}
+}
 
 // extra returns the box's cold part, creating it.
 func (b *box[T]) extra() *boxCold[T] {
@@ -383,7 +483,7 @@ func (b *box[T]) offer(m T, w waker, from *Component) bool {
 		f.mu.Unlock()
 		return false
 	}
-	f.q.push(m)
+	f.push(m)
 	f.mu.Unlock()
 	if f.dir == In {
 		f.owner.wakeFrom(from)
@@ -426,7 +526,7 @@ func (b *box[T]) claim() (v claimView[T], more bool) {
 	switch n := min(b.q.len(), turnBudget); n {
 	case 0:
 	case 1:
-		v.one, v.n, v.taken = b.q.pop(), 1, true
+		v.one, v.n, v.taken = b.pop(), 1, true
 		if b.hasWaitersLocked() {
 			b.wakeWaitersLocked()
 		}
@@ -444,7 +544,7 @@ func (b *box[T]) claim() (v claimView[T], more bool) {
 func (b *box[T]) release(done int) {
 	b.mu.Lock()
 	for range done {
-		b.q.pop()
+		b.pop()
 	}
 	b.claimed = 0
 	if done > 0 && b.hasWaitersLocked() && !b.full() {
@@ -461,6 +561,10 @@ func (b *box[T]) unclaim(v *claimView[T]) {
 	}
 	b.mu.Lock()
 	b.q.pushFront(v.one)
+	if b.weighed {
+		x := b.cold.Load()
+		x.bytes += x.size(v.one)
+	}
 	b.mu.Unlock()
 }
 
@@ -473,7 +577,7 @@ func (b *box[T]) tryTake() (m T, ok bool) {
 		b.mu.Unlock()
 		return m, false
 	}
-	m = b.q.removeAt(k)
+	m = b.removeAt(k)
 	if b.hasWaitersLocked() {
 		b.wakeWaitersLocked()
 	}
@@ -692,7 +796,7 @@ func (o *Outbox[T]) flush(force bool) bool {
 	f := o.lockEnd()
 	moved := 0
 	for over.len() > 0 && (force || !f.full()) {
-		f.q.push(over.pop())
+		f.push(over.pop())
 		moved++
 	}
 	done := over.len() == 0

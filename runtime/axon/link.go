@@ -211,12 +211,18 @@ func connect[T any](src, dst *box[T]) error {
 	var moved int
 	if src.dir == Out {
 		for src.q.len() > 0 && !newEnd.full() {
-			newEnd.q.push(src.q.pop())
+			newEnd.push(src.pop())
 			moved++
 		}
 	} else {
 		moved = src.q.len() - int(src.claimed)
-		src.q.moveTo(&newEnd.q, int(src.claimed))
+		if src.weighed || newEnd.weighed {
+			for k := int(src.claimed); src.q.len() > k; {
+				newEnd.push(src.removeAt(k))
+			}
+		} else {
+			src.q.moveTo(&newEnd.q, int(src.claimed))
+		}
 	}
 	draining := src.dir == Out && src.q.len() > 0
 	if draining {
@@ -301,7 +307,7 @@ func (d *drainer[T]) move(force bool) {
 	end.mu.Lock()
 	moved := 0
 	for src.q.len() > 0 && (force || !end.full()) {
-		end.q.push(src.q.pop())
+		end.push(src.pop())
 		moved++
 	}
 	var waiting []waker

@@ -32,7 +32,7 @@ func (o *Outbox[T]) recall() (m T, ok bool) {
 	}
 	f := o.lockEnd()
 	if k := int(f.claimed); f.q.len() > k {
-		m = f.q.removeAt(k)
+		m = f.removeAt(k)
 		if f.hasWaitersLocked() {
 			f.wakeWaitersLocked()
 		}

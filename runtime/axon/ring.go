@@ -56,6 +56,9 @@ func (r *ring[T]) pop() T {
 	return v
 }
 
+// at returns the i-th message (0 is the head). The caller checks len first.
+func (r *ring[T]) at(i int) T { return r.buf[(int(r.head)+i)&(len(r.buf)-1)] }
+
 // removeAt removes and returns the k-th message (0 is the head); the
 // messages after it move up by one. The caller checks len first.
 func (r *ring[T]) removeAt(k int) T {

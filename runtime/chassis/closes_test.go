@@ -1,6 +1,7 @@
 package chassis_test
 
 import (
+	"io"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,4 +77,76 @@ func TestClosedConnectionsHandlerStopsWhateverIsQueued(t *testing.T) {
 	t.Logf("every stage stopped %v after the flood (read timeout 300 ms)", took)
 	require.Less(t, took, 3*time.Second, "the handler lived on as if it had HandlerGrace (5 s)")
 	require.Eventually(t, func() bool { return srv.Connections() == 0 }, deadline, time.Millisecond)
+}
+
+// quitter answers the first piece it gets with "bye" and closes the
+// connection, taking nothing more: what its client sent after waits in its
+// inbox, and more in the adapter, for a handler that is gone.
+type quitter struct {
+	axon.Component
+	In      axon.Inbox[[]byte]
+	Control axon.Inbox[axon.Signal]
+	Out     axon.Outbox[[]byte]
+	Signal  axon.Outbox[axon.Signal]
+	done    bool
+}
+
+func newQuitter() *quitter {
+	q := &quitter{}
+	q.In.Init(&q.Component, "inbox", 0)
+	q.Control.Init(&q.Component, "control", 0)
+	q.Out.Init(&q.Component, "outbox", 0)
+	q.Signal.Init(&q.Component, "signal", 0)
+	return q
+}
+
+func (q *quitter) Dispatch(t *axon.Turn) {
+	if !q.done {
+		if _, ok := q.In.TryRecv(); ok {
+			q.done = true
+			q.Out.Send([]byte("bye\n"))
+			q.Signal.Send(&axon.ProducerFinished{})
+			q.Stop()
+		}
+	}
+}
+
+func (q *quitter) StdInbox() *axon.Inbox[[]byte]        { return &q.In }
+func (q *quitter) StdControl() *axon.Inbox[axon.Signal] { return &q.Control }
+func (q *quitter) StdOutbox() *axon.Outbox[[]byte]      { return &q.Out }
+func (q *quitter) StdSignal() *axon.Outbox[axon.Signal] { return &q.Signal }
+
+// A handler that closes its connection while its client is still sending
+// (a protocol error, say) leaves input it will never take: the adapter
+// drops it with what comes after, and the connection is gone once the
+// client has closed too, not CloseTimeout (30 s here) later. (The adapter used
+// to keep what it had read for the handler, stop reading, and wait out
+// CloseTimeout.)
+func TestClosingHandlerLeavesNoInputBehind(t *testing.T) {
+	srv := serve(t, "127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] { return newQuitter() },
+		chassis.ServerOptions{Conn: internet.ConnOptions{CloseTimeout: 30 * time.Second}})
+	for range 5 {
+		c := dial(t, srv)
+		flood := make(chan error, 1)
+		go func() {
+			chunk := make([]byte, 64<<10)
+			for range 64 { // 4 MiB, far more than the handler's inbox and the sockets hold
+				if _, err := c.Write(chunk); err != nil {
+					flood <- err
+					return
+				}
+			}
+			flood <- nil
+		}()
+		got, err := io.ReadAll(c)
+		require.NoError(t, err)
+		require.Equal(t, "bye\n", string(got))
+		c.Close()
+		<-flood // a write error once the socket is closed, or all sent
+		start := time.Now()
+		for srv.Connections() > 0 {
+			require.Less(t, time.Since(start), 2*time.Second*slowdown, "the connection is still open after its client closed")
+			time.Sleep(5 * time.Millisecond) // polling a count no event reports
+		}
+	}
 }

@@ -11,13 +11,15 @@ import (
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internal/links"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
 // Defaults of ConnOptions.
 const (
 	DefaultMaxReadChunk = 64 << 10
-	DefaultMaxQueued    = 256 << 10
+	// DefaultBudget is a connection's byte budget (ConnOptions.Budget).
+	DefaultBudget       = 64 << 10
 	DefaultCloseTimeout = 10 * time.Second
 	readsPerTurn        = 16
 	// maxMessage is the largest message an adapter sends: the largest
@@ -62,13 +64,21 @@ type ConnOptions struct {
 	// an echo or a transform that sends what it is given on, and nothing
 	// else. Off, every message is a buffer of its own.
 	ReuseBuffers bool
-	// MaxQueued is how many bytes taken from "inbox" may wait to be
-	// written before the adapter stops taking more (default
-	// DefaultMaxQueued): with the boxes' capacities, it bounds the memory a
-	// client that never reads can cost.
-	MaxQueued int
+	// Budget bounds in bytes what a connection holds in memory (default
+	// DefaultBudget, 64 KiB): half for what the adapter has read and its
+	// handler has not taken yet (the handler's inbox, bounded with
+	// axon.LimitBytes), half for what waits to be written (the adapter's
+	// "inbox" and its write queue, a quarter each). Past it the adapter
+	// stops reading, or stops taking what the handler sends, which then
+	// waits in the handler (backpressure). Each part may go past its share
+	// by one message (at most 32 KiB for what the adapter reads), so a
+	// connection costs at most about Budget plus 100 KiB, plus what its
+	// handler keeps of its own: a client that sends and never reads
+	// included.
+	Budget int
 
-	scratch *sync.Pool // read buffers of MaxReadChunk bytes, shared by every connection
+	scratch   *sync.Pool // read buffers of MaxReadChunk bytes, shared by every connection
+	maxQueued int        // Budget/4: the write queue's share
 }
 
 func (o ConnOptions) withDefaults() ConnOptions {
@@ -76,10 +86,11 @@ func (o ConnOptions) withDefaults() ConnOptions {
 		o.MaxReadChunk = DefaultMaxReadChunk
 	}
 	o.scratch = scratchPool(o.MaxReadChunk)
-	if o.MaxQueued <= 0 {
-		o.MaxQueued = DefaultMaxQueued
+	if o.Budget <= 0 {
+		o.Budget = DefaultBudget
 	}
-	o.MaxQueued = min(o.MaxQueued, 1<<30)
+	o.Budget = min(max(o.Budget, 4), 1<<30)
+	o.maxQueued = o.Budget / 4
 	if o.CloseTimeout <= 0 {
 		o.CloseTimeout = DefaultCloseTimeout
 	}
@@ -106,8 +117,8 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // stops reading while its "outbox" destination is full: a handler that falls
 // behind slows its client down, it never grows the server's memory. Messages
 // sent to "inbox" are queued and written together in one vectored write; the
-// adapter stops taking them while MaxQueued bytes wait for a client that
-// does not read.
+// adapter stops taking them while a quarter of the connection's Budget
+// waits for a client that does not read.
 //
 // When the peer closes its side, a *SocketShutdown with Err io.EOF goes out
 // of "signal" and the connection stays open for replies. A producerFinished
@@ -143,7 +154,7 @@ type ConnectedSocketAdapter struct {
 	conn  poll.Conn
 	opts  *ConnOptions  // shared by the server's connections
 	ready atomic.Uint32 // poll.Events not yet handled, and wantWrite
-	// wqBytes is the size of wq; MaxQueued bounds it.
+	// wqBytes is the size of wq; a quarter of the Budget bounds it.
 	wqBytes int32
 	wq      [][]byte // taken from "inbox", not yet written
 
@@ -216,7 +227,9 @@ func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocke
 
 // newCSA makes an adapter with options shared by many connections.
 func newCSA(conn poll.Conn, opts *ConnOptions) *ConnectedSocketAdapter {
-	return (&ConnectedSocketAdapter{conn: conn, opts: opts}).initBoxes()
+	c := (&ConnectedSocketAdapter{conn: conn, opts: opts}).initBoxes()
+	axon.LimitBytes(&c.In, opts.Budget/4)
+	return c
 }
 
 // Discard closes the socket of an adapter that will never be activated (a
@@ -263,6 +276,8 @@ func (c *ConnectedSocketAdapter) writeBlocked() {
 
 // onStart starts watching the socket.
 func (c *ConnectedSocketAdapter) onStart() {
+	// What is read waits in the handler's inbox up to half the budget.
+	links.LimitEnd(&c.Out, c.opts.Budget/2)
 	if c.opts.timeouts() {
 		c.times()
 	}
@@ -438,7 +453,7 @@ func (c *ConnectedSocketAdapter) armTimer() {
 
 // pull takes messages from "inbox" while the write queue has room.
 func (c *ConnectedSocketAdapter) pull() {
-	for int(c.wqBytes) < c.opts.MaxQueued {
+	for int(c.wqBytes) < c.opts.maxQueued {
 		m, ok := c.In.TryRecv()
 		if !ok {
 			return
@@ -529,6 +544,11 @@ func (c *ConnectedSocketAdapter) recycle(b []byte) {
 // room.
 func (c *ConnectedSocketAdapter) read() {
 	for range readsPerTurn {
+		if c.holding() && c.wrClosed && !c.opts.KeepReading {
+			// Closing: what was read for the handler is dropped, as what
+			// comes now is (the handler may be gone, and never take it).
+			c.cold.held = nil
+		}
 		if c.holding() {
 			x := c.cold
 			for len(x.held) > 0 {

@@ -38,3 +38,8 @@ func Recall[T any](out *axon.Outbox[T]) (m T, ok bool) {
 	}
 	return v.(T), true
 }
+
+// LimitEnd bounds in bytes the inbox that out is linked to, at the end of
+// its chain (axon.LimitBytes): a connection's adapter bounds its handler's
+// inbox so. It does nothing if out is not linked to an inbox.
+func LimitEnd(out *axon.Outbox[[]byte], n int) { loop.LimitEnd(out, n) }

@@ -56,3 +56,8 @@ var SetFramer func(in any, f Framer)
 // FramerOf returns the framer of in, an *axon.Inbox[[]byte], or nil.
 // Package axon sets it.
 var FramerOf func(in any) Framer
+
+// LimitEnd bounds in bytes (axon.LimitBytes) the inbox at the end of the
+// chain of out, an *axon.Outbox[[]byte]: n bytes, each slice counted by
+// its capacity. Package axon sets it.
+var LimitEnd func(out any, n int)

@@ -1,0 +1,101 @@
+package chassis_test
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/internal/testproto"
+	"github.com/kamgen/kamgen/runtime/internet"
+)
+
+// liveHeap returns the bytes of live heap after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestNonReadingClientsStayWithinTheBudget: 1,000 clients of an echo
+// server send until the server stops taking their bytes, and never read.
+// The server stops reading them (their writes stall), and each connection
+// holds at most what docs/network.md says: its byte budget
+// (internet.DefaultBudget, 64 KiB) and a message over each share, one
+// read and one turn of its handler's output, about 350 KiB, plus the
+// portable Selector's 32 KiB read buffer. Without a budget in bytes, an
+// echo connection held about 1.7 MB.
+func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
+	n := 1000
+	if slowdown > 1 {
+		n = 300 // the race detector: the same bound per connection, fewer of them
+	}
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
+		Conn: internet.ConnOptions{CloseTimeout: 100 * time.Millisecond},
+	})
+	addr := srv.Addr().String()
+	before := liveHeap()
+
+	chunk := make([]byte, 16<<10)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var written int64
+	var errs []error
+	conns := make([]*net.TCPConn, n)
+	for i := range n {
+		c, err := net.DialTimeout("tcp", addr, deadline)
+		require.NoError(t, err)
+		conns[i] = c.(*net.TCPConn)
+		t.Cleanup(func() { c.Close() })
+		// Small client buffers, so that the server's own queues, not the
+		// kernel's, hold what it cannot send.
+		require.NoError(t, conns[i].SetReadBuffer(16<<10))
+		require.NoError(t, conns[i].SetWriteBuffer(16<<10))
+	}
+	for _, c := range conns {
+		wg.Go(func() {
+			total := 0
+			defer func() {
+				mu.Lock()
+				written += int64(total)
+				mu.Unlock()
+			}()
+			for total < 64<<20 {
+				// A write that takes nothing for 500 ms: the server has
+				// stopped reading this client.
+				if err := c.SetWriteDeadline(time.Now().Add(500 * time.Millisecond * slowdown)); err != nil {
+					return
+				}
+				k, err := c.Write(chunk)
+				total += k
+				if err != nil {
+					var ne net.Error
+					if !errors.As(err, &ne) || !ne.Timeout() {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+					}
+					return
+				}
+			}
+			mu.Lock()
+			errs = append(errs, errors.New("a client wrote 64 MiB without stalling"))
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	require.Empty(t, errs)
+	grown := int64(liveHeap()) - int64(before)
+	perConn := grown / int64(n)
+	t.Logf("%d clients that never read wrote %d MiB in all; the live heap grew %d MiB, %d KiB a connection",
+		n, written>>20, grown>>20, perConn>>10)
+	assert.Less(t, perConn, int64(400<<10), "a connection holds more than its budget")
+	assert.Equal(t, n, srv.Connections())
+}
