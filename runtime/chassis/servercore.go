@@ -76,10 +76,18 @@ type TLSUpgrader interface {
 // closed before ServerCore stops it.
 const DefaultHandlerGrace = 5 * time.Second
 
+// DefaultIdleTimeout is how long a server's connection may carry nothing,
+// either way, before ServerCore closes it (ServerOptions.Conn.IdleTimeout;
+// a negative one means none): a client that connects and goes silent does
+// not hold a descriptor and a handler for ever.
+const DefaultIdleTimeout = 10 * time.Minute
+
 // ServerOptions configure ServerCore. Durations of zero mean no limit, as in
 // net/http, except where a default is named.
 type ServerOptions struct {
-	// Conn applies to every connection: timeouts, read chunk, write queue.
+	// Conn applies to every connection: timeouts, read chunk, byte budget.
+	// Its IdleTimeout defaults to DefaultIdleTimeout (10 minutes); a
+	// negative one means none.
 	Conn internet.ConnOptions
 	// MaxConns is the most connections served at once; 0 means no limit.
 	// At the limit the server stops accepting, and clients wait in the
@@ -246,6 +254,12 @@ func NewServerCore(address string, factory Factory, opts ServerOptions) (*Server
 	}
 	if opts.HandlerGrace <= 0 {
 		opts.HandlerGrace = DefaultHandlerGrace
+	}
+	switch {
+	case opts.Conn.IdleTimeout == 0:
+		opts.Conn.IdleTimeout = DefaultIdleTimeout
+	case opts.Conn.IdleTimeout < 0:
+		opts.Conn.IdleTimeout = 0
 	}
 	if opts.Network == "" {
 		opts.Network = "tcp"

@@ -111,3 +111,19 @@ func TestSelectorOutlivesOneServer(t *testing.T) {
 	}
 	roundTrip(t, dial(t, second), "and new clients too")
 }
+
+// A server closes connections idle for DefaultIdleTimeout unless told
+// otherwise; a negative IdleTimeout means none.
+func TestIdleTimeoutDefault(t *testing.T) {
+	for _, tc := range []struct {
+		set, want time.Duration
+	}{
+		{0, chassis.DefaultIdleTimeout},
+		{-1, 0},
+		{time.Second, time.Second},
+	} {
+		srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho),
+			chassis.ServerOptions{Conn: internet.ConnOptions{IdleTimeout: tc.set}})
+		assert.Equal(t, tc.want, chassis.IdleTimeoutOf(srv), "IdleTimeout %v", tc.set)
+	}
+}
