@@ -54,7 +54,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'Lines|Prefixed' -count 3 ./runtime/framing
 	@echo "the echo example against stdecho and gnetecho (../shared/bench), about 10 minutes:"
 	./scripts/bench-net.sh 3
-	@echo "a mass close of 19,000 connections, examples/echo against stdecho, about 1 minute:"
-	./scripts/bench-close.sh 3
+	@echo "a mass close of 19,000 connections and a churn of 40,000, examples/echo against stdecho, about 3 minutes:"
+	./scripts/bench-conns.sh 3
 	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 3 minutes:"
 	./scripts/bench-resp.sh 3

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# bench-conns.sh [RUNS] [CONNS] [CYCLES]: connections coming and going, on
+# stdecho (../shared/bench) and examples/echo on both Selectors, in the same
+# run, one JSON line each:
+#   - a mass close: internal/bench/massclose opens CONNS (default 19000: the
+#     descriptor limit here is 20,000) idle connections, closes them all at
+#     once and reports how long the server takes to release their
+#     descriptors and how fast a new client is answered meanwhile;
+#   - a churn: internal/bench/churn runs CYCLES (default 40000)
+#     connect/echo/close cycles, 128 at a time, a quarter of them reset
+#     mid-send, and reports cycles/s, p50/p99/max and the server's RSS,
+#     threads and descriptors before and after.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench=${BENCH:-$root/../shared/bench}
+RUNS=${1:-3}
+CONNS=${2:-19000}
+CYCLES=${3:-40000}
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+(cd "$bench" && GOFLAGS=-mod=mod go build -o "$bin/" ./cmd/stdecho)
+(cd "$root" && go build -o "$bin/echo" ./examples/echo && go build -o "$bin/massclose" ./internal/bench/massclose && go build -o "$bin/churn" ./internal/bench/churn)
+
+# start SERVER LABEL: start the server on a free port below the ephemeral
+# range; sets pid and port.
+start() {
+	for _ in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 12000))
+		"$@" -addr "127.0.0.1:$port" >/dev/null 2>&1 &
+		pid=$!
+		for _ in $(seq 100); do
+			(echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$pid" 2>/dev/null || true
+	done
+	echo "bench-conns: could not start $*" >&2
+	return 1
+}
+
+# each RUN: for each server, start it and run the command after it.
+each() {
+	for run in $(seq "$RUNS"); do
+		for srv in stdecho echo echo-portable; do
+			case $srv in
+			stdecho) start "$bin/stdecho" ;;
+			echo) start "$bin/echo" ;;
+			echo-portable) KAMGEN_POLLER=portable start "$bin/echo" ;;
+			esac
+			"$@" -addr "127.0.0.1:$port" -pid "$pid" -label "$srv run $run" || true
+			kill "$pid"
+			wait "$pid" 2>/dev/null || true
+		done
+	done
+}
+
+each "$bin/massclose" -conns "$CONNS" -timeout 120s
+each "$bin/churn" -cycles "$CYCLES"
