@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -225,21 +226,32 @@ func cpuTime(t *testing.T) time.Duration {
 }
 
 // L5: a reactive component can ask to be woken after a duration, without
-// busy-yielding; a later call moves the wake-up.
+// busy-yielding; a later call moves the wake-up. On the test's own clock
+// (testing/synctest), the wake-up comes exactly when asked.
 func TestReactiveWakeAfter(t *testing.T) {
-	rt := newRT(t)
-	a := &alarm{rang: make(chan time.Time, 4)}
-	a.In.Init(&a.Component, "inbox", 0)
-	require.NoError(t, rt.Activate(a))
-	start := time.Now()
-	require.NoError(t, a.In.Deliver(int(20*time.Millisecond)))
-	select {
-	case at := <-a.rang:
-		assert.GreaterOrEqual(t, at.Sub(start), 20*time.Millisecond)
-	case <-time.After(axontest.Timeout):
-		t.Fatal("OnWake never called")
-	}
-	assert.Equal(t, 1, a.wakes)
+	synctest.Test(t, func(t *testing.T) {
+		rt := newRT(t)
+		a := &alarm{rang: make(chan time.Time, 4)}
+		a.In.Init(&a.Component, "inbox", 0)
+		require.NoError(t, rt.Activate(a))
+		start := time.Now()
+		require.NoError(t, a.In.Deliver(int(20*time.Millisecond)))
+		at := <-a.rang
+		assert.Equal(t, 20*time.Millisecond, at.Sub(start))
+		assert.Equal(t, 1, a.wakes)
+
+		// Asked for 20 ms, then 10 ms later for 50 ms: one wake-up, 60 ms
+		// after the first call.
+		start = time.Now()
+		require.NoError(t, a.In.Deliver(int(20*time.Millisecond)))
+		time.Sleep(10 * time.Millisecond)
+		require.NoError(t, a.In.Deliver(int(50*time.Millisecond)))
+		at = <-a.rang
+		assert.Equal(t, 60*time.Millisecond, at.Sub(start))
+		time.Sleep(time.Second)
+		synctest.Wait()
+		assert.Equal(t, 2, a.wakes, "the first request was moved, not kept as well")
+	})
 }
 
 type alarm struct {
@@ -255,19 +267,25 @@ func (a *alarm) Dispatch(t *axon.Turn) {
 
 func (a *alarm) OnWake() { a.wakes++; a.rang <- time.Now() }
 
-// L5 for threaded components: Wait returns when the timer fires.
+// L5 for threaded components: Wait returns when the timer fires, exactly
+// then on the test's clock.
 func TestThreadedWakeAfter(t *testing.T) {
-	rt := newRT(t)
-	s := &sleeper{}
-	require.NoError(t, rt.Activate(s))
-	waitDone(t, s)
-	require.NoError(t, s.Err())
-	assert.True(t, s.fired)
+	synctest.Test(t, func(t *testing.T) {
+		rt := newRT(t)
+		s := &sleeper{}
+		start := time.Now()
+		require.NoError(t, rt.Activate(s))
+		waitDone(t, s)
+		require.NoError(t, s.Err())
+		assert.True(t, s.fired)
+		assert.Equal(t, 10*time.Millisecond, s.at.Sub(start))
+	})
 }
 
 type sleeper struct {
 	axon.Component
 	fired bool
+	at    time.Time
 }
 
 func (s *sleeper) Main(ctx context.Context) error {
@@ -277,7 +295,7 @@ func (s *sleeper) Main(ctx context.Context) error {
 			return err
 		}
 	}
-	s.fired = true
+	s.fired, s.at = true, time.Now()
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -12,20 +13,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readRated runs a configured reader to its end and returns what it sent
-// and how long it took. It must finish with a ProducerFinished.
-func readRated(t *testing.T, r *util.RateControlledFileReader) ([]string, time.Duration) {
+// readRated runs a configured reader to its end, on a clock of the test's
+// own (testing/synctest), and returns what it sent and how long it took by
+// that clock. It must finish with a ProducerFinished.
+func readRated(t *testing.T, r *util.RateControlledFileReader) (got []string, took time.Duration) {
 	t.Helper()
-	s := sinkFor(t, r)
-	start := time.Now()
-	run(t, r, s)
-	axontest.WaitDone(t, s)
-	took := time.Since(start)
-	axontest.WaitDone(t, r)
-	require.NoError(t, r.Err())
-	require.Len(t, s.Signals(), 1)
-	requireFinished(t, s.Signals()[0], r)
-	return texts(s.Messages()), took
+	synctest.Test(t, func(t *testing.T) {
+		s := sinkFor(t, r)
+		start := time.Now()
+		run(t, r, s)
+		axontest.WaitDone(t, s)
+		took = time.Since(start)
+		axontest.WaitDone(t, r)
+		require.NoError(t, r.Err())
+		require.Len(t, s.Signals(), 1)
+		requireFinished(t, s.Signals()[0], r)
+		got = texts(s.Messages())
+	})
+	return got, took
 }
 
 func sizes(chunks []string) []int {
@@ -113,19 +118,19 @@ func TestRateControlledFileReaderRate(t *testing.T) {
 		content   string
 		configure func(*util.RateControlledFileReader)
 		chunks    int
-		atLeast   time.Duration
+		took      time.Duration
 	}{
 		{
 			// 2000 bytes/s in 100-byte chunks: one every 50 ms.
 			name: "bytes", content: strings.Repeat("b", 500),
 			configure: func(r *util.RateControlledFileReader) { r.Rate = 2000; r.ChunkSize = 100 },
-			chunks:    5, atLeast: 4 * 50 * time.Millisecond,
+			chunks:    5, took: 5 * 50 * time.Millisecond,
 		},
 		{
 			// 1000 bytes/s at 20 chunks a second: 50 bytes every 50 ms.
 			name: "chunkrate", content: strings.Repeat("c", 200),
 			configure: func(r *util.RateControlledFileReader) { r.Rate = 1000; r.ChunkRate = 20 },
-			chunks:    4, atLeast: 3 * 50 * time.Millisecond,
+			chunks:    4, took: 4 * 50 * time.Millisecond,
 		},
 		{
 			// 25 lines/s, one line a chunk: one every 40 ms.
@@ -135,7 +140,7 @@ func TestRateControlledFileReaderRate(t *testing.T) {
 				r.Rate = 25
 				r.ChunkSize = 1
 			},
-			chunks: 5, atLeast: 4 * 40 * time.Millisecond,
+			chunks: 5, took: 5 * 40 * time.Millisecond,
 		},
 	}
 	for _, tc := range tests {
@@ -146,10 +151,9 @@ func TestRateControlledFileReaderRate(t *testing.T) {
 			got, took := readRated(t, r)
 			require.Len(t, got, tc.chunks)
 			require.Equal(t, tc.content, strings.Join(got, ""))
-			require.GreaterOrEqual(t, took, tc.atLeast)
-			// Loose: catches a pacer off by orders of magnitude, not a
-			// slow machine.
-			require.Less(t, took, tc.atLeast+3*time.Second)
+			// A chunk a step from the start, and the end of the file found
+			// a step after the last: exact on the test's clock.
+			require.Equal(t, tc.took, took)
 		})
 	}
 }

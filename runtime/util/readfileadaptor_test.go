@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
@@ -14,20 +15,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readAll runs a configured adaptor to its end and returns what it sent and
-// how long it took. It must finish with a ProducerFinished.
-func readAll(t *testing.T, r *util.ReadFileAdaptor) ([]string, time.Duration) {
+// readAll runs a configured adaptor to its end, on a clock of the test's
+// own (testing/synctest: time moves only when every goroutine waits), and
+// returns what it sent and how long it took by that clock. It must finish
+// with a ProducerFinished.
+func readAll(t *testing.T, r *util.ReadFileAdaptor) (got []string, took time.Duration) {
 	t.Helper()
-	s := sinkFor(t, r)
-	start := time.Now()
-	run(t, r, s)
-	axontest.WaitDone(t, s)
-	took := time.Since(start)
-	axontest.WaitDone(t, r)
-	require.NoError(t, r.Err())
-	require.Len(t, s.Signals(), 1)
-	requireFinished(t, s.Signals()[0], r)
-	return texts(s.Messages()), took
+	synctest.Test(t, func(t *testing.T) {
+		s := sinkFor(t, r)
+		start := time.Now()
+		run(t, r, s)
+		axontest.WaitDone(t, s)
+		took = time.Since(start)
+		axontest.WaitDone(t, r)
+		require.NoError(t, r.Err())
+		require.Len(t, s.Signals(), 1)
+		requireFinished(t, s.Signals()[0], r)
+		got = texts(s.Messages())
+	})
+	return got, took
 }
 
 func TestReadFileAdaptorDefaults(t *testing.T) {
@@ -65,8 +71,8 @@ func TestReadFileAdaptorBlocks(t *testing.T) {
 	require.Equal(t, []string{"0123", "4567", "89"}, got)
 }
 
-// Pacing is checked by a lower bound, which a loaded machine cannot break:
-// block n is read no earlier than n steps after the first.
+// Pacing is exact on the test's clock: block n is read n steps after the
+// first, and the end of the file a step after the last.
 func TestReadFileAdaptorBlocksPacedByStepTime(t *testing.T) {
 	r := util.NewReadFileAdaptor(writeFile(t, "aabbccdd"))
 	r.ReadMode = util.ModeBlock
@@ -74,8 +80,7 @@ func TestReadFileAdaptorBlocksPacedByStepTime(t *testing.T) {
 	r.StepTime = 20 * time.Millisecond
 	got, took := readAll(t, r)
 	require.Equal(t, []string{"aa", "bb", "cc", "dd"}, got)
-	require.GreaterOrEqual(t, took, 3*r.StepTime)
-	require.Less(t, took, 3*r.StepTime+3*time.Second)
+	require.Equal(t, 4*r.StepTime, took)
 }
 
 func TestReadFileAdaptorLinesPacedByStepTime(t *testing.T) {
@@ -83,7 +88,7 @@ func TestReadFileAdaptorLinesPacedByStepTime(t *testing.T) {
 	r.StepTime = 25 * time.Millisecond
 	got, took := readAll(t, r)
 	require.Equal(t, []string{"1\n", "2\n", "3\n"}, got)
-	require.GreaterOrEqual(t, took, 2*r.StepTime)
+	require.Equal(t, 3*r.StepTime, took)
 }
 
 // Bitrate mode: 8000 bit/s at 20 chunks a second is 50 bytes every 50 ms.
@@ -95,8 +100,7 @@ func TestReadFileAdaptorBitrate(t *testing.T) {
 	r.ChunkRate = 20
 	got, took := readAll(t, r)
 	require.Equal(t, []string{content[:50], content[50:100], content[100:]}, got)
-	require.GreaterOrEqual(t, took, 2*50*time.Millisecond)
-	require.Less(t, took, 2*50*time.Millisecond+3*time.Second)
+	require.Equal(t, 2*50*time.Millisecond, took)
 }
 
 func TestReadFileAdaptorCommand(t *testing.T) {
