@@ -26,8 +26,9 @@ func liveHeap() uint64 {
 
 // TestNonReadingClientsStayWithinTheBudget: 1,000 clients of an echo
 // server send until the server stops taking their bytes, and never read.
-// The server stops reading them (their writes stall), and each connection
-// holds at most what docs/network.md says: its byte budget
+// The server stops reading them (their writes stall), a client that reads
+// is still served, and each connection holds at most what docs/network.md
+// says: its byte budget
 // (internet.DefaultBudget, 64 KiB) and a message over each share, one
 // read and one turn of its handler's output, about 350 KiB, plus the
 // portable Selector's 32 KiB read buffer. Without a budget in bytes, an
@@ -98,4 +99,10 @@ func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
 		n, written>>20, grown>>20, perConn>>10)
 	assert.Less(t, perConn, int64(400<<10), "a connection holds more than its budget")
 	assert.Equal(t, n, srv.Connections())
+
+	// A client that reads is served meanwhile.
+	c := dial(t, srv)
+	for range 10 {
+		roundTrip(t, c, "still served\n")
+	}
 }
