@@ -150,3 +150,69 @@ func TestClosingHandlerLeavesNoInputBehind(t *testing.T) {
 		}
 	}
 }
+
+// talker is a last pipeline stage that takes nothing and talks: it sends
+// its client 8 MiB, more than the client (which never reads) and the
+// adapter take, so that it holds the rest; it takes no control either.
+type talker struct {
+	stage
+}
+
+func newTalker(stopped *atomic.Int32) *talker {
+	t := &talker{}
+	t.stuck, t.stopped = true, stopped
+	t.In.Init(&t.Component, "inbox", 2)
+	t.Control.Init(&t.Component, "control", 0)
+	t.Out.Init(&t.Component, "outbox", 2)
+	t.Signal.Init(&t.Component, "signal", 0)
+	return t
+}
+
+func (t *talker) OnStart() {
+	chunk := make([]byte, 64<<10)
+	for range 128 {
+		t.Out.Send(chunk)
+	}
+}
+
+// A reset reaches every stage of a connection's handler soon, whatever is
+// queued: a Pipeline whose first stage passes input to a last one that
+// takes nothing (and, both ways, floods the client, which never reads),
+// flooded by its client, which then resets, is stopped, every stage of
+// it, within closedGrace (100 ms) of the reset, on both Selectors: not
+// after HandlerGrace (5 s), nor when a read timeout would close it.
+// Flooded one way only, the server writes nothing that would fail: the
+// adapter, which has stopped reading, asks the socket for its pending
+// error (on the portable Selector its reader does, every 20 ms).
+func TestResetUnderAFloodReachesEveryStage(t *testing.T) {
+	for _, both := range []bool{false, true} {
+		t.Run(map[bool]string{false: "one way", true: "both ways"}[both], func(t *testing.T) {
+			for i := range 5 {
+				var stopped atomic.Int32
+				srv := serve(t, "127.0.0.1:0", chassis.Handler(func() *chassis.Pipeline[[]byte, []byte] {
+					last := axon.Stage[[]byte, []byte](newStage(true, &stopped))
+					if both {
+						last = newTalker(&stopped)
+					}
+					return chassis.Pipeline2[[]byte, []byte, []byte](newStage(false, &stopped), last)
+				}), chassis.ServerOptions{})
+				c := dial(t, srv)
+				require.NoError(t, c.SetReadBuffer(16<<10))
+				flood := make([]byte, 64<<10)
+				for range 64 { // more than the stages, the adapter and the kernel hold: the rest waits
+					_ = c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond * slowdown))
+					if _, err := c.Write(flood); err != nil {
+						break
+					}
+				}
+				require.NoError(t, c.SetLinger(0)) // close with a reset
+				reset := time.Now()
+				require.NoError(t, c.Close())
+				require.Eventually(t, func() bool { return stopped.Load() == 2 }, deadline, time.Millisecond, "every stage stopped")
+				took := time.Since(reset)
+				t.Logf("run %d: every stage stopped %v after the reset", i, took)
+				require.Less(t, took, 300*time.Millisecond*slowdown, "the reset was not seen at once")
+			}
+		})
+	}
+}

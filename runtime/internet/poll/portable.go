@@ -378,6 +378,9 @@ type portableConn struct {
 	held   []byte        // bytes read and not yet taken
 	rerr   error         // the reader's error, after held
 	rtaken chan struct{} // Read took all of held
+	// perr is the socket's error, found by the reader while its owner had
+	// not taken held (a reset under backpressure); PendingError returns it.
+	perr error
 	// Write side.
 	wq       []byte // bytes taken by Writev, not yet given to the writer
 	wspare   []byte // the writer's buffer while it is idle
@@ -449,11 +452,54 @@ func (c *portableConn) readLoop() {
 		if err != nil {
 			return
 		}
-		select {
-		case <-c.rtaken:
-		case <-c.done:
+		if !c.awaitTaken() {
 			return
 		}
+	}
+}
+
+// resetCheck is how often a reader whose owner has not taken what it read
+// looks whether the socket has an error pending.
+const resetCheck = 20 * time.Millisecond
+
+// awaitTaken waits until Read has taken what the reader handed over, and
+// reports false when the connection is closed first. An owner that has
+// stopped taking (its handler is full) would not learn of a reset until
+// it took again, since the reader reads nothing meanwhile: so once the
+// wait is longer than resetCheck, the reader looks every resetCheck for
+// the socket's pending error, and hands it to the owner (PendingError)
+// with a Readable.
+func (c *portableConn) awaitTaken() bool {
+	select {
+	case <-c.rtaken:
+		return true
+	case <-c.done:
+		return false
+	default:
+	}
+	t := time.NewTimer(resetCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.rtaken:
+			return true
+		case <-c.done:
+			return false
+		case <-t.C:
+		}
+		if err := c.socketError(); err != nil {
+			c.mu.Lock()
+			c.perr = err
+			c.mu.Unlock()
+			c.notify(Readable)
+			select {
+			case <-c.rtaken:
+				return true
+			case <-c.done:
+				return false
+			}
+		}
+		t.Reset(resetCheck)
 	}
 }
 
@@ -621,6 +667,17 @@ func (c *portableConn) Close() error { return c.closeConn(true) }
 // socket's pending error, read without reading the socket, so that a reset
 // is seen while the reader waits for its bytes to be taken.
 func (c *portableConn) PendingError() error {
+	c.mu.Lock()
+	err := c.perr
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return c.socketError()
+}
+
+// socketError reads (and clears) the socket's pending error.
+func (c *portableConn) socketError() error {
 	var perr error
 	if c.control(func(fd int) { perr = fdPendingError(fd) }) != nil || perr == nil {
 		return nil
