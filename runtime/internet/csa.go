@@ -603,7 +603,9 @@ func (c *ConnectedSocketAdapter) read() {
 				c.stopReading = 2
 				c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: ErrServerStopping})
 			}
-			if c.wrClosed {
+			if c.wrClosed && !c.opts.KeepReading {
+				// KeepReading waits for the peer's FIN: an answer may
+				// still be on its way once our bytes are acknowledged.
 				c.linger()
 			}
 			return
