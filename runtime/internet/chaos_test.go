@@ -92,3 +92,50 @@ func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
 	got := bytes.Join(snk.Messages(), nil)
 	assert.True(t, bytes.Equal(data, got), "%d of %d bytes, in order", len(got), len(data))
 }
+
+// Through a proxy that re-cuts both ways, what the client sends comes back
+// byte for byte.
+func TestChaosClientRecut(t *testing.T) {
+	p := chaos.Start(t, stdEcho(t), chaos.Recut(chaos.Up, 1, 1500), chaos.Recut(chaos.Down, 2, 1500))
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(p.Addr())
+	snk := collect(t, client)
+	require.NoError(t, rt.Activate(client, snk))
+	data := make([]byte, 256<<10)
+	_, _ = rand.Read(data)
+	put(t, client, data)
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{}))
+	axontest.WaitDone(t, client)
+	sigs := snk.WaitSignals(t, 1)
+	require.Len(t, sigs, 1, "exactly one termination message")
+	pf, ok := sigs[0].(*axon.ProducerFinished)
+	require.True(t, ok, "%T", sigs[0])
+	assert.Nil(t, pf.Message, "a normal end")
+	got := bytes.Join(snk.Messages(), nil)
+	assert.True(t, bytes.Equal(data, got), "%d of %d bytes, in order", len(got), len(data))
+	assert.Greater(t, len(snk.Messages()), 20, "the answer came in many pieces")
+}
+
+// A reset after 1000 bytes down ends the client within 2 s, with the
+// bytes that came before it and the error as the reason.
+func TestChaosClientReset(t *testing.T) {
+	p := chaos.Start(t, stdEcho(t), chaos.ResetAt(chaos.Down, 1000))
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(p.Addr())
+	snk := collect(t, client)
+	start := time.Now()
+	require.NoError(t, rt.Activate(client, snk))
+	data := make([]byte, 5000)
+	_, _ = rand.Read(data)
+	put(t, client, data)
+	sigs := snk.WaitSignals(t, 1)
+	assert.Less(t, time.Since(start), 2*time.Second, "the close is signalled within 2 s")
+	axontest.WaitDone(t, client)
+	require.Len(t, snk.Signals(), 1, "exactly one termination message")
+	pf, ok := sigs[0].(*axon.ProducerFinished)
+	require.True(t, ok, "%T", sigs[0])
+	got := bytes.Join(snk.Messages(), nil)
+	t.Logf("%d bytes, then: %v", len(got), pf.Message)
+	assert.LessOrEqual(t, len(got), 1000)
+	assert.Equal(t, data[:len(got)], got, "what came, in order")
+}
