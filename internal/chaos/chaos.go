@@ -16,6 +16,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -54,7 +55,8 @@ func (d Direction) String() string {
 
 // Fault changes how one Direction of each connection is forwarded. Faults
 // are made by Recut, Throttle, Blackhole, HalfClose and ResetAt; several
-// may apply to the same Direction. Offsets count the bytes forwarded in
+// may apply to the same Direction. The functions panic on a bad argument
+// (a negative offset, a max or rate below 1). Offsets count the bytes forwarded in
 // that Direction on that connection; when several stop faults are due at
 // the same offset, ResetAt wins over HalfClose, which wins over Blackhole.
 type Fault struct {
@@ -88,8 +90,9 @@ func offset(name string, n int64) {
 }
 
 // Recut re-cuts the stream into chunks of 1 to max bytes, sized at random
-// from seed, each sent with its own write and followed by a pause of 100µs
-// to 1ms, so that the reader sees them as separate reads.
+// from seed (each connection is cut the same way), each sent with its own
+// write, with a pause of 100µs to 1ms between chunks, so that the reader
+// sees them as separate reads.
 func Recut(dir Direction, seed int64, max int) Fault {
 	if max < 1 {
 		panic(fmt.Sprintf("chaos: Recut: max %d < 1", max))
@@ -122,8 +125,9 @@ func HalfClose(dir Direction, after int64) Fault {
 
 // ResetAt forwards exactly offset bytes, then resets both connections:
 // each is closed with SO_LINGER 0, so that each end sees ECONNRESET or EOF,
-// as TCP gives it. The bytes forwarded are first let drain from the
-// proxy's socket (for up to a second), so the receiver gets all of them.
+// as TCP gives it. On Linux the proxy first waits (up to a second) until
+// the receiver's TCP has acknowledged the bytes forwarded, so that the
+// reset does not destroy them on their way.
 func ResetAt(dir Direction, offset int64) Fault {
 	if offset < 0 {
 		panic(fmt.Sprintf("chaos: ResetAt: negative offset %d", offset))
@@ -158,7 +162,7 @@ func Start(t testing.TB, upstream string, faults ...Fault) *Proxy {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Proxy{
 		ln: ln, upstream: upstream, ctx: ctx, cancel: cancel,
-		faults: faults, open: make(map[*pair]struct{}),
+		faults: slices.Clone(faults), open: make(map[*pair]struct{}),
 	}
 	p.wg.Add(1)
 	go p.accept()
@@ -177,7 +181,7 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 func (p *Proxy) Set(faults ...Fault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.faults = faults
+	p.faults = slices.Clone(faults)
 }
 
 // Conns returns how many connections the proxy has accepted so far.
@@ -232,7 +236,9 @@ func (p *Proxy) accept() {
 		var r [2]rules
 		r[Up], r[Down] = newRules(), newRules()
 		for _, f := range p.faults {
-			f.apply(&r[f.dir])
+			if f.apply != nil { // the zero Fault does nothing
+				f.apply(&r[f.dir])
+			}
 		}
 		p.wg.Add(1)
 		p.mu.Unlock()
