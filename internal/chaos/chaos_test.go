@@ -277,3 +277,30 @@ func TestResetUpAtZero(t *testing.T) {
 	assert.Equal(t, "hello", string(got))
 	assert.Equal(t, 2, p.Conns())
 }
+
+// Offsets are exact however the stream is cut: the server gets exactly
+// 12345 bytes, in order, before the reset.
+func TestResetUpIsExactWhenRecut(t *testing.T) {
+	type result struct {
+		got []byte
+		err error
+	}
+	read := make(chan result, 1)
+	p := chaos.Start(t, serve(t, func(c *net.TCPConn) {
+		got, _, err := readAll(c)
+		read <- result{got, err}
+	}), chaos.Recut(chaos.Up, 7, 1000), chaos.ResetAt(chaos.Up, 12345))
+	c := dial(t, p.Addr())
+	data := random(t, 50000)
+	wrote := send(t, c, data)
+	select {
+	case r := <-read:
+		assert.Equal(t, data[:12345], r.got)
+		t.Logf("then: %v", r.err)
+	case <-time.After(deadline):
+		t.Fatal("the server did not finish reading")
+	}
+	_, err := c.Read(make([]byte, 10))
+	assert.Error(t, err, "the client's side is reset too")
+	_ = wrote() // may fail: the connection was reset
+}
