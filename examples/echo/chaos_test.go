@@ -21,7 +21,7 @@ import (
 // 256 KiB back, byte for byte.
 func TestChaosRecutEchoesEveryByte(t *testing.T) {
 	srv := start(t)
-	p := chaos.Start(t, srv.Addr, chaos.Recut(chaos.Up, 1, 1500), chaos.Recut(chaos.Down, 2, 1500))
+	p := chaos.Start(t, srv.Addr, chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
 	const clients = 8
 	conns := make([]*net.TCPConn, clients)
 	for i := range conns {

@@ -96,7 +96,7 @@ func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
 // Through a proxy that re-cuts both ways, what the client sends comes back
 // byte for byte.
 func TestChaosClientRecut(t *testing.T) {
-	p := chaos.Start(t, stdEcho(t), chaos.Recut(chaos.Up, 1, 1500), chaos.Recut(chaos.Down, 2, 1500))
+	p := chaos.Start(t, stdEcho(t), chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(p.Addr())
 	snk := collect(t, client)
