@@ -125,10 +125,11 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // or shutdownMicroprocess on "control" closes the connection after every
 // byte queued before it has been written: the adapter sends its FIN, then
 // reads until the peer's (dropping what comes, or delivering it with
-// KeepReading), so that the close is clean, never a reset. It closes
-// without waiting for the peer's FIN once nothing is left unread and the
-// peer's TCP has acknowledged every byte (poll.Unacked): a client that
-// merely keeps its socket open does not hold the connection. CloseTimeout
+// KeepReading), so that the close is clean, never a reset. Without
+// KeepReading it closes without waiting for the peer's FIN once nothing is
+// left unread and the peer's TCP has acknowledged every byte
+// (poll.Unacked): a client that merely keeps its socket open does not hold
+// the connection. CloseTimeout
 // bounds the whole close. A *StopReading on "control" ends the input
 // instead: what came is delivered, then a *SocketShutdown with
 // ErrServerStopping, and the connection takes replies until it is closed. A reset, a broken pipe or a timeout closes only this
@@ -603,7 +604,9 @@ func (c *ConnectedSocketAdapter) read() {
 				c.stopReading = 2
 				c.Signal.Send(&SocketShutdown{Conn: c, Peer: c.Peer(), Err: ErrServerStopping})
 			}
-			if c.wrClosed {
+			if c.wrClosed && !c.opts.KeepReading {
+				// KeepReading waits for the peer's FIN: an answer may
+				// still be on its way once our bytes are acknowledged.
 				c.linger()
 			}
 			return

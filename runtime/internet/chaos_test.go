@@ -1,0 +1,141 @@
+package internet_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/kamgen/kamgen/internal/chaos"
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/internet"
+)
+
+// stdEcho is an echo server on 127.0.0.1 written with net alone: it sends
+// back what it reads and passes an EOF on as a half-close. It stops when
+// the test ends.
+func stdEcho(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			_ = c.SetDeadline(time.Now().Add(deadline))
+			wg.Go(func() {
+				defer c.Close()
+				if _, err := io.Copy(c, c); err == nil {
+					_ = c.(*net.TCPConn).CloseWrite()
+				}
+			})
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+// put sends data to the client in pieces of 8 KiB.
+func put(t *testing.T, c *internet.TCPClient, data []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), deadline)
+	defer cancel()
+	for p := range slices.Chunk(data, 8<<10) {
+		require.NoError(t, c.In.Put(ctx, p))
+	}
+}
+
+// A client that has finished sending gets the whole answer, however slowly
+// it comes: its close waits for the server's FIN, not only for the server
+// to acknowledge what it was sent.
+func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
+	p := chaos.Start(t, stdEcho(t), chaos.Throttle(chaos.Down, 256<<10))
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(p.Addr())
+	snk := collect(t, client)
+	require.NoError(t, rt.Activate(client, snk))
+	data := make([]byte, 64<<10)
+	_, _ = rand.Read(data)
+	put(t, client, data)
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{}))
+	axontest.WaitDone(t, client)
+	sigs := snk.WaitSignals(t, 1)
+	require.Len(t, sigs, 1, "exactly one termination message")
+	assert.Nil(t, sigs[0].(*axon.ProducerFinished).Message, "a normal end")
+	got := bytes.Join(snk.Messages(), nil)
+	assert.True(t, bytes.Equal(data, got), "%d of %d bytes, in order", len(got), len(data))
+}
+
+// Through a proxy that re-cuts both ways, what the client sends comes back
+// byte for byte.
+func TestChaosClientRecut(t *testing.T) {
+	p := chaos.Start(t, stdEcho(t), chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(p.Addr())
+	snk := collect(t, client)
+	require.NoError(t, rt.Activate(client, snk))
+	data := make([]byte, 256<<10)
+	_, _ = rand.Read(data)
+	put(t, client, data)
+	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{}))
+	axontest.WaitDone(t, client)
+	sigs := snk.WaitSignals(t, 1)
+	require.Len(t, sigs, 1, "exactly one termination message")
+	pf, ok := sigs[0].(*axon.ProducerFinished)
+	require.True(t, ok, "%T", sigs[0])
+	assert.Nil(t, pf.Message, "a normal end")
+	got := bytes.Join(snk.Messages(), nil)
+	assert.True(t, bytes.Equal(data, got), "%d of %d bytes, in order", len(got), len(data))
+	assert.Greater(t, len(snk.Messages()), 20, "the answer came in many pieces")
+}
+
+// A reset after 1000 bytes down ends the client within 2 s, with the
+// bytes that came before it and the error as the reason.
+func TestChaosClientReset(t *testing.T) {
+	p := chaos.Start(t, stdEcho(t), chaos.ResetAt(chaos.Down, 1000))
+	rt := axontest.Runtime(t, quiet)
+	client := internet.NewTCPClient(p.Addr())
+	snk := collect(t, client)
+	start := time.Now()
+	require.NoError(t, rt.Activate(client, snk))
+	data := make([]byte, 5000)
+	_, _ = rand.Read(data)
+	put(t, client, data)
+	sigs := snk.WaitSignals(t, 1)
+	assert.Less(t, time.Since(start), 2*time.Second, "the close is signalled within 2 s")
+	axontest.WaitDone(t, client)
+	require.Len(t, snk.Signals(), 1, "exactly one termination message")
+	pf, ok := sigs[0].(*axon.ProducerFinished)
+	require.True(t, ok, "%T", sigs[0])
+	got := bytes.Join(snk.Messages(), nil)
+	t.Logf("%d bytes, then: %v", len(got), pf.Message)
+	assert.LessOrEqual(t, len(got), 1000)
+	assert.Equal(t, data[:len(got)], got, "what came, in order")
+}
