@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test deps vet fmt-check gen gen-check bench
+.PHONY: run test deps vet fmt-check gen gen-check bench soak
 
 ## run: the Markov chat server on 127.0.0.1:1500, in memory.
 run:
@@ -58,3 +58,9 @@ bench:
 	./scripts/bench-conns.sh 3
 	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 3 minutes:"
 	./scripts/bench-resp.sh 3
+
+## soak: ten minutes (SOAK_DURATION) of mixed load on examples/echo (plain
+## and TLS) and examples/markov through the chaos proxy; fails on errors,
+## descriptors or threads left over, or RSS that keeps growing. Not in test.
+soak:
+	$(GO) test -tags soak -run TestSoak -count=1 -timeout 30m -v ./internal/soak
