@@ -188,8 +188,15 @@ func (b *box[T]) full() bool {
 	return false
 }
 
-// push adds m to the queue. b.mu is held.
+// push adds m to the queue; to an inbox whose owner has finished, it
+// counts it as dropped instead (Runtime.Dropped). b.mu is held.
 func (b *box[T]) push(m T) {
+	if b.dir == In && b.owner.life.Load() == done {
+		if rt := b.owner.rt; rt != nil {
+			rt.dropped.Add(1)
+		}
+		return
+	}
 	b.q.push(m)
 	if b.weighed {
 		x := b.cold.Load()
@@ -693,7 +700,9 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 // message type does not compile.
 //
 // A message sent on an outbox that is not linked is kept in the outbox (up to
-// its capacity) and moves on when the outbox is linked; it is never dropped.
+// its capacity) and moves on when the outbox is linked; it is never dropped
+// while the outbox's owner runs (once it has finished, it is dropped and
+// counted: Runtime.Dropped).
 //
 // What a reactive owner sends while the end of the chain is full is held in
 // the outbox (its cold part's over); while it holds anything the owner is

@@ -113,7 +113,8 @@ type threadState struct {
 	typ      string // the component's type, as %T prints it: its name
 	notify   chan struct{}
 	ctx      context.Context
-	mainDone bool // guarded by Component.mu
+	mainDone bool      // guarded by Component.mu
+	boxes    boxFields // where the component keeps its boxes, for dropPending
 }
 
 type childExit struct {
@@ -730,6 +731,7 @@ func (c *Component) finish() {
 		l.flush()          // what its source still holds is delivered, not stranded
 		l.Unlink()
 	}
+	c.dropPending() // what no one can take any more is counted
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) {

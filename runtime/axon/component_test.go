@@ -266,10 +266,12 @@ func TestOwnedLinksRemovedWhenOwnerFinishes(t *testing.T) {
 
 	c.Stop()
 	waitDone(t, c)
-	// d's link survives; c's passthrough does not, so the message stays in
-	// c's own inbox (c no longer runs, so nobody takes it).
+	// d's link survives; c's passthrough does not, so the message lands in
+	// c's own inbox, where c, finished, will never take it: it is dropped,
+	// and counted.
 	require.True(t, d.Out.Offer(8))
-	eventually(t, "8 stored in c.In", func() bool { return c.In.Len() == 1 })
+	eventually(t, "8 dropped at c.In", func() bool { return rt.Dropped() == 1 })
+	assert.Equal(t, 0, c.In.Len())
 	assert.Equal(t, int64(1), a.got.Load())
 	// a.Out -> b.In is gone too: a's sends stay in a.Out.
 	require.True(t, a.Out.Offer(9))

@@ -2,6 +2,7 @@ package axon
 
 import (
 	"fmt"
+	"reflect"
 	"sync"
 	"unsafe"
 )
@@ -77,6 +78,7 @@ type hookTab struct {
 	wake      func(self unsafe.Pointer)
 	turnEnd   func(self unsafe.Pointer)
 	childDone func(self unsafe.Pointer, child *Component, err error)
+	boxes     boxFields // where the type keeps its boxes, for dropPending
 }
 
 // The exported methods of a component written by hand, and of a generated
@@ -95,6 +97,7 @@ type (
 func makeTab[T any](h Hooks[T]) hookTab {
 	var t hookTab
 	t.typ = fmt.Sprintf("%T", (*T)(nil))
+	t.boxes = boxFieldsFor(reflect.TypeFor[T]())
 	self := func(p unsafe.Pointer) any { return (*T)(p) }
 	var zero any = (*T)(nil)
 	switch _, ok := zero.(reactive); {
@@ -136,6 +139,7 @@ func hook[T, I any](f func(*T), zero any, call func(I)) func(unsafe.Pointer) {
 // its exported methods when it is activated without Bind.
 func methodHooks(p Part) *hookTab {
 	t := &hookTab{typ: fmt.Sprintf("%T", p)}
+	_, t.boxes = partFields(p)
 	if r, ok := p.(reactive); ok {
 		t.dispatch = func(_ unsafe.Pointer, turn *Turn) { r.Dispatch(turn) }
 	}

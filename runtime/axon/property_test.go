@@ -181,3 +181,75 @@ func TestRelinkBounded(t *testing.T) {
 	}
 	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: 25}))
 }
+
+// relayUntil passes messages on until it has passed limit of them, then
+// stops itself, leaving whatever waits in its inbox.
+type relayUntil struct {
+	axon.Component
+	In     axon.Inbox[tagged]
+	Out    axon.Outbox[tagged]
+	limit  int
+	passed int
+}
+
+func (r *relayUntil) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &r.In, func(m tagged) {
+		if r.passed >= r.limit {
+			return // stopping: the rest of the batch is not handled
+		}
+		r.Out.Send(m)
+		if r.passed++; r.passed == r.limit {
+			r.Stop()
+		}
+	})
+}
+
+// TestStoppedComponentsMessagesAreAccountedFor: a relay between threaded
+// producers and a slow sink stops after a random number of messages.
+// Every message the producers sent is either delivered to the sink (what
+// the relay passed on, including what it held for lack of room when it
+// stopped) or counted as dropped (what waited in its inbox, and what came
+// after): none is silently gone, none counted twice, and producers waiting
+// for room in the stopped relay's inbox are let go.
+func TestStoppedComponentsMessagesAreAccountedFor(t *testing.T) {
+	prop := func(c mailboxCase) bool {
+		capacity := int(c.Cap%8) + 1
+		producers := int(c.Producers%4) + 1
+		perProd := int(c.PerProd%300) + 1
+		total := producers * perProd
+		rt := axontest.Runtime(t)
+		sink := axontest.NewSink[tagged]()
+		sink.In.SetCap(capacity)
+		r := &relayUntil{limit: int(c.Seed % uint64(total+1))}
+		r.In.Init(&r.Component, "inbox", capacity)
+		r.Out.Init(&r.Component, "outbox", 0)
+		mustLink(t, &r.Out, &sink.In)
+		ps := make([]*threadedProducer, producers)
+		for i := range ps {
+			ps[i] = &threadedProducer{id: i, n: perProd}
+			ps[i].Out.Init(&ps[i].Component, "outbox", 1)
+			mustLink(t, &ps[i].Out, &r.In)
+		}
+		require.NoError(t, rt.Activate(sink, r))
+		if r.limit == 0 {
+			r.Stop()
+		}
+		for _, p := range ps {
+			require.NoError(t, rt.Activate(p))
+		}
+		for _, p := range ps {
+			axontest.WaitDone(t, p) // let go, even those that waited on the stopped relay
+		}
+		axontest.WaitDone(t, r)
+		eventually(t, "every message delivered or counted", func() bool {
+			return len(sink.Messages())+int(rt.Dropped()) >= total
+		})
+		got, dropped := len(sink.Messages()), int(rt.Dropped())
+		if got+dropped != total || got != r.limit {
+			t.Logf("%d sent: %d delivered (the relay passed %d), %d dropped", total, got, r.limit, dropped)
+			return false
+		}
+		return true
+	}
+	require.NoError(t, quick.Check(prop, &quick.Config{MaxCount: 25}))
+}

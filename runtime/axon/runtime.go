@@ -34,6 +34,8 @@ type Runtime struct {
 	top     map[*Component]struct{}
 	errs    []error
 	allDone chan struct{} // closed while top is empty
+
+	dropped atomic.Int64 // messages finished components left (Dropped)
 }
 
 // Option configures a Runtime.
@@ -126,10 +128,14 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 		return fmt.Errorf("axon: %T activated twice", p)
 	}
 	c.rt, c.parent, c.id = rt, parent, rt.ids.Add(1)
+	if c.self == nil { // not bound by generated code: where its boxes are
+		c.self, _ = partFields(p)
+	}
 	if isThreaded {
 		c.hooks = nil
 		ctx, cancel := context.WithCancel(context.Background())
 		c.th = &threadState{typ: fmt.Sprintf("%T", p), notify: make(chan struct{}, 1), ctx: ctx}
+		_, c.th.boxes = partFields(p)
 		x := c.more()
 		x.ctx, x.cancel = ctx, cancel
 		if c.stopping() {

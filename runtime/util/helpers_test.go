@@ -51,9 +51,11 @@ func sinkFor[I, O any](t *testing.T, st axon.Stage[I, O]) *axontest.Sink[O] {
 }
 
 // run activates the parts in a new runtime.
-func run(t *testing.T, parts ...axon.Part) {
+func run(t *testing.T, parts ...axon.Part) *axon.Runtime {
 	t.Helper()
-	require.NoError(t, axontest.Runtime(t).Activate(parts...))
+	rt := axontest.Runtime(t)
+	require.NoError(t, rt.Activate(parts...))
+	return rt
 }
 
 // texts turns messages into strings, for readable comparisons.

@@ -1,0 +1,117 @@
+package axon
+
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// What a component leaves when it finishes is accounted for, never
+// silently gone: the messages waiting in its inboxes, and in its outboxes
+// that are linked nowhere, are dropped and counted (Runtime.Dropped), and
+// so is every message sent to one of its inboxes afterwards, so that a
+// sender waiting for room in a finished component's inbox is let go
+// rather than held for ever. What it had sent and was holding for lack of
+// room is delivered before that (flush).
+
+// dropper is a box of any message type, for dropPending.
+type dropper interface {
+	// dropPending drops what the box holds for a finished owner and
+	// returns how many messages it dropped.
+	dropPending() int
+}
+
+// dropPending drops what b holds, if no one can take it any more: an
+// inbox's messages, or an outbox's that is linked nowhere. It wakes those
+// waiting for room, whose messages are dropped as they come.
+func (b *box[T]) dropPending() int {
+	if b.dir == Out {
+		topology.Lock()
+		linked := b.target != nil
+		topology.Unlock()
+		if linked {
+			return 0
+		}
+	}
+	b.mu.Lock()
+	n := b.q.len() - int(b.claimed)
+	for b.q.len() > int(b.claimed) {
+		b.removeAt(int(b.claimed))
+	}
+	b.wakeWaitersLocked()
+	b.mu.Unlock()
+	return n
+}
+
+// boxFields lists where a component type keeps its boxes (fields of type
+// Inbox or Outbox, at any depth of embedded structs), found once per type.
+type boxFields []func(self unsafe.Pointer) dropper
+
+var boxFieldsOf sync.Map // reflect.Type -> boxFields
+
+var dropperType = reflect.TypeFor[dropper]()
+
+// boxFieldsFor returns the box fields of struct type t.
+func boxFieldsFor(t reflect.Type) boxFields {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	if f, ok := boxFieldsOf.Load(t); ok {
+		return f.(boxFields)
+	}
+	var fs boxFields
+	var walk func(t reflect.Type, off uintptr)
+	walk = func(t reflect.Type, off uintptr) {
+		for i := range t.NumField() {
+			f := t.Field(i)
+			ft, at := f.Type, off+f.Offset
+			switch {
+			case reflect.PointerTo(ft).Implements(dropperType):
+				fs = append(fs, func(self unsafe.Pointer) dropper {
+					return reflect.NewAt(ft, unsafe.Add(self, at)).Interface().(dropper)
+				})
+			case ft.Kind() == reflect.Struct && f.Anonymous && ft != reflect.TypeFor[Component]():
+				walk(ft, at)
+			}
+		}
+	}
+	walk(t, 0)
+	f, _ := boxFieldsOf.LoadOrStore(t, fs)
+	return f.(boxFields)
+}
+
+// partFields returns the struct p points to and its box fields.
+func partFields(p Part) (unsafe.Pointer, boxFields) {
+	v := reflect.ValueOf(p)
+	if v.Kind() != reflect.Pointer {
+		return nil, nil
+	}
+	return v.UnsafePointer(), boxFieldsFor(v.Type().Elem())
+}
+
+// dropPending drops and counts what c's boxes hold now that it has
+// finished.
+func (c *Component) dropPending() {
+	var fields boxFields
+	switch {
+	case c.th != nil:
+		fields = c.th.boxes
+	case c.hooks != nil:
+		fields = c.hooks.boxes
+	}
+	if c.self == nil || c.rt == nil {
+		return
+	}
+	n := 0
+	for _, f := range fields {
+		n += f(c.self).dropPending()
+	}
+	if n > 0 {
+		c.rt.dropped.Add(int64(n))
+	}
+}
+
+// Dropped returns how many messages the runtime's components left when
+// they finished, or were sent to them afterwards: dropped, not delivered.
+// Every other message sent is delivered (or still waits to be).
+func (rt *Runtime) Dropped() int64 { return rt.dropped.Load() }
