@@ -54,6 +54,8 @@ bench:
 	$(GO) test -run '^$$' -bench 'Lines|Prefixed' -count 3 ./runtime/framing
 	@echo "the echo example against stdecho and gnetecho (../shared/bench), about 10 minutes:"
 	./scripts/bench-net.sh 3
+	@echo "what 1,000 clients that send and never read cost an echo server (the byte budget):"
+	$(GO) test -run TestNonReadingClientsStayWithinTheBudget -count=1 -v ./runtime/chassis | grep -E 'never read|^(ok|FAIL|---)'
 	@echo "a mass close of 19,000 connections and a churn of 40,000, examples/echo against stdecho, about 3 minutes:"
 	./scripts/bench-conns.sh 3
 	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 3 minutes:"

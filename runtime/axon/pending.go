@@ -25,6 +25,12 @@ type dropper interface {
 // inbox's messages, or an outbox's that is linked nowhere. It wakes those
 // waiting for room, whose messages are dropped as they come.
 func (b *box[T]) dropPending() int {
+	b.mu.Lock()
+	empty := b.q.len() == int(b.claimed) && !b.hasWaitersLocked()
+	b.mu.Unlock()
+	if empty {
+		return 0 // most boxes: nothing to look at
+	}
 	if b.dir == Out {
 		topology.Lock()
 		linked := b.target != nil
