@@ -156,6 +156,7 @@ type boxCold[T any] struct {
 	bytes   int                // the size of what q holds, when weighed; guarded by box.mu
 	maxSize int                // the box is full once bytes reaches it, when weighed
 	size    func(T) int        // the size of a message, when weighed
+	pool    *loop.Pool         // a budget shared with other boxes, when weighed with one
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {
@@ -183,7 +184,7 @@ func (b *box[T]) full() bool {
 	}
 	if b.weighed && n > 0 {
 		x := b.cold.Load()
-		return x.bytes >= x.maxSize
+		return x.bytes >= x.maxSize || x.pool.Over()
 	}
 	return false
 }
@@ -200,7 +201,11 @@ func (b *box[T]) push(m T) {
 	b.q.push(m)
 	if b.weighed {
 		x := b.cold.Load()
-		x.bytes += x.size(m)
+		n := x.size(m)
+		x.bytes += n
+		if x.pool != nil {
+			x.pool.Used.Add(int64(n))
+		}
 	}
 }
 
@@ -208,7 +213,11 @@ func (b *box[T]) push(m T) {
 func (b *box[T]) gone(m T) {
 	if b.weighed {
 		x := b.cold.Load()
-		x.bytes -= x.size(m)
+		n := x.size(m)
+		x.bytes -= n
+		if x.pool != nil {
+			x.pool.Used.Add(int64(-n))
+		}
 	}
 }
 
@@ -233,11 +242,13 @@ func (b *box[T]) removeAt(k int) T {
 // taken some. It may go past n by one message. A connection's handler
 // inbox is bounded so (internet.ConnOptions.Budget).
 func LimitBytes[T ~[]byte](in *Inbox[T], n int) {
-	in.limitBytes(n, func(m T) int { return cap(m) })
+	in.limitBytes(n, func(m T) int { return cap(m) }, nil)
 }
 
-// limitBytes bounds b in bytes, size giving each message's.
-func (b *box[T]) limitBytes(n int, size func(T) int) {
+// limitBytes bounds b in bytes, size giving each message's, and counts
+// what it holds in pool too, if not nil. A box counts in one pool, the
+// first it is given.
+func (b *box[T]) limitBytes(n int, size func(T) int, pool *loop.Pool) {
 	x := b.extra()
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -248,6 +259,10 @@ func (b *box[T]) limitBytes(n int, size func(T) int) {
 		for i := range b.q.len() {
 			x.bytes += size(b.q.at(i))
 		}
+		if pool != nil {
+			x.pool = pool
+			pool.Used.Add(int64(x.bytes))
+		}
 	}
 	if !b.full() {
 		b.wakeWaitersLocked()
@@ -256,20 +271,36 @@ func (b *box[T]) limitBytes(n int, size func(T) int) {
 
 // limitEndBytes bounds in bytes the inbox at the end of o's chain (see
 // LimitBytes), for loop.LimitEnd.
-func (o *Outbox[T]) limitEndBytes(n int, size func(T) int) {
+func (o *Outbox[T]) limitEndBytes(n int, size func(T) int, pool *loop.Pool) {
 	topology.Lock()
 	end := o.chainEnd()
 	topology.Unlock()
 	if end != &o.box && end.dir == In {
-		end.limitBytes(n, size)
+		end.limitBytes(n, size, pool)
 	}
 }
 
+func sliceSize(m []byte) int { return cap(m) }
+
 func init() {
-	loop.LimitEnd = func(out any, n int) {
+	loop.LimitEnd = func(out any, n int, pool *loop.Pool) {
 		if o, ok := out.(*Outbox[[]byte]); ok {
-			o.limitEndBytes(n, func(m []byte) int { return cap(m) })
+			o.limitEndBytes(n, sliceSize, pool)
 		}
+	}
+	loop.LimitIn = func(in any, n int, pool *loop.Pool) {
+		if i, ok := in.(*Inbox[[]byte]); ok {
+			i.limitBytes(n, sliceSize, pool)
+		}
+	}
+	loop.EndLen = func(out any) int {
+		if o, ok := out.(*Outbox[[]byte]); ok {
+			f := o.lockEnd()
+			n := f.q.len() - int(f.claimed)
+			f.mu.Unlock()
+			return n
+		}
+		return 0
 	}
 }
 
@@ -570,7 +601,11 @@ func (b *box[T]) unclaim(v *claimView[T]) {
 	b.q.pushFront(v.one)
 	if b.weighed {
 		x := b.cold.Load()
-		x.bytes += x.size(v.one)
+		n := x.size(v.one)
+		x.bytes += n
+		if x.pool != nil {
+			x.pool.Used.Add(int64(n))
+		}
 	}
 	b.mu.Unlock()
 }

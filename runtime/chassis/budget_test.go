@@ -38,9 +38,36 @@ func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
 	if slowdown > 1 {
 		n = 300 // the race detector: the same bound per connection, fewer of them
 	}
-	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
-		Conn: internet.ConnOptions{CloseTimeout: 100 * time.Millisecond},
-	})
+	grown := nonReaders(t, n, internet.ConnOptions{CloseTimeout: 100 * time.Millisecond})
+	assert.Less(t, grown/int64(n), int64(400<<10), "a connection holds more than its budget")
+}
+
+// TestServerBudgetBoundsEveryConnectionTogether: with a per-connection
+// budget of 4 MiB, 1,000 clients that never read grow the server by
+// 700-900 KiB each; with a server budget of 4 MiB as well, the server
+// stops reading them and taking their handlers' output once they hold 4 MiB
+// together, and grows by less than a third of that (about 120 KiB each: a
+// message in each queue), while a client that reads is still served.
+func TestServerBudgetBoundsEveryConnectionTogether(t *testing.T) {
+	n := 1000
+	if slowdown > 1 {
+		n = 300
+	}
+	opts := internet.ConnOptions{CloseTimeout: 100 * time.Millisecond, Budget: 4 << 20}
+	alone := nonReaders(t, n, opts)
+	opts.ServerBudget = 4 << 20
+	shared := nonReaders(t, n, opts)
+	t.Logf("per-connection budget of 4 MiB: %d KiB a connection; with a server budget of 4 MiB: %d KiB", alone/int64(n)>>10, shared/int64(n)>>10)
+	assert.Less(t, shared, alone/3, "the server budget does not bound the connections together")
+}
+
+// nonReaders runs n clients of an echo server made with opts that send
+// until the server stops taking their bytes and never read, checks that a
+// client that reads is served meanwhile, and returns how much the live
+// heap grew.
+func nonReaders(t *testing.T, n int, opts internet.ConnOptions) int64 {
+	t.Helper()
+	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{Conn: opts})
 	addr := srv.Addr().String()
 	before := liveHeap()
 
@@ -54,12 +81,16 @@ func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
 		c, err := net.DialTimeout("tcp", addr, deadline)
 		require.NoError(t, err)
 		conns[i] = c.(*net.TCPConn)
-		t.Cleanup(func() { c.Close() })
 		// Small client buffers, so that the server's own queues, not the
 		// kernel's, hold what it cannot send.
 		require.NoError(t, conns[i].SetReadBuffer(16<<10))
 		require.NoError(t, conns[i].SetWriteBuffer(16<<10))
 	}
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
 	for _, c := range conns {
 		wg.Go(func() {
 			total := 0
@@ -94,10 +125,8 @@ func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
 	wg.Wait()
 	require.Empty(t, errs)
 	grown := int64(liveHeap()) - int64(before)
-	perConn := grown / int64(n)
 	t.Logf("%d clients that never read wrote %d MiB in all; the live heap grew %d MiB, %d KiB a connection",
-		n, written>>20, grown>>20, perConn>>10)
-	assert.Less(t, perConn, int64(400<<10), "a connection holds more than its budget")
+		n, written>>20, grown>>20, grown/int64(n)>>10)
 	assert.Equal(t, n, srv.Connections())
 
 	// A client that reads is served meanwhile.
@@ -105,4 +134,5 @@ func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
 	for range 10 {
 		roundTrip(t, c, "still served\n")
 	}
+	return grown
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internal/links"
+	"github.com/kamgen/kamgen/runtime/internal/loop"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
@@ -22,6 +23,9 @@ const (
 	DefaultBudget       = 64 << 10
 	DefaultCloseTimeout = 10 * time.Second
 	readsPerTurn        = 16
+	// poolRetry is how often an adapter that stopped reading for its
+	// server's budget looks again.
+	poolRetry = 10 * time.Millisecond
 	// maxMessage is the largest message an adapter sends: the largest
 	// size the Go allocator serves without taking the heap's lock.
 	maxMessage = 32 << 10
@@ -76,9 +80,17 @@ type ConnOptions struct {
 	// handler keeps of its own: a client that sends and never reads
 	// included.
 	Budget int
+	// ServerBudget, if positive, bounds in bytes what all the connections
+	// made with these options hold together (those of one server): while
+	// they hold that much, an adapter whose handler has not taken what it
+	// was given reads no more, and a handler's output waits in the handler
+	// (ServerOptions.Conn.ServerBudget). A connection whose handler keeps up
+	// is still served: it may always hand over one read.
+	ServerBudget int
 
 	scratch   *sync.Pool // read buffers of MaxReadChunk bytes, shared by every connection
 	maxQueued int        // Budget/4: the write queue's share
+	pool      *loop.Pool // ServerBudget's count, shared by the connections
 }
 
 func (o ConnOptions) withDefaults() ConnOptions {
@@ -91,6 +103,9 @@ func (o ConnOptions) withDefaults() ConnOptions {
 	}
 	o.Budget = min(max(o.Budget, 4), 1<<30)
 	o.maxQueued = o.Budget / 4
+	if o.ServerBudget > 0 {
+		o.pool = &loop.Pool{Max: int64(o.ServerBudget)}
+	}
 	if o.CloseTimeout <= 0 {
 		o.CloseTimeout = DefaultCloseTimeout
 	}
@@ -166,6 +181,7 @@ type ConnectedSocketAdapter struct {
 	wrClosed    bool  // our FIN is sent
 	closed      bool
 	timed       bool // cold.times is kept (timeouts, or closing)
+	poolWait    bool // not reading while the server's budget is spent (ServerBudget)
 
 	cold *csaCold // what an idle connection does not need
 }
@@ -229,7 +245,7 @@ func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocke
 // newCSA makes an adapter with options shared by many connections.
 func newCSA(conn poll.Conn, opts *ConnOptions) *ConnectedSocketAdapter {
 	c := (&ConnectedSocketAdapter{conn: conn, opts: opts}).initBoxes()
-	axon.LimitBytes(&c.In, opts.Budget/4)
+	links.LimitIn(&c.In, opts.Budget/4, opts.pool)
 	return c
 }
 
@@ -278,7 +294,7 @@ func (c *ConnectedSocketAdapter) writeBlocked() {
 // onStart starts watching the socket.
 func (c *ConnectedSocketAdapter) onStart() {
 	// What is read waits in the handler's inbox up to half the budget.
-	links.LimitEnd(&c.Out, c.opts.Budget/2)
+	links.LimitEnd(&c.Out, c.opts.Budget/2, c.opts.pool)
 	if c.opts.timeouts() {
 		c.times()
 	}
@@ -349,10 +365,20 @@ func (c *ConnectedSocketAdapter) onTurnEnd() {
 	}
 }
 
-// onWake checks the timeouts.
+// onWake checks the timeouts, and reads again if it stopped for the
+// server's budget.
 func (c *ConnectedSocketAdapter) onWake() {
 	if c.closed {
 		return
+	}
+	if c.poolWait {
+		c.poolWait = false
+		defer func() {
+			if !c.closed && !c.holding() {
+				c.readMore = true
+				c.read()
+			}
+		}()
 	}
 	t := c.clock()
 	if t == nil {
@@ -452,9 +478,11 @@ func (c *ConnectedSocketAdapter) armTimer() {
 	}
 }
 
-// pull takes messages from "inbox" while the write queue has room.
+// pull takes messages from "inbox" while the write queue has room: its
+// share of the budget, and the server's budget if it has one, though an
+// empty queue always takes one.
 func (c *ConnectedSocketAdapter) pull() {
-	for int(c.wqBytes) < c.opts.maxQueued {
+	for int(c.wqBytes) < c.opts.maxQueued && (c.wqBytes == 0 || !c.opts.pool.Over()) {
 		m, ok := c.In.TryRecv()
 		if !ok {
 			return
@@ -468,6 +496,9 @@ func (c *ConnectedSocketAdapter) queue(m []byte) {
 	if len(m) > 0 {
 		c.wq = append(c.wq, m)
 		c.wqBytes += int32(len(m))
+		if p := c.opts.pool; p != nil {
+			p.Used.Add(int64(len(m)))
+		}
 	}
 }
 
@@ -511,6 +542,9 @@ func (c *ConnectedSocketAdapter) writeQueued(takeMore bool) bool {
 // consume drops n written bytes from the front of the queue.
 func (c *ConnectedSocketAdapter) consume(n int) {
 	c.wqBytes -= int32(n)
+	if p := c.opts.pool; p != nil {
+		p.Used.Add(int64(-n))
+	}
 	i := 0
 	for i < len(c.wq) && n >= len(c.wq[i]) {
 		n -= len(c.wq[i])
@@ -567,6 +601,14 @@ func (c *ConnectedSocketAdapter) read() {
 				x.held = x.held[1:]
 			}
 			x.held = nil
+		}
+		if c.opts.pool.Over() && links.EndLen(&c.Out) > 0 {
+			// The server's budget is spent and the handler has not taken
+			// what it was given: read nothing more for now, and look again
+			// in a while (the budget frees elsewhere, with no wake-up here).
+			c.poolWait = true
+			c.WakeAfter(poolRetry)
+			return
 		}
 		scratch := c.getScratch()
 		n, err := c.conn.Read(*scratch)
@@ -682,6 +724,9 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 		x.tls.abandon()
 	}
 	_ = c.conn.Close()
+	if p := c.opts.pool; p != nil {
+		p.Used.Add(int64(-c.wqBytes))
+	}
 	c.wq, c.wqBytes = nil, 0
 	if x := c.cold; x != nil {
 		x.wqHead, x.held = nil, nil

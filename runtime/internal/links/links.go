@@ -40,6 +40,13 @@ func Recall[T any](out *axon.Outbox[T]) (m T, ok bool) {
 }
 
 // LimitEnd bounds in bytes the inbox that out is linked to, at the end of
-// its chain (axon.LimitBytes): a connection's adapter bounds its handler's
-// inbox so. It does nothing if out is not linked to an inbox.
-func LimitEnd(out *axon.Outbox[[]byte], n int) { loop.LimitEnd(out, n) }
+// its chain (axon.LimitBytes), counting what it holds in pool too if pool
+// is not nil: a connection's adapter bounds its handler's inbox so. It does
+// nothing if out is not linked to an inbox.
+func LimitEnd(out *axon.Outbox[[]byte], n int, pool *loop.Pool) { loop.LimitEnd(out, n, pool) }
+
+// LimitIn bounds in in bytes as LimitEnd does.
+func LimitIn(in *axon.Inbox[[]byte], n int, pool *loop.Pool) { loop.LimitIn(in, n, pool) }
+
+// EndLen returns how many messages wait at the end of out's chain.
+func EndLen(out *axon.Outbox[[]byte]) int { return loop.EndLen(out) }

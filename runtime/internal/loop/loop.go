@@ -4,6 +4,8 @@
 // internal: a user never runs turns.
 package loop
 
+import "sync/atomic"
+
 // Host runs turns on a goroutine of its own that is not a worker: each
 // component woken with Wake has a turn in the next Run, on the calling
 // goroutine, followed by the turns it wakes, up to a bound; what is left
@@ -59,5 +61,24 @@ var FramerOf func(in any) Framer
 
 // LimitEnd bounds in bytes (axon.LimitBytes) the inbox at the end of the
 // chain of out, an *axon.Outbox[[]byte]: n bytes, each slice counted by
-// its capacity. Package axon sets it.
-var LimitEnd func(out any, n int)
+// its capacity, and, if pool is not nil, the inbox is full too while the
+// pool is (see Pool). Package axon sets it.
+var LimitEnd func(out any, n int, pool *Pool)
+
+// LimitIn is LimitEnd for an *axon.Inbox[[]byte] itself.
+var LimitIn func(in any, n int, pool *Pool)
+
+// EndLen returns how many messages wait at the end of the chain of out,
+// an *axon.Outbox[[]byte]. Package axon sets it.
+var EndLen func(out any) int
+
+// Pool is a budget in bytes shared by many boxes bounded in bytes (the
+// connections of one server): each counts what it holds in Used, and a box
+// that holds anything takes no more while Used is Max or more.
+type Pool struct {
+	Used atomic.Int64
+	Max  int64
+}
+
+// Over reports whether the pool is spent.
+func (p *Pool) Over() bool { return p != nil && p.Used.Load() >= p.Max }
