@@ -29,13 +29,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kamgen/kamgen/internal/bench/proc"
 	"github.com/kamgen/kamgen/internal/chaos"
 )
 
@@ -334,28 +334,11 @@ func start(t *testing.T, name, bin string, args ...string) *server {
 // sample reads the server's RSS, threads and descriptors.
 func (s *server) sample(t *testing.T, at time.Duration) {
 	t.Helper()
-	pid := s.cmd.Process.Pid
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	st, err := proc.Read(s.cmd.Process.Pid)
 	if err != nil {
 		t.Fatalf("%s: %v", s.name, err)
 	}
-	x := sample{at: at}
-	for line := range strings.Lines(string(b)) {
-		k, v, _ := strings.Cut(line, ":")
-		n, _ := strconv.Atoi(strings.Fields(v + " 0")[0])
-		switch k {
-		case "VmRSS":
-			x.rssKiB = n
-		case "Threads":
-			x.threads = n
-		}
-	}
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	if err != nil {
-		t.Fatalf("%s: %v", s.name, err)
-	}
-	x.fds = len(fds)
-	s.samples = append(s.samples, x)
+	s.samples = append(s.samples, sample{at: at, rssKiB: st.RSSKiB, threads: st.Threads, fds: st.FDs})
 }
 
 // rssSlope returns the least-squares slope of RSS over the second half of

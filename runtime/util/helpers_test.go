@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
@@ -97,4 +99,31 @@ func signals() map[string]func() axon.Signal {
 		"ProducerFinished":     func() axon.Signal { return &axon.ProducerFinished{Caller: "upstream"} },
 		"ShutdownMicroprocess": func() axon.Signal { return &axon.ShutdownMicroprocess{} },
 	}
+}
+
+// reader is a file-reading stage that reports the error it failed with.
+type reader[I any] interface {
+	axon.Stage[I, []byte]
+	Err() error
+}
+
+// readPaced runs a configured reader to its end, on a clock of the test's
+// own (testing/synctest: time moves only when every goroutine waits), and
+// returns what it sent and how long it took by that clock. It must finish
+// with a ProducerFinished.
+func readPaced[I any](t *testing.T, r reader[I]) (got []string, took time.Duration) {
+	t.Helper()
+	synctest.Test(t, func(t *testing.T) {
+		s := sinkFor[I, []byte](t, r)
+		start := time.Now()
+		run(t, r, s)
+		axontest.WaitDone(t, s)
+		took = time.Since(start)
+		axontest.WaitDone(t, r)
+		require.NoError(t, r.Err())
+		require.Len(t, s.Signals(), 1)
+		requireFinished(t, s.Signals()[0], r)
+		got = texts(s.Messages())
+	})
+	return got, took
 }

@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -12,26 +11,6 @@ import (
 	"github.com/kamgen/kamgen/runtime/util"
 	"github.com/stretchr/testify/require"
 )
-
-// readRated runs a configured reader to its end, on a clock of the test's
-// own (testing/synctest), and returns what it sent and how long it took by
-// that clock. It must finish with a ProducerFinished.
-func readRated(t *testing.T, r *util.RateControlledFileReader) (got []string, took time.Duration) {
-	t.Helper()
-	synctest.Test(t, func(t *testing.T) {
-		s := sinkFor(t, r)
-		start := time.Now()
-		run(t, r, s)
-		axontest.WaitDone(t, s)
-		took = time.Since(start)
-		axontest.WaitDone(t, r)
-		require.NoError(t, r.Err())
-		require.Len(t, s.Signals(), 1)
-		requireFinished(t, s.Signals()[0], r)
-		got = texts(s.Messages())
-	})
-	return got, took
-}
 
 func sizes(chunks []string) []int {
 	out := make([]int, len(chunks))
@@ -67,7 +46,7 @@ func TestRateControlledFileReaderBytes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := util.NewRateControlledFileReader(writeFile(t, content))
 			tc.configure(r)
-			got, _ := readRated(t, r)
+			got, _ := readPaced(t, r)
 			require.Equal(t, content, strings.Join(got, ""))
 			want := tc.want
 			if want == nil { // one byte per chunk
@@ -103,7 +82,7 @@ func TestRateControlledFileReaderLines(t *testing.T) {
 			r := util.NewRateControlledFileReader(writeFile(t, tc.content))
 			r.ReadMode = util.ModeLines
 			r.ChunkSize = tc.chunkSize
-			got, _ := readRated(t, r)
+			got, _ := readPaced(t, r)
 			require.Equal(t, tc.want, got)
 		})
 	}
@@ -148,7 +127,7 @@ func TestRateControlledFileReaderRate(t *testing.T) {
 			t.Parallel()
 			r := util.NewRateControlledFileReader(writeFile(t, tc.content))
 			tc.configure(r)
-			got, took := readRated(t, r)
+			got, took := readPaced(t, r)
 			require.Len(t, got, tc.chunks)
 			require.Equal(t, tc.content, strings.Join(got, ""))
 			// A chunk a step from the start, and the end of the file found

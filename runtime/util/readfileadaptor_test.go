@@ -7,34 +7,12 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/kamgen/kamgen/runtime/util"
 	"github.com/stretchr/testify/require"
 )
-
-// readAll runs a configured adaptor to its end, on a clock of the test's
-// own (testing/synctest: time moves only when every goroutine waits), and
-// returns what it sent and how long it took by that clock. It must finish
-// with a ProducerFinished.
-func readAll(t *testing.T, r *util.ReadFileAdaptor) (got []string, took time.Duration) {
-	t.Helper()
-	synctest.Test(t, func(t *testing.T) {
-		s := sinkFor(t, r)
-		start := time.Now()
-		run(t, r, s)
-		axontest.WaitDone(t, s)
-		took = time.Since(start)
-		axontest.WaitDone(t, r)
-		require.NoError(t, r.Err())
-		require.Len(t, s.Signals(), 1)
-		requireFinished(t, s.Signals()[0], r)
-		got = texts(s.Messages())
-	})
-	return got, took
-}
 
 func TestReadFileAdaptorDefaults(t *testing.T) {
 	r := util.NewReadFileAdaptor("f")
@@ -48,7 +26,7 @@ func TestReadFileAdaptorDefaults(t *testing.T) {
 
 func TestReadFileAdaptorLines(t *testing.T) {
 	name := writeFile(t, "a\nbb\n\nccc")
-	got, _ := readAll(t, util.NewReadFileAdaptor(name))
+	got, _ := readPaced(t, util.NewReadFileAdaptor(name))
 	require.Equal(t, []string{"a\n", "bb\n", "\n", "ccc"}, got)
 }
 
@@ -57,7 +35,7 @@ func TestReadFileAdaptorEmptyFile(t *testing.T) {
 		t.Run(string(mode), func(t *testing.T) {
 			r := util.NewReadFileAdaptor(writeFile(t, ""))
 			r.ReadMode = mode
-			got, _ := readAll(t, r)
+			got, _ := readPaced(t, r)
 			require.Empty(t, got)
 		})
 	}
@@ -67,7 +45,7 @@ func TestReadFileAdaptorBlocks(t *testing.T) {
 	r := util.NewReadFileAdaptor(writeFile(t, "0123456789"))
 	r.ReadMode = util.ModeBlock
 	r.ReadSize = 4
-	got, _ := readAll(t, r)
+	got, _ := readPaced(t, r)
 	require.Equal(t, []string{"0123", "4567", "89"}, got)
 }
 
@@ -78,7 +56,7 @@ func TestReadFileAdaptorBlocksPacedByStepTime(t *testing.T) {
 	r.ReadMode = util.ModeBlock
 	r.ReadSize = 2
 	r.StepTime = 20 * time.Millisecond
-	got, took := readAll(t, r)
+	got, took := readPaced(t, r)
 	require.Equal(t, []string{"aa", "bb", "cc", "dd"}, got)
 	require.Equal(t, 4*r.StepTime, took)
 }
@@ -86,7 +64,7 @@ func TestReadFileAdaptorBlocksPacedByStepTime(t *testing.T) {
 func TestReadFileAdaptorLinesPacedByStepTime(t *testing.T) {
 	r := util.NewReadFileAdaptor(writeFile(t, "1\n2\n3\n"))
 	r.StepTime = 25 * time.Millisecond
-	got, took := readAll(t, r)
+	got, took := readPaced(t, r)
 	require.Equal(t, []string{"1\n", "2\n", "3\n"}, got)
 	require.Equal(t, 3*r.StepTime, took)
 }
@@ -98,7 +76,7 @@ func TestReadFileAdaptorBitrate(t *testing.T) {
 	r.ReadMode = util.ModeBitrate
 	r.Bitrate = 8000
 	r.ChunkRate = 20
-	got, took := readAll(t, r)
+	got, took := readPaced(t, r)
 	require.Equal(t, []string{content[:50], content[50:100], content[100:]}, got)
 	require.Equal(t, 2*50*time.Millisecond, took)
 }
@@ -107,7 +85,7 @@ func TestReadFileAdaptorCommand(t *testing.T) {
 	t.Run("lines", func(t *testing.T) {
 		r := util.NewReadFileAdaptor("")
 		r.Command = []string{"printf", `one\ntwo\nthree`}
-		got, _ := readAll(t, r)
+		got, _ := readPaced(t, r)
 		require.Equal(t, []string{"one\n", "two\n", "three"}, got)
 	})
 	t.Run("blocks", func(t *testing.T) {
@@ -115,7 +93,7 @@ func TestReadFileAdaptorCommand(t *testing.T) {
 		r.Command = []string{"printf", "abcdefg"}
 		r.ReadMode = util.ModeBlock
 		r.ReadSize = 3
-		got, _ := readAll(t, r)
+		got, _ := readPaced(t, r)
 		require.Equal(t, []string{"abc", "def", "g"}, got)
 	})
 }
@@ -188,7 +166,7 @@ func TestReadFileAdaptorBadConfig(t *testing.T) {
 func TestReadFileAdaptorReader(t *testing.T) {
 	r := util.NewReadFileAdaptor("")
 	r.Reader = strings.NewReader("x\ny\n")
-	got, _ := readAll(t, r)
+	got, _ := readPaced(t, r)
 	require.Equal(t, []string{"x\n", "y\n"}, got)
 }
 

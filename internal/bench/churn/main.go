@@ -20,11 +20,11 @@ import (
 	"net"
 	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kamgen/kamgen/internal/bench/proc"
 )
 
 func main() {
@@ -43,37 +43,30 @@ func main() {
 	}
 }
 
-type procStat struct {
-	RSSKiB, HWMKiB, Threads, FDs int
-}
-
 type result struct {
-	Label        string   `json:"label,omitempty"`
-	Cycles       int      `json:"cycles"`
-	Resets       int      `json:"resets"`
-	Errors       int      `json:"errors"`
-	FirstError   string   `json:"first_error,omitempty"`
-	CyclesPerSec float64  `json:"cycles_per_s"`
-	P50MS        float64  `json:"p50_ms"`
-	P99MS        float64  `json:"p99_ms"`
-	MaxMS        float64  `json:"max_ms"`
-	Before       procStat `json:"before"`
-	After        procStat `json:"after"`
+	Label        string    `json:"label,omitempty"`
+	Cycles       int       `json:"cycles"`
+	Resets       int       `json:"resets"`
+	Errors       int       `json:"errors"`
+	FirstError   string    `json:"first_error,omitempty"`
+	CyclesPerSec float64   `json:"cycles_per_s"`
+	P50MS        float64   `json:"p50_ms"`
+	P99MS        float64   `json:"p99_ms"`
+	MaxMS        float64   `json:"max_ms"`
+	Before       proc.Stat `json:"before"`
+	After        proc.Stat `json:"after"`
 }
 
 func run(addr string, pid, cycles, par, size, resetEvery int, settle time.Duration, label string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if err := proc.Loopback(addr); err != nil {
 		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%s is not a loopback address", addr)
 	}
 	if pid <= 0 {
 		return errors.New("-pid is required")
 	}
 	r := result{Label: label, Cycles: cycles}
-	if r.Before, err = stat(pid); err != nil {
+	var err error
+	if r.Before, err = proc.Read(pid); err != nil {
 		return err
 	}
 	msg := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
@@ -114,7 +107,7 @@ func run(addr string, pid, cycles, par, size, resetEvery int, settle time.Durati
 	slices.Sort(lat)
 	r.P50MS, r.P99MS, r.MaxMS = ms(lat[cycles/2]), ms(lat[cycles*99/100]), ms(lat[cycles-1])
 	time.Sleep(settle) // the server closes what the last cycles left
-	if r.After, err = stat(pid); err != nil {
+	if r.After, err = proc.Read(pid); err != nil {
 		return err
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
@@ -154,33 +147,6 @@ func cycle(addr string, msg, buf []byte, reset bool) error {
 		return errors.New("the echo differs from what was sent")
 	}
 	return nil
-}
-
-// stat reads the server's RSS, high-water RSS, threads and descriptors.
-func stat(pid int) (procStat, error) {
-	var s procStat
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return s, err
-	}
-	for line := range strings.Lines(string(b)) {
-		k, v, ok := strings.Cut(line, ":")
-		if !ok {
-			continue
-		}
-		n, _ := strconv.Atoi(strings.Fields(v + " 0")[0])
-		switch k {
-		case "VmRSS":
-			s.RSSKiB = n
-		case "VmHWM":
-			s.HWMKiB = n
-		case "Threads":
-			s.Threads = n
-		}
-	}
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	s.FDs = len(fds)
-	return s, err
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

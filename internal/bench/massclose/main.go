@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -20,6 +19,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/kamgen/kamgen/internal/bench/proc"
 )
 
 func main() {
@@ -52,18 +53,15 @@ type result struct {
 }
 
 func run(addr string, pid, n, par int, limit time.Duration, label string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if err := proc.Loopback(addr); err != nil {
 		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("%s is not a loopback address", addr)
 	}
 	if pid <= 0 {
 		return errors.New("-pid is required")
 	}
 	r := result{Label: label, Conns: n}
-	if r.FDsBefore, err = countFDs(pid); err != nil {
+	var err error
+	if r.FDsBefore, err = proc.FDs(pid); err != nil {
 		return err
 	}
 	cs := make([]net.Conn, n)
@@ -95,10 +93,10 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 		return err
 	default:
 	}
-	if r.FDsOpen, err = countFDs(pid); err != nil {
+	if r.FDsOpen, err = proc.FDs(pid); err != nil {
 		return err
 	}
-	cpu0, err := cpuTicks(pid)
+	cpu0, err := proc.CPUTicks(pid)
 	if err != nil {
 		return err
 	}
@@ -140,7 +138,7 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 	cw.Wait()
 	deadline := start.Add(limit)
 	for {
-		fds, err := countFDs(pid)
+		fds, err := proc.FDs(pid)
 		if err != nil {
 			return err
 		}
@@ -155,7 +153,7 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 		time.Sleep(2 * time.Millisecond)
 	}
 	r.ReleasedMS = ms(time.Since(start))
-	cpu1, err := cpuTicks(pid)
+	cpu1, err := proc.CPUTicks(pid)
 	if err != nil {
 		return err
 	}
@@ -198,26 +196,6 @@ func ping(addr string) (net.Conn, error) {
 	}
 	c.SetDeadline(time.Time{})
 	return c, nil
-}
-
-func countFDs(pid int) (int, error) {
-	es, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
-	return len(es), err
-}
-
-// cpuTicks returns the process's user and system time in clock ticks.
-func cpuTicks(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The fields after the command name, which ends with ')'.
-	i := bytes.LastIndexByte(b, ')')
-	var utime, stime int64
-	var skip string
-	_, err = fmt.Sscanf(string(b[i+2:]), "%s %s %s %s %s %s %s %s %s %s %s %d %d",
-		&skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &skip, &utime, &stime)
-	return utime + stime, err
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
