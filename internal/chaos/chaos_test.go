@@ -20,72 +20,6 @@ import (
 // deadline bounds every wait of a test.
 const deadline = 10 * time.Second
 
-// serve runs handle for each connection to a new listener on 127.0.0.1,
-// and returns its address. When the test ends the listener and the
-// connections are closed and the handlers waited for.
-func serve(t *testing.T, handle func(c *net.TCPConn)) string {
-	t.Helper()
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	require.NoError(t, err)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns []*net.TCPConn
-	)
-	wg.Go(func() {
-		for {
-			c, err := ln.AcceptTCP()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			_ = c.SetDeadline(time.Now().Add(deadline))
-			wg.Go(func() {
-				defer c.Close()
-				handle(c)
-			})
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
-}
-
-// echo sends back what it reads and counts its reads in reads; it passes
-// an EOF on as a half-close.
-func echo(reads *atomic.Int64) func(c *net.TCPConn) {
-	return func(c *net.TCPConn) {
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := c.Read(buf)
-			if n > 0 {
-				if reads != nil {
-					reads.Add(1)
-				}
-				if _, err := c.Write(buf[:n]); err != nil {
-					return
-				}
-			}
-			if err == io.EOF {
-				_ = c.CloseWrite()
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}
-}
-
 func dial(t *testing.T, addr string) *net.TCPConn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, deadline)
@@ -150,7 +84,7 @@ func readAll(c *net.TCPConn) ([]byte, int, error) {
 // Re-cut both ways, a MiB comes back byte for byte, in many reads.
 func TestRecutKeepsEveryByte(t *testing.T) {
 	var serverReads atomic.Int64
-	p := chaos.Start(t, serve(t, echo(&serverReads)),
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(&serverReads)),
 		chaos.Recut(chaos.Up, 1, 8192), chaos.Recut(chaos.Down, 2, 8192))
 	c := dial(t, p.Addr())
 	data := random(t, 1<<20)
@@ -169,7 +103,7 @@ func TestRecutKeepsEveryByte(t *testing.T) {
 
 // Throttled to 64 KiB/s, 32 KiB take half a second.
 func TestThrottle(t *testing.T) {
-	p := chaos.Start(t, serve(t, echo(nil)), chaos.Throttle(chaos.Down, 64<<10))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.Throttle(chaos.Down, 64<<10))
 	c := dial(t, p.Addr())
 	data := random(t, 32<<10)
 	start := time.Now()
@@ -184,7 +118,7 @@ func TestThrottle(t *testing.T) {
 
 // A blackhole passes on its first bytes, then nothing.
 func TestBlackhole(t *testing.T) {
-	p := chaos.Start(t, serve(t, echo(nil)), chaos.Blackhole(chaos.Up, 1000))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.Blackhole(chaos.Up, 1000))
 	c := dial(t, p.Addr())
 	data := random(t, 2000)
 	_, err := c.Write(data)
@@ -209,7 +143,7 @@ func TestHalfClose(t *testing.T) {
 		err error
 	}
 	read := make(chan result, 1)
-	p := chaos.Start(t, serve(t, func(c *net.TCPConn) {
+	p := chaos.Start(t, chaos.Serve(t, func(c *net.TCPConn) {
 		got := make([]byte, 10)
 		_, err := io.ReadFull(c, got)
 		if err == nil {
@@ -239,7 +173,7 @@ func TestHalfClose(t *testing.T) {
 // A reset after 5000 bytes down gives the client those bytes, then an
 // error or EOF.
 func TestResetDown(t *testing.T) {
-	p := chaos.Start(t, serve(t, echo(nil)), chaos.ResetAt(chaos.Down, 5000))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.ResetAt(chaos.Down, 5000))
 	c := dial(t, p.Addr())
 	wrote := send(t, c, random(t, 20000))
 	got, _, err := readAll(c)
@@ -256,7 +190,7 @@ func TestResetDown(t *testing.T) {
 // A reset at 0 up ends the connection before any byte; later connections
 // take the faults Set gives them.
 func TestResetUpAtZero(t *testing.T) {
-	p := chaos.Start(t, serve(t, echo(nil)), chaos.ResetAt(chaos.Up, 0))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.ResetAt(chaos.Up, 0))
 	c, err := net.DialTimeout("tcp", p.Addr(), deadline)
 	if err == nil { // the reset may come before the connect returns
 		defer c.Close()
@@ -287,7 +221,7 @@ func TestResetUpIsExactWhenRecut(t *testing.T) {
 		err error
 	}
 	read := make(chan result, 1)
-	p := chaos.Start(t, serve(t, func(c *net.TCPConn) {
+	p := chaos.Start(t, chaos.Serve(t, func(c *net.TCPConn) {
 		got, _, err := readAll(c)
 		read <- result{got, err}
 	}), chaos.Recut(chaos.Up, 7, 1000), chaos.ResetAt(chaos.Up, 12345))

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"io"
-	"net"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,48 +16,6 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
-
-// stdEcho is an echo server on 127.0.0.1 written with net alone: it sends
-// back what it reads and passes an EOF on as a half-close. It stops when
-// the test ends.
-func stdEcho(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			_ = c.SetDeadline(time.Now().Add(deadline))
-			wg.Go(func() {
-				defer c.Close()
-				if _, err := io.Copy(c, c); err == nil {
-					_ = c.(*net.TCPConn).CloseWrite()
-				}
-			})
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
-}
 
 // put sends data to the client in pieces of 8 KiB.
 func put(t *testing.T, c *internet.TCPClient, data []byte) {
@@ -76,7 +31,7 @@ func put(t *testing.T, c *internet.TCPClient, data []byte) {
 // it comes: its close waits for the server's FIN, not only for the server
 // to acknowledge what it was sent.
 func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
-	p := chaos.Start(t, stdEcho(t), chaos.Throttle(chaos.Down, 256<<10))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.Throttle(chaos.Down, 256<<10))
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(p.Addr())
 	snk := collect(t, client)
@@ -96,7 +51,7 @@ func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
 // Through a proxy that re-cuts both ways, what the client sends comes back
 // byte for byte.
 func TestChaosClientRecut(t *testing.T) {
-	p := chaos.Start(t, stdEcho(t), chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(p.Addr())
 	snk := collect(t, client)
@@ -119,7 +74,7 @@ func TestChaosClientRecut(t *testing.T) {
 // A reset after 1000 bytes down ends the client within 2 s, with the
 // bytes that came before it and the error as the reason.
 func TestChaosClientReset(t *testing.T) {
-	p := chaos.Start(t, stdEcho(t), chaos.ResetAt(chaos.Down, 1000))
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.ResetAt(chaos.Down, 1000))
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(p.Addr())
 	snk := collect(t, client)
