@@ -735,9 +735,8 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 // message type does not compile.
 //
 // A message sent on an outbox that is not linked is kept in the outbox (up to
-// its capacity) and moves on when the outbox is linked; it is never dropped
-// while the outbox's owner runs (once it has finished, it is dropped and
-// counted: Runtime.Dropped).
+// its capacity) and moves on when the outbox is linked; it is never dropped,
+// even once the outbox's owner has finished.
 //
 // What a reactive owner sends while the end of the chain is full is held in
 // the outbox (its cold part's over); while it holds anything the owner is

@@ -28,11 +28,11 @@
 // room appears.
 //
 // A message sent on an outbox that is not linked waits in the outbox (up to
-// its capacity) and moves on when the outbox is linked: nothing is dropped
-// while its owner runs. When a component finishes, what no one can take any
-// more (its inboxes' messages, its unlinked outboxes', and what is sent to
-// its inboxes afterwards) is dropped and counted: Runtime.Dropped. A sender
-// waiting for room in a finished component's inbox is let go.
+// its capacity) and moves on when the outbox is linked: nothing is dropped,
+// even once its owner has finished. What waits in a finished component's
+// inboxes, which no one will take, and what is sent to them afterwards, is
+// dropped and counted: Runtime.Dropped. A sender waiting for room in a
+// finished component's inbox is let go.
 //
 // # Links
 //

@@ -7,12 +7,13 @@ import (
 )
 
 // What a component leaves when it finishes is accounted for, never
-// silently gone: the messages waiting in its inboxes, and in its outboxes
-// that are linked nowhere, are dropped and counted (Runtime.Dropped), and
-// so is every message sent to one of its inboxes afterwards, so that a
-// sender waiting for room in a finished component's inbox is let go
-// rather than held for ever. What it had sent and was holding for lack of
-// room is delivered before that (flush).
+// silently gone: the messages waiting in its inboxes are dropped and
+// counted (Runtime.Dropped), and so is every message sent to one of its
+// inboxes afterwards, so that a sender waiting for room in a finished
+// component's inbox is let go rather than held for ever. What it had sent
+// and was holding for lack of room is delivered before that (flush); what
+// waits in an outbox linked nowhere stays there, and goes wherever the
+// outbox is linked next.
 
 // dropper is a box of any message type, for dropPending.
 type dropper interface {
@@ -21,31 +22,23 @@ type dropper interface {
 	dropPending() int
 }
 
-// dropPending drops what b holds, if no one can take it any more: an
-// inbox's messages, or an outbox's that is linked nowhere. It wakes those
-// waiting for room, whose messages are dropped as they come.
+// dropPending drops what b holds if it is an inbox: its finished owner
+// will never take it. It wakes those waiting for room, whose messages are
+// dropped as they come. An outbox keeps what it holds: linked later, it
+// delivers it, as an unlinked outbox does.
 func (b *box[T]) dropPending() int {
-	b.mu.Lock()
-	empty := b.q.len() == int(b.claimed) && !b.hasWaitersLocked()
-	b.mu.Unlock()
-	if empty {
-		return 0 // most boxes: nothing to look at
-	}
-	if b.dir == Out {
-		topology.Lock()
-		linked := b.target != nil
-		topology.Unlock()
-		if linked {
-			return 0
-		}
+	if b.dir != In {
+		return 0
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	n := b.q.len() - int(b.claimed)
 	for b.q.len() > int(b.claimed) {
 		b.removeAt(int(b.claimed))
 	}
-	b.wakeWaitersLocked()
-	b.mu.Unlock()
+	if b.hasWaitersLocked() {
+		b.wakeWaitersLocked()
+	}
 	return n
 }
 
