@@ -110,7 +110,8 @@ func (c *Component) dropPending() {
 	}
 }
 
-// Dropped returns how many messages the runtime's components left when
-// they finished, or were sent to them afterwards: dropped, not delivered.
-// Every other message sent is delivered (or still waits to be).
+// Dropped returns how many messages were waiting in the inboxes of the
+// runtime's components when they finished, or were sent to those inboxes
+// afterwards: dropped, since no one would take them. Every other message
+// sent is delivered, or still waits to be.
 func (rt *Runtime) Dropped() int64 { return rt.dropped.Load() }
