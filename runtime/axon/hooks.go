@@ -139,7 +139,6 @@ func hook[T, I any](f func(*T), zero any, call func(I)) func(unsafe.Pointer) {
 // its exported methods when it is activated without Bind.
 func methodHooks(p Part) *hookTab {
 	t := &hookTab{typ: fmt.Sprintf("%T", p)}
-	_, t.boxes = partFields(p)
 	if r, ok := p.(reactive); ok {
 		t.dispatch = func(_ unsafe.Pointer, turn *Turn) { r.Dispatch(turn) }
 	}

@@ -28,7 +28,6 @@ type Linkage struct {
 	kind     LinkKind
 	once     sync.Once
 	unlink   func()
-	flush    func()                    // delivers what the source still holds, room or not
 	owner    atomic.Pointer[Component] // the source's owner, or whoever took it with Own
 	ownerIdx int                       // guarded by the owner's mu
 }
@@ -168,7 +167,6 @@ func link[T any](src, dst *box[T], srcRef, dstRef BoxRef, kind LinkKind) (*Linka
 	}
 	l := &Linkage{src: srcRef, dst: dstRef, kind: kind}
 	l.unlink = func() { unlink(src, dst) }
-	l.flush = func() { flushDrain(src) }
 	// Until another component owns it (Own), the link belongs to its
 	// source's owner and goes when that finishes: a finished component is
 	// never kept reachable by a link it made into a longer-lived one.
@@ -334,14 +332,22 @@ func (d *drainer[T]) move(force bool) {
 	}
 }
 
-// flushDrain moves everything src still holds to the end of its chain,
-// past its capacity: what a finished component sent is delivered, not
-// stranded in its outbox.
-func flushDrain[T any](src *box[T]) {
+// flushDrain moves everything a draining box still holds to the end of its
+// chain, past its capacity: what a finished component sent is delivered,
+// not stranded in its outbox.
+func (b *box[T]) flushDrain() {
 	topology.Lock()
 	defer topology.Unlock()
-	if x := src.cold.Load(); x != nil && x.drainer != nil {
+	if x := b.cold.Load(); x != nil && x.drainer != nil {
 		x.drainer.move(true)
+	}
+}
+
+// flush delivers what the link's source still holds for lack of room,
+// room or not (flushDrain).
+func (l *Linkage) flush() {
+	if b, ok := l.src.(interface{ flushDrain() }); ok {
+		b.flushDrain()
 	}
 }
 

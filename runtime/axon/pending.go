@@ -15,21 +15,19 @@ import (
 // waits in an outbox linked nowhere stays there, and goes wherever the
 // outbox is linked next.
 
-// dropper is a box of any message type, for dropPending.
+// dropper is an inbox of any message type, for dropPending.
 type dropper interface {
 	// dropPending drops what the box holds for a finished owner and
 	// returns how many messages it dropped.
 	dropPending() int
 }
 
-// dropPending drops what b holds if it is an inbox: its finished owner
-// will never take it. It wakes those waiting for room, whose messages are
-// dropped as they come. An outbox keeps what it holds: linked later, it
-// delivers it, as an unlinked outbox does.
-func (b *box[T]) dropPending() int {
-	if b.dir != In {
-		return 0
-	}
+// dropPending drops what the inbox holds: its finished owner will never
+// take it. It wakes those waiting for room, whose messages are dropped as
+// they come. (An outbox keeps what it holds: linked later, it delivers it,
+// as an unlinked outbox does.)
+func (in *Inbox[T]) dropPending() int {
+	b := &in.box
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := b.q.len() - int(b.claimed)
@@ -42,8 +40,8 @@ func (b *box[T]) dropPending() int {
 	return n
 }
 
-// boxFields lists where a component type keeps its boxes (fields of type
-// Inbox or Outbox, at any depth of embedded structs), found once per type.
+// boxFields lists where a component type keeps its inboxes (fields of
+// type Inbox, at any depth of embedded structs), found once per type.
 type boxFields []func(self unsafe.Pointer) dropper
 
 var boxFieldsOf sync.Map // reflect.Type -> boxFields

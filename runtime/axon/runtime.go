@@ -113,10 +113,17 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 		return fmt.Errorf("axon: activate %T: Base returned nil", p)
 	}
 	th, isThreaded := p.(Threaded)
+	// Where a component not bound by generated code keeps its inboxes
+	// (generated code's hook table has them).
+	self, fields := c.self, boxFields(nil)
+	if self == nil || isThreaded {
+		self, fields = partFields(p)
+	}
 	var hooks *hookTab
 	if !isThreaded {
 		if hooks = c.hooks; hooks == nil {
 			hooks = methodHooks(p) // written by hand: its exported methods
+			hooks.boxes = fields
 		}
 		if hooks.dispatch == nil {
 			return fmt.Errorf("axon: %T is neither reactive (Dispatch) nor threaded (Main): run go generate, so that kamgen generates its dispatch, and build it with its New function or initBoxes", p)
@@ -128,14 +135,12 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 		return fmt.Errorf("axon: %T activated twice", p)
 	}
 	c.rt, c.parent, c.id = rt, parent, rt.ids.Add(1)
-	if c.self == nil { // not bound by generated code: where its boxes are
-		c.self, _ = partFields(p)
-	}
+	c.self = self
 	if isThreaded {
 		c.hooks = nil
 		ctx, cancel := context.WithCancel(context.Background())
 		c.th = &threadState{typ: fmt.Sprintf("%T", p), notify: make(chan struct{}, 1), ctx: ctx}
-		_, c.th.boxes = partFields(p)
+		c.th.boxes = fields
 		x := c.more()
 		x.ctx, x.cancel = ctx, cancel
 		if c.stopping() {

@@ -30,11 +30,16 @@ type stage struct {
 
 func newStage(stuck bool, stopped *atomic.Int32) *stage {
 	s := &stage{stuck: stuck, stopped: stopped}
-	s.In.Init(&s.Component, "inbox", 2)
-	s.Control.Init(&s.Component, "control", 0)
-	s.Out.Init(&s.Component, "outbox", 2)
-	s.Signal.Init(&s.Component, "signal", 0)
+	s.init(2)
 	return s
+}
+
+// init sets the boxes up, the data boxes with capacity (0: the default).
+func (s *stage) init(capacity int) {
+	s.In.Init(&s.Component, "inbox", capacity)
+	s.Control.Init(&s.Component, "control", 0)
+	s.Out.Init(&s.Component, "outbox", capacity)
+	s.Signal.Init(&s.Component, "signal", 0)
 }
 
 func (s *stage) Dispatch(t *axon.Turn) {
@@ -83,20 +88,13 @@ func TestClosedConnectionsHandlerStopsWhateverIsQueued(t *testing.T) {
 // connection, taking nothing more: what its client sent after waits in its
 // inbox, and more in the adapter, for a handler that is gone.
 type quitter struct {
-	axon.Component
-	In      axon.Inbox[[]byte]
-	Control axon.Inbox[axon.Signal]
-	Out     axon.Outbox[[]byte]
-	Signal  axon.Outbox[axon.Signal]
-	done    bool
+	stage
+	done bool
 }
 
 func newQuitter() *quitter {
-	q := &quitter{}
-	q.In.Init(&q.Component, "inbox", 0)
-	q.Control.Init(&q.Component, "control", 0)
-	q.Out.Init(&q.Component, "outbox", 0)
-	q.Signal.Init(&q.Component, "signal", 0)
+	q := &quitter{stage: stage{stopped: new(atomic.Int32)}}
+	q.init(0)
 	return q
 }
 
@@ -110,11 +108,6 @@ func (q *quitter) Dispatch(t *axon.Turn) {
 		}
 	}
 }
-
-func (q *quitter) StdInbox() *axon.Inbox[[]byte]        { return &q.In }
-func (q *quitter) StdControl() *axon.Inbox[axon.Signal] { return &q.Control }
-func (q *quitter) StdOutbox() *axon.Outbox[[]byte]      { return &q.Out }
-func (q *quitter) StdSignal() *axon.Outbox[axon.Signal] { return &q.Signal }
 
 // A handler that closes its connection while its client is still sending
 // (a protocol error, say) leaves input it will never take: the adapter
@@ -159,12 +152,8 @@ type talker struct {
 }
 
 func newTalker(stopped *atomic.Int32) *talker {
-	t := &talker{}
-	t.stuck, t.stopped = true, stopped
-	t.In.Init(&t.Component, "inbox", 2)
-	t.Control.Init(&t.Component, "control", 0)
-	t.Out.Init(&t.Component, "outbox", 2)
-	t.Signal.Init(&t.Component, "signal", 0)
+	t := &talker{stage: stage{stuck: true, stopped: stopped}}
+	t.init(2)
 	return t
 }
 

@@ -27,36 +27,18 @@ func put(t *testing.T, c *internet.TCPClient, data []byte) {
 	}
 }
 
-// A client that has finished sending gets the whole answer, however slowly
-// it comes: its close waits for the server's FIN, not only for the server
-// to acknowledge what it was sent.
-func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
-	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.Throttle(chaos.Down, 256<<10))
+// echoThrough sends n random bytes through a TCPClient to an echo server
+// behind a proxy with faults, finishes, and checks that the client ended
+// normally, once, with every byte back in order. It returns what the
+// client delivered.
+func echoThrough(t *testing.T, n int, faults ...chaos.Fault) *axontest.Sink[[]byte] {
+	t.Helper()
+	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), faults...)
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(p.Addr())
 	snk := collect(t, client)
 	require.NoError(t, rt.Activate(client, snk))
-	data := make([]byte, 64<<10)
-	_, _ = rand.Read(data)
-	put(t, client, data)
-	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{}))
-	axontest.WaitDone(t, client)
-	sigs := snk.WaitSignals(t, 1)
-	require.Len(t, sigs, 1, "exactly one termination message")
-	assert.Nil(t, sigs[0].(*axon.ProducerFinished).Message, "a normal end")
-	got := bytes.Join(snk.Messages(), nil)
-	assert.True(t, bytes.Equal(data, got), "%d of %d bytes, in order", len(got), len(data))
-}
-
-// Through a proxy that re-cuts both ways, what the client sends comes back
-// byte for byte.
-func TestChaosClientRecut(t *testing.T) {
-	p := chaos.Start(t, chaos.Serve(t, chaos.Echo(nil)), chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
-	rt := axontest.Runtime(t, quiet)
-	client := internet.NewTCPClient(p.Addr())
-	snk := collect(t, client)
-	require.NoError(t, rt.Activate(client, snk))
-	data := make([]byte, 256<<10)
+	data := make([]byte, n)
 	_, _ = rand.Read(data)
 	put(t, client, data)
 	require.NoError(t, client.Control.Deliver(&axon.ProducerFinished{}))
@@ -68,6 +50,20 @@ func TestChaosClientRecut(t *testing.T) {
 	assert.Nil(t, pf.Message, "a normal end")
 	got := bytes.Join(snk.Messages(), nil)
 	assert.True(t, bytes.Equal(data, got), "%d of %d bytes, in order", len(got), len(data))
+	return snk
+}
+
+// A client that has finished sending gets the whole answer, however slowly
+// it comes: its close waits for the server's FIN, not only for the server
+// to acknowledge what it was sent.
+func TestChaosClientWaitsForASlowAnswer(t *testing.T) {
+	echoThrough(t, 64<<10, chaos.Throttle(chaos.Down, 256<<10))
+}
+
+// Through a proxy that re-cuts both ways, what the client sends comes back
+// byte for byte.
+func TestChaosClientRecut(t *testing.T) {
+	snk := echoThrough(t, 256<<10, chaos.Recut(chaos.Up, 1, 4096), chaos.Recut(chaos.Down, 2, 4096))
 	assert.Greater(t, len(snk.Messages()), 20, "the answer came in many pieces")
 }
 
