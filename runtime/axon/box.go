@@ -157,6 +157,8 @@ type boxCold[T any] struct {
 	maxSize int                // the box is full once bytes reaches it, when weighed
 	size    func(T) int        // the size of a message, when weighed
 	pool    *loop.Pool         // a budget shared with other boxes, when weighed with one
+	feed    loop.Feed[T]       // an inbox's subscription (a feed), if any; guarded by box.mu
+	put     func(T)            // the box's push, for feed
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {
@@ -408,7 +410,7 @@ func (b *box[T]) Dir() Direction { return b.dir }
 func (b *box[T]) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.q.len() - int(b.claimed)
+	return b.q.len() - int(b.claimed) + b.feedLen()
 }
 
 // Cap returns the box's capacity.
@@ -561,6 +563,9 @@ func (v *claimView[T]) at(i int) T {
 // copies nothing and an inbox needs no buffer of its own.
 func (b *box[T]) claim() (v claimView[T], more bool) {
 	b.mu.Lock()
+	if f := b.feedOf(); f != nil {
+		f.Take(turnBudget-b.q.len(), b.cold.Load().put)
+	}
 	switch n := min(b.q.len(), turnBudget); n {
 	case 0:
 	case 1:
@@ -572,6 +577,9 @@ func (b *box[T]) claim() (v claimView[T], more bool) {
 		b.claimed = uint8(n)
 		v.buf, v.head, v.n = b.q.buf, int(b.q.head), n
 		more = b.q.len() > n
+	}
+	if !more {
+		more = b.feedLen() > 0
 	}
 	b.mu.Unlock()
 	return v, more
@@ -615,6 +623,9 @@ func (b *box[T]) unclaim(v *claimView[T]) {
 func (b *box[T]) tryTake() (m T, ok bool) {
 	b.mu.Lock()
 	k := int(b.claimed)
+	if f := b.feedOf(); f != nil && b.q.len() <= k {
+		f.Take(1, b.cold.Load().put)
+	}
 	if b.q.len() <= k {
 		b.mu.Unlock()
 		return m, false

@@ -98,7 +98,9 @@ type componentExt struct {
 	ctx        context.Context
 	cancel     context.CancelFunc
 	log        *slog.Logger
-	work       *goState // works started with Go
+	work       *goState     // works started with Go
+	feeds      []attachable // the feeds of its inboxes (subscriptions)
+	feedsOn    bool         // the feeds are attached: the component is active
 }
 
 // more returns c's extension, creating it. c.mu is held.
@@ -711,8 +713,13 @@ func (c *Component) finish() {
 	}
 	c.life.Store(done)
 	var links []*Linkage
+	var feeds []attachable
 	if x := c.ext; x != nil {
 		links, x.links = x.links, nil
+		if x.feedsOn {
+			feeds = x.feeds
+		}
+		x.feeds, x.feedsOn = nil, false
 		if x.timer != nil {
 			x.timer.Stop()
 		}
@@ -730,6 +737,9 @@ func (c *Component) finish() {
 		l.owner.Store(nil) // already taken off the list
 		l.flush()          // what its source still holds is delivered, not stranded
 		l.Unlink()
+	}
+	for _, f := range feeds {
+		f.Detach() // the subscriptions end
 	}
 	c.dropPending() // what no one can take any more is counted
 	if err != nil {

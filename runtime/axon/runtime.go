@@ -36,6 +36,7 @@ type Runtime struct {
 	allDone chan struct{} // closed while top is empty
 
 	dropped atomic.Int64 // messages finished components left (Dropped)
+	names   sync.Map     // what is registered by name: backplanes (loop.Names)
 }
 
 // Option configures a Runtime.
@@ -173,6 +174,7 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 		rt.topMu.Unlock()
 	}
 	c.life.Store(active)
+	c.attachFeeds()
 	if isThreaded {
 		go c.runMain(th)
 	} else {

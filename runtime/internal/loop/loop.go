@@ -4,7 +4,10 @@
 // internal: a user never runs turns.
 package loop
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Host runs turns on a goroutine of its own that is not a worker: each
 // component woken with Wake has a turn in the next Run, on the calling
@@ -82,3 +85,30 @@ type Pool struct {
 
 // Over reports whether the pool is spent.
 func (p *Pool) Over() bool { return p != nil && p.Used.Load() >= p.Max }
+
+// Feed is a source an inbox takes messages from besides the boxes linked
+// to it: a subscription to a backplane. The inbox's owner takes from it in
+// its turns, as it takes what waits in the inbox, and is woken when it has
+// something (the wake func Attach is given).
+type Feed[T any] interface {
+	// Take gives put up to n waiting messages, oldest first, and returns
+	// how many it gave. It is called with the inbox's lock held, by the
+	// owner only.
+	Take(n int, put func(T)) int
+	// Len returns how many messages wait.
+	Len() int
+	// Attach is called when the inbox's owner is active (at once if it
+	// is already): wake gives it a turn, from any goroutine.
+	Attach(wake func())
+	// Detach is called once the owner has finished; nothing will take
+	// from the feed any more.
+	Detach()
+}
+
+// SetFeed makes f, a Feed[T], a source of in, an *axon.Inbox[T]; an inbox
+// has at most one. Package axon sets it.
+var SetFeed func(in, f any) error
+
+// Names returns the registry of names of the runtime rt, an *axon.Runtime:
+// where its backplanes are found by name. Package axon sets it.
+var Names func(rt any) *sync.Map

@@ -1,0 +1,104 @@
+package axon
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+)
+
+// An inbox may have a feed (loop.Feed): a source besides the boxes linked
+// to it, which its owner's turns take from as they take what waits in the
+// inbox. A backplane's subscriptions are feeds: the publisher writes into
+// each subscription's queue, which it shares with no one but that
+// subscriber, and wakes the subscriber; the subscriber's turn moves what
+// waits there into the inbox's queue as it handles it, under the inbox's
+// lock, which it takes anyway.
+
+// feedSetter is an inbox of any message type, for loop.SetFeed.
+type feedSetter interface {
+	setFeed(f any) error
+}
+
+// attachable is a feed of any message type, as a component keeps it.
+type attachable interface {
+	Attach(wake func())
+	Detach()
+}
+
+func init() {
+	loop.SetFeed = func(in, f any) error {
+		s, ok := in.(feedSetter)
+		if !ok {
+			return fmt.Errorf("axon: %T is not an *axon.Inbox", in)
+		}
+		return s.setFeed(f)
+	}
+	loop.Names = func(rt any) *sync.Map { return &rt.(*Runtime).names }
+}
+
+// setFeed makes f the inbox's feed. The feed is attached when the owner is
+// activated (at once if it is active) and detached when it finishes.
+func (in *Inbox[T]) setFeed(f any) error {
+	feed, ok := f.(loop.Feed[T])
+	if !ok {
+		return fmt.Errorf("axon: %s cannot take the messages of %T", in.fullName(), f)
+	}
+	c := in.owner
+	if c == nil {
+		return ErrNotInitialized
+	}
+	x := in.extra()
+	in.mu.Lock()
+	if x.feed != nil {
+		in.mu.Unlock()
+		return fmt.Errorf("axon: %s is subscribed already: an inbox takes one subscription", in.fullName())
+	}
+	x.feed, x.put = feed, in.box.push
+	in.mu.Unlock()
+
+	c.mu.Lock()
+	if c.life.Load() == done {
+		c.mu.Unlock()
+		return fmt.Errorf("axon: %s: its component has finished", in.fullName())
+	}
+	e := c.more()
+	e.feeds = append(e.feeds, feed)
+	now := e.feedsOn
+	c.mu.Unlock()
+	if now {
+		feed.Attach(c.wake)
+	}
+	return nil
+}
+
+// attachFeeds attaches the feeds of c's inboxes, now that c is active.
+func (c *Component) attachFeeds() {
+	c.mu.Lock()
+	if c.ext == nil {
+		c.mu.Unlock()
+		return
+	}
+	c.ext.feedsOn = true
+	feeds := c.ext.feeds
+	c.mu.Unlock()
+	for _, f := range feeds {
+		f.Attach(c.wake)
+	}
+}
+
+// feedOf returns the box's feed, or nil. b.mu is held.
+func (b *box[T]) feedOf() loop.Feed[T] {
+	if x := b.cold.Load(); x != nil {
+		return x.feed
+	}
+	return nil
+}
+
+// feedLen returns how many messages wait in the box's feed. b.mu is held.
+func (b *box[T]) feedLen() int {
+	if f := b.feedOf(); f != nil {
+		return f.Len()
+	}
+	return 0
+}

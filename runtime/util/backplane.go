@@ -1,0 +1,614 @@
+package util
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+)
+
+// Backplane is Kamaelia's Backplane: a named, typed point that sends every
+// message published to it to each of its subscribers. Publishers link an
+// outbox to it (Publish, or a PublishTo component); subscribers give it an
+// inbox (Subscribe, or a SubscribeTo component), which receives everything
+// published after its component became active, until that component
+// finishes. Messages from one publisher reach every subscriber in the
+// order they were sent.
+//
+// Example: a room that every connection of a server says lines to and
+// hears the others' lines from.
+//
+//	room := util.NewBackplane[Line]("room")
+//	axon.Run(ctx, room, server) // the handlers call room.Publish and room.Subscribe
+//
+// # Slow subscribers
+//
+// A subscriber that does not keep up never slows the others, or the
+// publishers (unless its policy is Block): each subscription has a queue
+// of its own, bounded by its Policy, which says what happens when it is
+// full. A subscriber learns what it lost from its Subscription.
+//
+// # Ownership
+//
+// A message is not copied for each subscriber: every subscriber is given
+// the same value (the same slice, for []byte). Neither the publisher nor a
+// subscriber may change it after it was published; copy it to change it.
+//
+// # Names
+//
+// A Backplane is registered under its name in its runtime when it starts:
+// PublishTo and SubscribeTo find it there, whichever starts first (they
+// wait for it), and two runtimes in one process share nothing. The message
+// type is part of the name: a SubscribeTo[[]byte]("room") fails, with an
+// error that says why, when "room" is a Backplane[Line].
+type Backplane[T any] struct {
+	axon.Component
+	In      axon.Inbox[T]           `inbox:"inbox"`   // messages to publish: every subscriber is given each
+	Control axon.Inbox[axon.Signal] `inbox:"control"` // any signal stops it
+
+	name string
+
+	mu      sync.Mutex
+	joining []*sub[T]   // subscriptions attached since the last turn; guarded by mu
+	changed atomic.Bool // a subscription joined or left
+
+	// What follows is the backplane's own, used in its turns.
+	subs     []*sub[T] // every subscription
+	blockers []*sub[T] // those whose policy is Block
+	touched  []*sub[T] // those given messages this turn, to publish and wake
+	held     T         // a message a Block subscription has no room for yet
+	holding  bool
+	heldAt   time.Time
+	reg      *named
+}
+
+// NewBackplane returns a Backplane registered as name once it runs.
+func NewBackplane[T any](name string) *Backplane[T] {
+	return (&Backplane[T]{name: name}).initBoxes()
+}
+
+// Publish links out to the backplane: every message sent on out is
+// published. The link goes when out's component finishes. It returns an
+// error when out is linked elsewhere already.
+func (b *Backplane[T]) Publish(out *axon.Outbox[T]) error {
+	l, err := axon.Link(out, &b.In)
+	if err != nil {
+		return fmt.Errorf("util: publishing %s to backplane %q: %w", out.Name(), b.name, err)
+	}
+	out.Owner().Own(l)
+	return nil
+}
+
+// Subscribe makes in a subscriber, under policy p (DefaultPolicy, say):
+// from when in's component is active until it finishes, in is given every
+// message published. Call it before activation (in a constructor) or from
+// the component's own turns. Subscribing an inbox twice fails its
+// component, with an error that says so.
+func (b *Backplane[T]) Subscribe(in *axon.Inbox[T], p Policy) *Subscription {
+	s := &sub[T]{bp: b, owner: in.Owner(), pol: p.orDefault()}
+	s.inbox = in
+	s.ring = make([]T, min(firstRing, ceilPow2(s.pol.Max)))
+	if s.owner == nil {
+		s.err = axon.ErrNotInitialized
+		return &s.Subscription
+	}
+	if err := loop.SetFeed(in, s); err != nil {
+		s.err = err
+		s.owner.Fail(fmt.Errorf("util: subscribing to backplane %q: %w", b.name, err))
+	}
+	return &s.Subscription
+}
+
+// firstRing is how many messages a subscription's queue has room for at
+// first; it grows, up to its policy's Max, when a subscriber falls behind.
+const firstRing = 8
+
+// onStart registers the backplane under its name.
+func (b *Backplane[T]) onStart() {
+	n, err := lookup[T](b.Runtime(), b.name)
+	if err == nil {
+		err = n.run(b, b.name)
+	}
+	if err != nil {
+		b.Fail(err)
+		return
+	}
+	b.reg = n
+}
+
+// onStop takes the backplane's name back.
+func (b *Backplane[T]) onStop() {
+	if b.reg != nil {
+		b.reg.stop(b)
+	}
+}
+
+// onIn publishes m to every subscriber.
+func (b *Backplane[T]) onIn(m T) {
+	b.refresh()
+	for _, s := range b.blockers {
+		if s.full() {
+			b.hold(m)
+			return
+		}
+	}
+	b.fanOut(m)
+}
+
+// fanOut gives m to every subscription.
+func (b *Backplane[T]) fanOut(m T) {
+	now := time.Time{}
+	for _, s := range b.subs {
+		if !s.dirty {
+			s.dirty = true
+			b.touched = append(b.touched, s)
+		}
+		s.push(m, &now)
+	}
+}
+
+// hold keeps m, which a Block subscription has no room for, and takes no
+// more messages until it has (or its wait is over).
+func (b *Backplane[T]) hold(m T) {
+	b.held, b.holding, b.heldAt = m, true, time.Now()
+	b.In.Pause()
+	b.retry()
+}
+
+// onTurnEnd publishes what the turn wrote and wakes the subscribers, and
+// retries a held message.
+func (b *Backplane[T]) onTurnEnd() {
+	b.flush()
+	if b.holding {
+		b.retry()
+	}
+	b.refresh()
+}
+
+// onWake is called when a Block subscription's wait may be over.
+func (b *Backplane[T]) onWake() {
+	if b.holding {
+		b.retry()
+	}
+}
+
+// retry publishes the held message if every Block subscription has room
+// for it. Those that have had none for longer than their grace are
+// disconnected; for the others the backplane waits on, to be woken by the
+// first that makes room, or when the next grace is over.
+func (b *Backplane[T]) retry() {
+	b.refresh()
+	wait := time.Duration(-1)
+	for _, s := range b.blockers {
+		if !s.full() {
+			continue
+		}
+		s.blocked.Store(true)
+		if !s.full() { // it made room meanwhile: it may not have seen blocked
+			s.blocked.Store(false)
+			continue
+		}
+		left := s.pol.Grace - time.Since(b.heldAt)
+		if left > 0 {
+			if wait < 0 || left < wait {
+				wait = left
+			}
+			continue
+		}
+		s.disconnect(fmt.Sprintf("its queue stayed full (%d messages) for %v, the longest a publisher waits", s.pol.Max, s.pol.Grace))
+	}
+	if wait >= 0 {
+		b.WakeAfter(wait)
+		return
+	}
+	b.refresh()
+	m := b.held
+	var zero T
+	b.held, b.holding = zero, false
+	b.fanOut(m)
+	b.flush()
+	b.In.Resume()
+}
+
+// flush makes what this turn wrote visible to the subscribers, and wakes
+// them.
+func (b *Backplane[T]) flush() {
+	for i, s := range b.touched {
+		s.dirty = false
+		s.tail.Store(s.wtail)
+		if s.wake != nil {
+			s.wake()
+		}
+		b.touched[i] = nil
+	}
+	b.touched = b.touched[:0]
+}
+
+// refresh takes in the subscriptions that joined and drops those that
+// left.
+func (b *Backplane[T]) refresh() {
+	if !b.changed.Load() {
+		return
+	}
+	b.changed.Store(false)
+	b.mu.Lock()
+	b.subs = append(b.subs, b.joining...)
+	clear(b.joining)
+	b.joining = b.joining[:0]
+	b.mu.Unlock()
+	live := b.subs[:0]
+	b.blockers = b.blockers[:0]
+	for _, s := range b.subs {
+		if s.left.Load() {
+			continue
+		}
+		live = append(live, s)
+		if s.pol.Full == Block {
+			b.blockers = append(b.blockers, s)
+		}
+	}
+	clear(b.subs[len(live):])
+	b.subs = live
+}
+
+// onControl stops the backplane: its subscribers are given nothing more.
+func (b *Backplane[T]) onControl(axon.Signal) { b.Stop() }
+
+// Full says what a subscription does when its queue is full.
+type Full uint8
+
+const (
+	// Disconnect ends the subscription, and fails the subscriber with a
+	// *SlowSubscriberError (for a connection's handler: the connection
+	// closes, with a log line), when its queue reaches Max, or stays over
+	// Soft for longer than Grace. It is Redis's client-output-buffer-limit
+	// for pub/sub clients, and the default.
+	Disconnect Full = iota
+	// DropNewest drops the message that finds the queue full, and counts
+	// it (Subscription.Lost).
+	DropNewest
+	// DropOldest drops the oldest message in the queue to make room, and
+	// counts it.
+	DropOldest
+	// Block makes the backplane wait for room, taking no more messages
+	// meanwhile, so that its publishers wait too: for pipelines that must
+	// lose nothing. After Grace, a subscription still full is disconnected
+	// (its subscriber fails) and the backplane goes on.
+	Block
+)
+
+func (f Full) String() string {
+	switch f {
+	case Disconnect:
+		return "Disconnect"
+	case DropNewest:
+		return "DropNewest"
+	case DropOldest:
+		return "DropOldest"
+	case Block:
+		return "Block"
+	}
+	return fmt.Sprintf("Full(%d)", uint8(f))
+}
+
+// Policy bounds a subscription's queue and says what happens when it is
+// full. The zero Policy is DefaultPolicy.
+type Policy struct {
+	Full Full
+	// Max is how many messages the queue holds, at most.
+	Max int
+	// Soft, with Disconnect, is a lower bound the queue may stay over
+	// only for Grace.
+	Soft int
+	// Grace, with Disconnect, is how long the queue may stay over Soft;
+	// with Block, how long the backplane waits for room (0: for ever).
+	Grace time.Duration
+}
+
+// DefaultPolicy is a network client's: disconnected once 1,024 messages
+// wait for it, or more than 256 for a minute, as Redis disconnects a
+// pub/sub client over 32 MB, or over 8 MB for a minute.
+var DefaultPolicy = Policy{Full: Disconnect, Max: 1024, Soft: 256, Grace: time.Minute}
+
+func (p Policy) orDefault() Policy {
+	if p == (Policy{}) {
+		return DefaultPolicy
+	}
+	if p.Max <= 0 {
+		p.Max = DefaultPolicy.Max
+	}
+	if p.Full == Disconnect && (p.Soft <= 0 || p.Soft > p.Max) {
+		p.Soft = p.Max
+	}
+	if p.Full == Block && p.Grace <= 0 {
+		p.Grace = 1<<63 - 1
+	}
+	return p
+}
+
+// Subscription is what a subscriber has of its subscription: what it lost.
+type Subscription struct {
+	lost  atomic.Int64
+	err   error
+	gone  atomic.Pointer[SlowSubscriberError]
+	inbox fmt.Stringer // named when it is known: once its component is active
+}
+
+// Lost returns how many messages published since the subscription began
+// its subscriber was not given: dropped under its policy, or lost on the
+// way from another process.
+func (s *Subscription) Lost() int64 { return s.lost.Load() }
+
+// Err returns why the subscription ended early: a *SlowSubscriberError
+// when it was disconnected, an error when it could not begin; or nil.
+func (s *Subscription) Err() error {
+	if g := s.gone.Load(); g != nil {
+		return g
+	}
+	return s.err
+}
+
+// SlowSubscriberError is what a subscriber disconnected under its policy
+// fails with.
+type SlowSubscriberError struct {
+	Backplane string // the backplane's name
+	Inbox     string // the subscriber's inbox
+	Reason    string
+	Lost      int64 // what waited for it, dropped
+}
+
+func (e *SlowSubscriberError) Error() string {
+	return fmt.Sprintf("util: %s was disconnected from backplane %q: %s (%d messages dropped)", e.Inbox, e.Backplane, e.Reason, e.Lost)
+}
+
+// sub is a subscription: a queue written by its backplane's turns and read
+// by its subscriber's. The backplane writes at wtail, and makes what it
+// wrote visible by storing tail at the end of its turn; the subscriber
+// reads from head to tail. Neither takes a lock for that. mu is taken by
+// the subscriber for each batch it takes, and by the backplane only when
+// the queue is full (to grow the ring, or drop the oldest message).
+type sub[T any] struct {
+	Subscription
+	bp    *Backplane[T]
+	owner *axon.Component
+	pol   Policy
+
+	mu   sync.Mutex
+	ring []T // swapped (grown) by the backplane with mu held
+	head atomic.Uint64
+	tail atomic.Uint64
+
+	// The backplane's own.
+	wtail uint64
+	dirty bool
+	over  time.Time // when the queue went over Soft
+
+	wake    func()      // set when attached, before the backplane sees it
+	left    atomic.Bool // detached or disconnected: the backplane forgets it
+	blocked atomic.Bool // the backplane waits for room in it
+}
+
+// full reports whether the queue has no room. Called by the backplane.
+func (s *sub[T]) full() bool {
+	return !s.left.Load() && s.wtail-s.head.Load() >= uint64(s.pol.Max)
+}
+
+// push puts m in the queue, or applies the policy. Called by the
+// backplane; now caches the time for Disconnect's checks.
+func (s *sub[T]) push(m T, now *time.Time) {
+	if s.left.Load() {
+		return
+	}
+	n := s.wtail - s.head.Load()
+	if s.pol.Full == Disconnect && !s.checkSoft(n, now) {
+		return
+	}
+	if n < uint64(s.pol.Max) {
+		if n >= uint64(len(s.ring)) {
+			s.grow()
+		}
+		s.ring[s.wtail&uint64(len(s.ring)-1)] = m
+		s.wtail++
+		return
+	}
+	switch s.pol.Full {
+	case DropNewest:
+		s.lost.Add(1)
+	case DropOldest:
+		s.mu.Lock()
+		mask := uint64(len(s.ring) - 1)
+		if h := s.head.Load(); s.wtail-h >= uint64(s.pol.Max) {
+			var zero T
+			s.ring[h&mask] = zero
+			s.head.Store(h + 1)
+			s.lost.Add(1)
+		}
+		s.ring[s.wtail&mask] = m
+		s.wtail++
+		s.mu.Unlock()
+	default: // Disconnect, or Block past its wait
+		s.disconnect(fmt.Sprintf("its queue reached its bound (%d messages)", s.pol.Max))
+	}
+}
+
+// checkSoft disconnects a subscriber that has stayed over its soft bound
+// for longer than its grace; it reports whether it is still subscribed.
+func (s *sub[T]) checkSoft(n uint64, now *time.Time) bool {
+	if n <= uint64(s.pol.Soft) {
+		s.over = time.Time{}
+		return true
+	}
+	if now.IsZero() {
+		*now = time.Now()
+	}
+	if s.over.IsZero() {
+		s.over = *now
+		return true
+	}
+	if now.Sub(s.over) <= s.pol.Grace {
+		return true
+	}
+	s.disconnect(fmt.Sprintf("more than %d messages waited for it for over %v", s.pol.Soft, s.pol.Grace))
+	return false
+}
+
+// grow doubles the ring, up to what Max needs. Called by the backplane.
+func (s *sub[T]) grow() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.ring
+	ring := make([]T, min(2*len(old), ceilPow2(s.pol.Max)))
+	for i := s.head.Load(); i < s.wtail; i++ {
+		ring[i&uint64(len(ring)-1)] = old[i&uint64(len(old)-1)]
+	}
+	s.ring = ring
+}
+
+// disconnect ends the subscription and fails its subscriber.
+func (s *sub[T]) disconnect(reason string) {
+	if s.left.Swap(true) {
+		return
+	}
+	s.mu.Lock()
+	n := int64(s.wtail - s.head.Load())
+	s.mu.Unlock()
+	s.lost.Add(n)
+	e := &SlowSubscriberError{Backplane: s.bp.name, Inbox: s.inbox.String(), Reason: reason, Lost: n}
+	s.gone.Store(e)
+	s.bp.changed.Store(true)
+	s.owner.Fail(e)
+}
+
+// Take gives put up to n messages. Called by the subscriber, with its
+// inbox's lock held.
+func (s *sub[T]) Take(n int, put func(T)) int {
+	s.mu.Lock()
+	h, t := s.head.Load(), s.tail.Load()
+	k := uint64(0)
+	if t > h { // h passes t when the oldest messages were dropped before they were visible
+		k = min(uint64(n), t-h)
+	}
+	mask := uint64(len(s.ring) - 1)
+	var zero T
+	for i := h; i < h+k; i++ {
+		put(s.ring[i&mask])
+		s.ring[i&mask] = zero
+	}
+	s.head.Store(h + k)
+	s.mu.Unlock()
+	if k > 0 && s.blocked.CompareAndSwap(true, false) {
+		s.bp.Notify()
+	}
+	return int(k)
+}
+
+// Len returns how many messages wait for the subscriber.
+func (s *sub[T]) Len() int {
+	h, t := s.head.Load(), s.tail.Load()
+	if t <= h {
+		return 0
+	}
+	return int(t - h)
+}
+
+// Attach adds the subscription to its backplane's list.
+func (s *sub[T]) Attach(wake func()) {
+	s.wake = wake
+	b := s.bp
+	b.mu.Lock()
+	b.joining = append(b.joining, s)
+	b.mu.Unlock()
+	b.changed.Store(true)
+}
+
+// Detach takes the subscription off its backplane's list: its subscriber
+// has finished.
+func (s *sub[T]) Detach() {
+	if s.left.Swap(true) {
+		return
+	}
+	s.bp.changed.Store(true)
+	s.bp.Notify()
+}
+
+func ceilPow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}
+
+// named is what a runtime's registry holds under a backplane's name: its
+// message type, the backplane while it runs, and what waits for it.
+type named struct {
+	typ reflect.Type
+
+	mu      sync.Mutex
+	bp      any
+	waiting []func(bp any)
+}
+
+// lookup returns the registry entry for a backplane of T named name in
+// rt, made if there is none; an error if the name is another type's.
+func lookup[T any](rt *axon.Runtime, name string) (*named, error) {
+	if rt == nil {
+		return nil, errors.New("util: a backplane is looked up by a component that is not active")
+	}
+	typ := reflect.TypeFor[T]()
+	v, _ := loop.Names(rt).LoadOrStore(backplaneKey{name}, &named{typ: typ})
+	n := v.(*named)
+	if n.typ != typ {
+		return nil, fmt.Errorf("util: backplane %q carries %v, not %v: publish and subscribe to it with that type, or use another name", name, n.typ, typ)
+	}
+	return n, nil
+}
+
+type backplaneKey struct{ name string }
+
+// run records bp as the backplane of n, and hands it to what waits for it.
+func (n *named) run(bp any, name string) error {
+	n.mu.Lock()
+	if n.bp != nil {
+		n.mu.Unlock()
+		return fmt.Errorf("util: a backplane named %q runs already in this runtime: give each its own name", name)
+	}
+	n.bp = bp
+	waiting := n.waiting
+	n.waiting = nil
+	n.mu.Unlock()
+	for _, f := range waiting {
+		f(bp)
+	}
+	return nil
+}
+
+// stop forgets bp, which has stopped.
+func (n *named) stop(bp any) {
+	n.mu.Lock()
+	if n.bp == bp {
+		n.bp = nil
+	}
+	n.mu.Unlock()
+}
+
+// when calls f with the backplane as soon as it runs: now, or when it
+// starts.
+func (n *named) when(f func(bp any)) {
+	n.mu.Lock()
+	bp := n.bp
+	if bp == nil {
+		n.waiting = append(n.waiting, f)
+	}
+	n.mu.Unlock()
+	if bp != nil {
+		f(bp)
+	}
+}
+
+//go:generate go tool kamgen

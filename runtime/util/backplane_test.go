@@ -1,0 +1,285 @@
+package util_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/runtime/axon/axontest"
+	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/util"
+	"github.com/stretchr/testify/require"
+)
+
+func numbers(from, to int) []int {
+	var out []int
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// publish sends msgs to bp from a new Source, activated in rt.
+func publish[T any](t *testing.T, rt *axon.Runtime, bp *util.Backplane[T], msgs ...T) *axontest.Source[T] {
+	t.Helper()
+	src := axontest.NewSource(msgs...)
+	require.NoError(t, bp.Publish(&src.Out))
+	require.NoError(t, rt.Activate(src))
+	return src
+}
+
+func TestBackplaneGivesEverySubscriberEveryMessageInOrder(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	var sinks []*axontest.Sink[int]
+	for range 3 {
+		s := axontest.NewSink[int]()
+		bp.Subscribe(&s.In, util.DefaultPolicy)
+		sinks = append(sinks, s)
+		require.NoError(t, rt.Activate(s))
+	}
+	require.NoError(t, rt.Activate(bp))
+	publish(t, rt, bp, numbers(0, 1000)...)
+	for _, s := range sinks {
+		require.Equal(t, numbers(0, 1000), s.WaitCount(t, 1000))
+	}
+}
+
+func TestBackplaneKeepsEachPublishersOrder(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	s := axontest.NewSink[int]()
+	bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: 16})
+	require.NoError(t, rt.Activate(s, bp))
+	const n = 2000
+	publish(t, rt, bp, numbers(0, n)...)
+	publish(t, rt, bp, numbers(n, 2*n)...)
+	got := s.WaitCount(t, 2*n)
+	var a, b []int
+	for _, m := range got {
+		if m < n {
+			a = append(a, m)
+		} else {
+			b = append(b, m)
+		}
+	}
+	require.Equal(t, numbers(0, n), a)
+	require.Equal(t, numbers(n, 2*n), b)
+}
+
+// TestSlowSubscriberSlowsNoOne: a subscriber that takes nothing loses what
+// its policy says, counts it, and the others get everything.
+func TestSlowSubscriberSlowsNoOne(t *testing.T) {
+	for _, tc := range []struct {
+		policy util.Policy
+		kept   []int // what the slow subscriber is given once it reads again
+	}{
+		{util.Policy{Full: util.DropNewest, Max: 10}, numbers(0, 10)},
+		{util.Policy{Full: util.DropOldest, Max: 10}, numbers(990, 1000)},
+	} {
+		t.Run(tc.policy.Full.String(), func(t *testing.T) {
+			rt := axontest.Runtime(t)
+			bp := util.NewBackplane[int]("numbers")
+			slow, fast := axontest.NewSink[int](), axontest.NewSink[int]()
+			slow.In.Pause()
+			sub := bp.Subscribe(&slow.In, tc.policy)
+			bp.Subscribe(&fast.In, util.Policy{Full: util.DropNewest, Max: 1000})
+			require.NoError(t, rt.Activate(slow, fast, bp))
+			publish(t, rt, bp, numbers(0, 1000)...)
+			require.Equal(t, numbers(0, 1000), fast.WaitCount(t, 1000))
+			require.Equal(t, int64(990), sub.Lost())
+			slow.In.Resume()
+			slow.Notify()
+			require.Equal(t, tc.kept, slow.WaitCount(t, 10))
+			require.NoError(t, sub.Err())
+		})
+	}
+}
+
+func TestDisconnectedSubscriberFails(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	slow, fast := axontest.NewSink[int](), axontest.NewSink[int]()
+	slow.In.Pause()
+	sub := bp.Subscribe(&slow.In, util.Policy{Full: util.Disconnect, Max: 100})
+	bp.Subscribe(&fast.In, util.DefaultPolicy)
+	require.NoError(t, rt.Activate(slow, fast, bp))
+	publish(t, rt, bp, numbers(0, 500)...)
+	require.Equal(t, numbers(0, 500), fast.WaitCount(t, 500))
+	axontest.WaitDone(t, slow)
+	var slowErr *util.SlowSubscriberError
+	require.ErrorAs(t, slow.Err(), &slowErr)
+	require.Equal(t, "numbers", slowErr.Backplane)
+	require.Contains(t, slowErr.Error(), "reached its bound (100 messages)")
+	require.Equal(t, int64(100), slowErr.Lost)
+	require.Same(t, slowErr, sub.Err())
+	require.Equal(t, int64(100), sub.Lost(), "what it held when it was disconnected")
+}
+
+// TestDisconnectAfterGrace: a subscriber over its soft bound is
+// disconnected once it has stayed there longer than its grace, not before.
+func TestDisconnectAfterGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := axon.NewRuntime()
+		defer rt.Close()
+		bp := util.NewBackplane[int]("numbers")
+		slow := axontest.NewSink[int]()
+		slow.In.Pause()
+		sub := bp.Subscribe(&slow.In, util.Policy{Full: util.Disconnect, Max: 1000, Soft: 10, Grace: time.Minute})
+		require.NoError(t, rt.Activate(slow, bp))
+		send := func(n int) {
+			for i := range n {
+				require.NoError(t, bp.In.Put(context.Background(), i))
+			}
+			synctest.Wait()
+		}
+		send(20) // over the soft bound from now on
+		time.Sleep(59 * time.Second)
+		send(1)
+		require.False(t, slow.Finished(), "disconnected within its grace")
+		time.Sleep(2 * time.Second)
+		send(1)
+		<-slow.Done()
+		require.ErrorContains(t, sub.Err(), "more than 10 messages waited for it for over 1m0s")
+		rt.StopAll()
+		require.ErrorIs(t, rt.Wait(context.Background()), sub.Err())
+	})
+}
+
+// TestBlockLosesNothing: a Block subscriber holds the publisher back
+// rather than lose anything.
+func TestBlockLosesNothing(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	slow := axontest.NewSink[int]()
+	slow.In.Pause()
+	sub := bp.Subscribe(&slow.In, util.Policy{Full: util.Block, Max: 5})
+	require.NoError(t, rt.Activate(slow, bp))
+	publish(t, rt, bp, numbers(0, 300)...)
+	require.Eventually(t, func() bool { return bp.In.Len() > 0 }, axontest.Timeout, time.Millisecond, "the backplane holds its input back")
+	require.Empty(t, slow.Messages())
+	slow.In.Resume()
+	slow.Notify()
+	require.Equal(t, numbers(0, 300), slow.WaitCount(t, 300))
+	require.Zero(t, sub.Lost())
+}
+
+// TestBlockWaitsAtMostItsGrace: past its grace a full Block subscriber is
+// disconnected and the others get the rest.
+func TestBlockWaitsAtMostItsGrace(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := axon.NewRuntime()
+		defer rt.Close()
+		bp := util.NewBackplane[int]("numbers")
+		slow, other := axontest.NewSink[int](), axontest.NewSink[int]()
+		slow.In.Pause()
+		sub := bp.Subscribe(&slow.In, util.Policy{Full: util.Block, Max: 5, Grace: 10 * time.Second})
+		bp.Subscribe(&other.In, util.Policy{Full: util.Block, Max: 100})
+		require.NoError(t, rt.Activate(slow, other, bp))
+		go func() {
+			for i := range 20 {
+				_ = bp.In.Put(context.Background(), i)
+			}
+		}()
+		synctest.Wait()
+		require.Len(t, other.Messages(), 5, "held back with the slow one")
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		<-slow.Done()
+		require.ErrorContains(t, sub.Err(), "stayed full (5 messages) for 10s")
+		require.Equal(t, numbers(0, 20), other.Messages())
+		rt.StopAll()
+		require.ErrorIs(t, rt.Wait(context.Background()), sub.Err())
+	})
+}
+
+// TestSubscriptionBeginsAtActivation: a subscriber is given what is
+// published after its component became active, and nothing once it has
+// finished; the backplane forgets it.
+func TestSubscriptionBeginsAtActivation(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	early := axontest.NewSink[int]()
+	bp.Subscribe(&early.In, util.DefaultPolicy)
+	require.NoError(t, rt.Activate(early, bp))
+	publish(t, rt, bp, 1, 2, 3)
+	early.WaitCount(t, 3)
+	late := axontest.NewSink[int]()
+	bp.Subscribe(&late.In, util.DefaultPolicy)
+	require.NoError(t, rt.Activate(late))
+	early.Stop()
+	axontest.WaitDone(t, early)
+	publish(t, rt, bp, 4, 5)
+	require.Equal(t, []int{4, 5}, late.WaitCount(t, 2))
+	require.Equal(t, []int{1, 2, 3}, early.Messages())
+	require.Zero(t, rt.Dropped(), "nothing was sent to the finished subscriber")
+}
+
+func TestSubscribingTwiceFails(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	s := axontest.NewSink[int]()
+	bp.Subscribe(&s.In, util.DefaultPolicy)
+	sub := bp.Subscribe(&s.In, util.DefaultPolicy)
+	require.ErrorContains(t, sub.Err(), "subscribed already")
+	_ = rt.Activate(s, bp)
+	axontest.WaitDone(t, s)
+	require.ErrorContains(t, s.Err(), "subscribed already")
+}
+
+// TestKamaeliaChatPipeline: Kamaelia's chat server's handler,
+// Pipeline(PublishTo("chat"), SubscribeTo("chat")), started before its
+// backplane: once subscribed, every message reaches every subscriber.
+func TestKamaeliaChatPipeline(t *testing.T) {
+	rt := axontest.Runtime(t)
+	var outs []*axontest.Sink[string]
+	var subs []*util.SubscribeTo[string]
+	for range 2 {
+		sub := util.NewSubscribeTo[string]("chat")
+		subs = append(subs, sub)
+		p := chassis.Pipeline2(util.NewPublishTo[string]("chat"), sub)
+		out := sinkFor(t, p)
+		outs = append(outs, out)
+		require.NoError(t, rt.Activate(p, out))
+	}
+	pub := util.NewPublishTo[string]("chat")
+	src := axontest.NewSource("hello", "world")
+	axontest.Link(t, &src.Out, &pub.In)
+	require.NoError(t, rt.Activate(pub))
+	require.NoError(t, rt.Activate(util.NewBackplane[string]("chat")))
+	require.Eventually(t, func() bool { return util.Subscribed(subs[0]) && util.Subscribed(subs[1]) }, axontest.Timeout, time.Millisecond)
+	require.NoError(t, rt.Activate(src))
+	for i, out := range outs {
+		require.Equal(t, []string{"hello", "world"}, out.WaitCount(t, 2))
+		require.Zero(t, subs[i].Lost())
+	}
+}
+
+func TestBackplaneTypesAreChecked(t *testing.T) {
+	rt := axontest.Runtime(t)
+	require.NoError(t, rt.Activate(util.NewBackplane[int]("numbers")))
+	sub := util.NewSubscribeTo[[]byte]("numbers")
+	require.NoError(t, rt.Activate(sub))
+	axontest.WaitDone(t, sub)
+	require.EqualError(t, sub.Err(), `util: backplane "numbers" carries int, not []uint8: publish and subscribe to it with that type, or use another name`)
+}
+
+func TestBackplaneNamesArePerRuntime(t *testing.T) {
+	a, b := axontest.Runtime(t), axontest.Runtime(t)
+	for i, rt := range []*axon.Runtime{a, b} {
+		bp := util.NewBackplane[string]("chat")
+		s := axontest.NewSink[string]()
+		bp.Subscribe(&s.In, util.DefaultPolicy)
+		require.NoError(t, rt.Activate(bp, s))
+		publish(t, rt, bp, fmt.Sprint("runtime ", i))
+		require.Equal(t, []string{fmt.Sprint("runtime ", i)}, s.WaitCount(t, 1))
+	}
+	twin := util.NewBackplane[string]("chat")
+	require.NoError(t, a.Activate(twin))
+	axontest.WaitDone(t, twin)
+	require.ErrorContains(t, twin.Err(), `a backplane named "chat" runs already`)
+}
+
