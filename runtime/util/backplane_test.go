@@ -282,4 +282,3 @@ func TestBackplaneNamesArePerRuntime(t *testing.T) {
 	axontest.WaitDone(t, twin)
 	require.ErrorContains(t, twin.Err(), `a backplane named "chat" runs already`)
 }
-
