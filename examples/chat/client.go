@@ -18,7 +18,7 @@ type Client struct {
 	Heard   axon.Inbox[Said]         `inbox:"heard"`               // what is said in the room
 	Control axon.Inbox[axon.Signal]  `inbox:"control"`             // the connection closed
 	Out     axon.Outbox[[]byte]      `outbox:"outbox"`             // to the client
-	Say     axon.Outbox[Said]        `outbox:"say"`               // to the room
+	Say     axon.Outbox[Said]        `outbox:"say"`                // to the room
 	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`             // closes the connection
 
 	room *Room
