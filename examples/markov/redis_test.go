@@ -6,20 +6,16 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kamgen/kamgen/examples/internal/extest"
+	"github.com/kamgen/kamgen/examples/internal/redistest"
 )
 
 // Two server processes' worth of runtimes, each with its own ServerCore,
@@ -219,119 +215,15 @@ func flush(t *testing.T, addr string) {
 	require.NoError(t, redisClient(t, addr).FlushAll(t.Context()).Err())
 }
 
-// startRedis runs a redis-server of the test's own on a free port of
-// 127.0.0.1, saving nothing to disk, and stops it when the test ends. It
+// startRedis starts a redis-server bounded as the Markov store asks, and
 // returns its address.
 func startRedis(t *testing.T) string {
 	t.Helper()
-	return startRedisWith(t, "--maxmemory", "64mb", "--maxmemory-policy", "allkeys-lru")
+	return redistest.Start(t, redistest.Bounded...).Addr
 }
 
 // startRedisWith is startRedis with redis-server's options args.
 func startRedisWith(t *testing.T, args ...string) string {
 	t.Helper()
-	bin := redisServer(t)
-	for range 3 { // another program may take the free port first
-		if addr, ok := tryRedis(t, bin, args); ok {
-			return addr
-		}
-	}
-	t.Fatal("redis-server did not start (see its output above)")
-	return ""
-}
-
-func tryRedis(t *testing.T, bin string, args []string) (string, bool) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-
-	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--daemonize", "no"}, args...)...)
-	out, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	cmd.Stderr = cmd.Stdout
-	require.NoError(t, cmd.Start())
-	exited := make(chan struct{})
-	ready := make(chan struct{})
-	var log strings.Builder
-	go func() {
-		defer close(exited)
-		sc := bufio.NewScanner(out)
-		starting := true
-		for sc.Scan() { // after the start, read on so that redis-server never blocks on its log
-			if starting {
-				log.WriteString(sc.Text() + "\n")
-				if strings.Contains(sc.Text(), "Ready to accept connections") {
-					starting = false
-					close(ready)
-				}
-			}
-		}
-		_ = cmd.Wait()
-	}()
-	select {
-	case <-ready:
-		t.Cleanup(func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-exited:
-			case <-time.After(extest.Deadline):
-				_ = cmd.Process.Kill()
-				<-exited
-			}
-		})
-		return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), true
-	case <-exited:
-		t.Logf("redis-server on port %d exited:\n%s", port, log.String())
-		return "", false
-	case <-time.After(extest.Deadline):
-		_ = cmd.Process.Kill()
-		<-exited
-		t.Fatalf("redis-server was not ready within %v:\n%s", extest.Deadline, log.String())
-		return "", false
-	}
-}
-
-var installRedis sync.Mutex
-
-// redisServer finds redis-server, installing it with apt-get when it is
-// missing and the test runs as root. Otherwise the test fails, saying how
-// to install it: the Redis tests are part of the suite, never skipped.
-func redisServer(t *testing.T) string {
-	t.Helper()
-	installRedis.Lock()
-	defer installRedis.Unlock()
-	if bin, err := exec.LookPath("redis-server"); err == nil {
-		return bin
-	}
-	const how = "install it (Debian, Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) and run the tests again"
-	if os.Geteuid() != 0 {
-		t.Fatalf("redis-server is not installed, and the Redis tests need it: %s", how)
-	}
-	apt, err := exec.LookPath("apt-get")
-	if err != nil {
-		t.Fatalf("redis-server is not installed and there is no apt-get to install it: %s", how)
-	}
-	t.Log("redis-server is missing: apt-get install -y redis-server")
-	install := func() ([]byte, error) {
-		cmd := exec.Command(apt, "install", "-y", "-q", "redis-server")
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		return cmd.CombinedOutput()
-	}
-	if out, err := install(); err != nil {
-		t.Logf("apt-get install failed (%v), updating the package lists first:\n%s", err, out)
-		if out, err := exec.Command(apt, "update", "-q").CombinedOutput(); err != nil {
-			t.Fatalf("apt-get update: %v\n%s\n%s", err, out, how)
-		}
-		if out, err := install(); err != nil {
-			t.Fatalf("apt-get install -y redis-server: %v\n%s\n%s", err, out, how)
-		}
-	}
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatalf("redis-server still missing after apt-get install: %s", how)
-	}
-	return bin
+	return redistest.Start(t, args...).Addr
 }
