@@ -15,7 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kamgen/kamgen/examples/internal/extest"
-	"github.com/kamgen/kamgen/examples/internal/redistest"
+	"github.com/kamgen/kamgen/internal/redistest"
 )
 
 // Two server processes' worth of runtimes, each with its own ServerCore,

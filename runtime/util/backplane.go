@@ -49,9 +49,11 @@ import (
 type Backplane[T any] struct {
 	axon.Component
 	In      axon.Inbox[T]           `inbox:"inbox"`   // messages to publish: every subscriber is given each
+	Remote  axon.Inbox[T]           `inbox:"remote"`  // messages published in other processes, which a bridge (Bridge) brings: given to every subscriber but the bridges
 	Control axon.Inbox[axon.Signal] `inbox:"control"` // any signal stops it
 
 	name string
+	afar atomic.Int64 // messages of other processes that never came (Bridge's lost)
 
 	mu      sync.Mutex
 	joining []*sub[T]   // subscriptions attached since the last turn; guarded by mu
@@ -63,6 +65,7 @@ type Backplane[T any] struct {
 	touched  []*sub[T] // those given messages this turn, to publish and wake
 	held     T         // a message a Block subscription has no room for yet
 	holding  bool
+	heldAfar bool // held came from Remote
 	heldAt   time.Time
 	reg      *named
 }
@@ -90,18 +93,37 @@ func (b *Backplane[T]) Publish(out *axon.Outbox[T]) error {
 // the component's own turns. Subscribing an inbox twice fails its
 // component, with an error that says so.
 func (b *Backplane[T]) Subscribe(in *axon.Inbox[T], p Policy) *Subscription {
-	s := &sub[T]{bp: b, owner: in.Owner(), pol: p.orDefault()}
+	s := b.subscribe(in, p, false)
+	return &s.Subscription
+}
+
+// Bridge subscribes in, under policy p, as the backplane's bridge to
+// other processes (a Redis bridge is one): in is given what is published
+// here, and not what comes in on Remote, which the bridge puts there. A
+// bridge calls lost with the number of messages of other processes it
+// knows were published and never came: they count in every other
+// subscription's Lost.
+func (b *Backplane[T]) Bridge(in *axon.Inbox[T], p Policy) (sub *Subscription, lost func(n int64)) {
+	s := b.subscribe(in, p, true)
+	return &s.Subscription, func(n int64) { b.afar.Add(n) }
+}
+
+func (b *Backplane[T]) subscribe(in *axon.Inbox[T], p Policy, bridge bool) *sub[T] {
+	s := &sub[T]{bp: b, owner: in.Owner(), pol: p.orDefault(), bridge: bridge}
 	s.inbox = in
+	if !bridge {
+		s.afar = &b.afar
+	}
 	s.ring = make([]T, min(firstRing, ceilPow2(s.pol.Max)))
 	if s.owner == nil {
 		s.err = axon.ErrNotInitialized
-		return &s.Subscription
+		return s
 	}
 	if err := loop.SetFeed(in, s); err != nil {
 		s.err = err
 		s.owner.Fail(fmt.Errorf("util: subscribing to backplane %q: %w", b.name, err))
 	}
-	return &s.Subscription
+	return s
 }
 
 // firstRing is how many messages a subscription's queue has room for at
@@ -129,21 +151,31 @@ func (b *Backplane[T]) onStop() {
 }
 
 // onIn publishes m to every subscriber.
-func (b *Backplane[T]) onIn(m T) {
+func (b *Backplane[T]) onIn(m T) { b.publish(m, false) }
+
+// onRemote publishes m, which comes from another process, to every
+// subscriber but the bridges.
+func (b *Backplane[T]) onRemote(m T) { b.publish(m, true) }
+
+func (b *Backplane[T]) publish(m T, afar bool) {
 	b.refresh()
 	for _, s := range b.blockers {
-		if s.full() {
-			b.hold(m)
+		if s.full() && !(afar && s.bridge) {
+			b.hold(m, afar)
 			return
 		}
 	}
-	b.fanOut(m)
+	b.fanOut(m, afar)
 }
 
-// fanOut gives m to every subscription.
-func (b *Backplane[T]) fanOut(m T) {
+// fanOut gives m to every subscription (but the bridges when it comes
+// from afar).
+func (b *Backplane[T]) fanOut(m T, afar bool) {
 	now := time.Time{}
 	for _, s := range b.subs {
+		if afar && s.bridge {
+			continue
+		}
 		if !s.dirty {
 			s.dirty = true
 			b.touched = append(b.touched, s)
@@ -154,9 +186,10 @@ func (b *Backplane[T]) fanOut(m T) {
 
 // hold keeps m, which a Block subscription has no room for, and takes no
 // more messages until it has (or its wait is over).
-func (b *Backplane[T]) hold(m T) {
-	b.held, b.holding, b.heldAt = m, true, time.Now()
+func (b *Backplane[T]) hold(m T, afar bool) {
+	b.held, b.holding, b.heldAfar, b.heldAt = m, true, afar, time.Now()
 	b.In.Pause()
+	b.Remote.Pause()
 	b.retry()
 }
 
@@ -185,7 +218,7 @@ func (b *Backplane[T]) retry() {
 	b.refresh()
 	wait := time.Duration(-1)
 	for _, s := range b.blockers {
-		if !s.full() {
+		if !s.full() || b.heldAfar && s.bridge {
 			continue
 		}
 		s.blocked.Store(true)
@@ -210,9 +243,10 @@ func (b *Backplane[T]) retry() {
 	m := b.held
 	var zero T
 	b.held, b.holding = zero, false
-	b.fanOut(m)
+	b.fanOut(m, b.heldAfar)
 	b.flush()
 	b.In.Resume()
+	b.Remote.Resume()
 }
 
 // flush makes what this turn wrote visible to the subscribers, and wakes
@@ -334,6 +368,8 @@ func (p Policy) orDefault() Policy {
 // Subscription is what a subscriber has of its subscription: what it lost.
 type Subscription struct {
 	lost  atomic.Int64
+	afar  *atomic.Int64 // its backplane's count of messages of other processes that never came
+	base  atomic.Int64  // what afar was when the subscription began
 	err   error
 	gone  atomic.Pointer[SlowSubscriberError]
 	inbox fmt.Stringer // named when it is known: once its component is active
@@ -342,7 +378,13 @@ type Subscription struct {
 // Lost returns how many messages published since the subscription began
 // its subscriber was not given: dropped under its policy, or lost on the
 // way from another process.
-func (s *Subscription) Lost() int64 { return s.lost.Load() }
+func (s *Subscription) Lost() int64 {
+	n := s.lost.Load()
+	if s.afar != nil {
+		n += s.afar.Load() - s.base.Load()
+	}
+	return n
+}
 
 // Err returns why the subscription ended early: a *SlowSubscriberError
 // when it was disconnected, an error when it could not begin; or nil.
@@ -388,6 +430,7 @@ type sub[T any] struct {
 	dirty bool
 	over  time.Time // when the queue went over Soft
 
+	bridge  bool        // a bridge to other processes: not given what comes from them
 	wake    func()      // set when attached, before the backplane sees it
 	left    atomic.Bool // detached or disconnected: the backplane forgets it
 	blocked atomic.Bool // the backplane waits for room in it
@@ -519,6 +562,9 @@ func (s *sub[T]) Len() int {
 // Attach adds the subscription to its backplane's list.
 func (s *sub[T]) Attach(wake func()) {
 	s.wake = wake
+	if s.afar != nil {
+		s.base.Store(s.afar.Load())
+	}
 	b := s.bp
 	b.mu.Lock()
 	b.joining = append(b.joining, s)

@@ -11,6 +11,7 @@ func _[T any]() {
 	var kamgenIsStale_RunGoGenerate Backplane[T]
 	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
 	var _ *axon.Inbox[T] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[T] = &kamgenIsStale_RunGoGenerate.Remote
 	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
 }
 
@@ -18,11 +19,13 @@ func _[T any]() {
 // NewBackplane calls it; so must a NewBackplane of your own, before activation.
 func (c *Backplane[T]) initBoxes() *Backplane[T] {
 	c.In.Init(&c.Component, "inbox", 0)
+	c.Remote.Init(&c.Component, "remote", 0)
 	c.Control.Init(&c.Component, "control", 0)
 	axon.Bind(c, &c.Component, new(axon.Bound[Backplane[T]]), func() axon.Hooks[Backplane[T]] {
 		return axon.Hooks[Backplane[T]]{
 			Dispatch: func(c *Backplane[T], t *axon.Turn) {
 				axon.Serve(t, &c.In, c.onIn)
+				axon.Serve(t, &c.Remote, c.onRemote)
 				axon.ServeLast(t, &c.Control, c.onControl)
 			},
 			Start:   (*Backplane[T]).onStart,
@@ -39,6 +42,7 @@ func (c *Backplane[T]) initBoxes() *Backplane[T] {
 func (*Backplane[T]) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "inbox", Field: "In", Dir: axon.In, Type: "T", Doc: "messages to publish: every subscriber is given each"},
+		{Name: "remote", Field: "Remote", Dir: axon.In, Type: "T", Doc: "messages published in other processes, which a bridge (Bridge) brings: given to every subscriber but the bridges"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "any signal stops it"},
 	}
 }

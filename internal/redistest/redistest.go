@@ -1,4 +1,4 @@
-// Package redistest runs a real redis-server for the examples' tests, on a
+// Package redistest runs a real redis-server for tests, on a
 // free port of 127.0.0.1, installing it with apt-get when it is missing
 // and the tests run as root. The Redis tests are part of the suite: they
 // are never skipped.
