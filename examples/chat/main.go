@@ -9,6 +9,7 @@ import (
 	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/redisbridge"
 )
 
 func main() {
@@ -21,17 +22,30 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	addr := fs.String("addr", "127.0.0.1:1502", "address to listen on")
+	redisAddr := fs.String("redis", "", "share the room with every chat server pointed at the Redis at this address (host:port or redis:// URL), through its pub/sub channel "+channel)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	room := NewRoom()
+	parts := []axon.Part{room.Backplane}
+	if *redisAddr != "" {
+		client, err := exmain.DialRedis(ctx, *redisAddr)
+		if err != nil {
+			return err
+		}
+		defer client.Close()
+		parts = append(parts, redisbridge.New(room.Backplane, client, channel))
+	}
 	srv, err := chassis.NewServerCore(*addr, chassis.Handler(room.NewClient), chassis.ServerOptions{})
 	if err != nil {
 		return err
 	}
-	slog.Info("chat server listening", "addr", srv.Addr().String())
+	slog.Info("chat server listening", "addr", srv.Addr().String(), "redis", *redisAddr)
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return axon.Run(ctx, room.Backplane, srv)
+	return axon.Run(ctx, append(parts, srv)...)
 }
+
+// channel is the Redis pub/sub channel the room is shared on.
+const channel = "kamgen:chat:room"

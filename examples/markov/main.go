@@ -7,10 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -36,7 +32,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	}
 	chain := &Chain{Store: NewMemoryStoreOf(*chainMiB << 20)}
 	if *redisAddr != "" {
-		client, err := dialRedis(ctx, *redisAddr)
+		client, err := exmain.DialRedis(ctx, *redisAddr)
 		if err != nil {
 			return err
 		}
@@ -51,25 +47,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		return console(ctx, chain, stdin, stdout)
 	}
 	return serve(ctx, *addr, chain, ready)
-}
-
-// dialRedis connects to the Redis at addr and checks that it answers.
-func dialRedis(ctx context.Context, addr string) (*redis.Client, error) {
-	opts := &redis.Options{Addr: addr}
-	if strings.Contains(addr, "://") {
-		var err error
-		if opts, err = redis.ParseURL(addr); err != nil {
-			return nil, fmt.Errorf("-redis %s: %w", addr, err)
-		}
-	}
-	client := redis.NewClient(opts)
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		_ = client.Close()
-		return nil, fmt.Errorf("connecting to Redis at %s: %w", addr, err)
-	}
-	return client, nil
 }
 
 // serve runs Kamaelia's ServerCore(protocol=Chatty, port=1500): a Chatty

@@ -7,11 +7,16 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/kamgen/kamgen/runtime/axon"
 )
@@ -57,4 +62,25 @@ func Serve(ctx context.Context, name, def string, args []string, ready func(addr
 		ready(srv.Addr().String())
 	}
 	return axon.Run(ctx, srv)
+}
+
+// DialRedis connects to the Redis at addr (host:port or a redis:// URL),
+// the value of an example's -redis flag, and checks that it answers: a
+// wrong address is an error at start, not a silent failure later.
+func DialRedis(ctx context.Context, addr string) (*redis.Client, error) {
+	opts := &redis.Options{Addr: addr}
+	if strings.Contains(addr, "://") {
+		var err error
+		if opts, err = redis.ParseURL(addr); err != nil {
+			return nil, fmt.Errorf("-redis %s: %w", addr, err)
+		}
+	}
+	client := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("connecting to Redis at %s: %w", addr, err)
+	}
+	return client, nil
 }
