@@ -61,7 +61,7 @@ func TestTwoProcessesShareOneRoom(t *testing.T) {
 	two := startProcess(t, "-addr 127.0.0.1:0 -redis "+r.Addr)
 	a, a2, b := named(t, one, "ann"), named(t, one, "amy"), named(t, two, "bob")
 	meetAll(t, a, b)
-	a2.hear("<"+a.nick+"> probe 0\n")
+	a2.hear("<" + a.nick + "> probe 0\n")
 
 	a.say("hello from one")
 	b.say("hello from two")
@@ -96,7 +96,7 @@ func TestRoomOutlivesRedis(t *testing.T) {
 	r.Restart(t)
 	meetAll(t, a, b)
 	b.say("Redis is back")
-	a.hear("<"+b.nick+"> Redis is back\n")
+	a.hear("<" + b.nick + "> Redis is back\n")
 }
 
 // meetAll waits until a and b hear each other.
