@@ -159,6 +159,7 @@ type boxCold[T any] struct {
 	pool    *loop.Pool         // a budget shared with other boxes, when weighed with one
 	feed    loop.Feed[T]       // an inbox's subscription (a feed), if any; guarded by box.mu
 	put     func(T)            // the box's push, for feed
+	sink    loop.Sink[T]       // takes what is sent to the inbox, in place of q (a backplane); set before use
 }
 
 func (b *box[T]) init(owner *Component, name string, dir Direction, capacity int) {
@@ -184,9 +185,15 @@ func (b *box[T]) full() bool {
 	if n >= int(b.capacity) {
 		return true
 	}
-	if b.weighed && n > 0 {
-		x := b.cold.Load()
-		return x.bytes >= x.maxSize || x.pool.Over()
+	if n > 0 {
+		if b.weighed {
+			x := b.cold.Load()
+			return x.bytes >= x.maxSize || x.pool.Over()
+		}
+		return false
+	}
+	if x := b.cold.Load(); x != nil && x.sink != nil {
+		return x.sink.Full()
 	}
 	return false
 }
@@ -198,6 +205,10 @@ func (b *box[T]) push(m T) {
 		if rt := b.owner.rt; rt != nil {
 			rt.dropped.Add(1)
 		}
+		return
+	}
+	if x := b.cold.Load(); x != nil && x.sink != nil {
+		x.sink.Push(m)
 		return
 	}
 	b.q.push(m)
@@ -525,10 +536,17 @@ func (b *box[T]) offer(m T, w waker, from *Component) bool {
 	}
 	f.push(m)
 	f.mu.Unlock()
-	if f.dir == In {
+	if f.dir == In && !f.sunk() {
 		f.owner.wakeFrom(from)
 	}
 	return true
+}
+
+// sunk reports whether the box has a sink: what is sent to it is taken at
+// once, and its owner need not be woken.
+func (b *box[T]) sunk() bool {
+	x := b.cold.Load()
+	return x != nil && x.sink != nil
 }
 
 func (b *box[T]) noSpace() error {

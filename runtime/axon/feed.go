@@ -15,9 +15,12 @@ import (
 // waits there into the inbox's queue as it handles it, under the inbox's
 // lock, which it takes anyway.
 
-// feedSetter is an inbox of any message type, for loop.SetFeed.
+// feedSetter is an inbox of any message type, for loop.SetFeed, SetSink
+// and WakeWaiters.
 type feedSetter interface {
 	setFeed(f any) error
+	setSink(s any) error
+	wakeWaiters()
 }
 
 // attachable is a feed of any message type, as a component keeps it.
@@ -35,6 +38,40 @@ func init() {
 		return s.setFeed(f)
 	}
 	loop.Names = func(rt any) *sync.Map { return &rt.(*Runtime).names }
+	loop.SetSink = func(in, s any) error {
+		i, ok := in.(feedSetter)
+		if !ok {
+			return fmt.Errorf("axon: %T is not an *axon.Inbox", in)
+		}
+		return i.setSink(s)
+	}
+	loop.WakeWaiters = func(in any) {
+		if i, ok := in.(feedSetter); ok {
+			i.wakeWaiters()
+		}
+	}
+}
+
+// setSink makes s the inbox's sink.
+func (in *Inbox[T]) setSink(s any) error {
+	sink, ok := s.(loop.Sink[T])
+	if !ok {
+		return fmt.Errorf("axon: %s cannot give its messages to %T", in.fullName(), s)
+	}
+	x := in.extra()
+	in.mu.Lock()
+	x.sink = sink
+	in.mu.Unlock()
+	return nil
+}
+
+// wakeWaiters wakes those waiting for room in the inbox.
+func (in *Inbox[T]) wakeWaiters() {
+	in.mu.Lock()
+	if in.hasWaitersLocked() {
+		in.wakeWaitersLocked()
+	}
+	in.mu.Unlock()
 }
 
 // setFeed makes f the inbox's feed. The feed is attached when the owner is

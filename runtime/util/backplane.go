@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,24 +57,38 @@ type Backplane[T any] struct {
 	afar atomic.Int64 // messages of other processes that never came (Bridge's lost)
 
 	mu      sync.Mutex
-	joining []*sub[T]   // subscriptions attached since the last turn; guarded by mu
+	joining []*sub[T]   // subscriptions attached since the last publication; guarded by mu
 	changed atomic.Bool // a subscription joined or left
 
-	// What follows is the backplane's own, used in its turns.
+	block atomic.Pointer[[]*sub[T]] // blockers, for a look without pub
+
+	// pub serialises publications: what follows is guarded by it.
+	pub      sync.Mutex
 	subs     []*sub[T] // every subscription
 	blockers []*sub[T] // those whose policy is Block
-	touched  []*sub[T] // those given messages this turn, to publish and wake
-	held     T         // a message a Block subscription has no room for yet
-	holding  bool
-	heldAfar bool // held came from Remote
-	heldAt   time.Time
-	reg      *named
+	timer    *time.Timer
+	reg      *named // the backplane's own, set and read in its turns
 }
 
 // NewBackplane returns a Backplane registered as name once it runs.
 func NewBackplane[T any](name string) *Backplane[T] {
-	return (&Backplane[T]{name: name}).initBoxes()
+	b := (&Backplane[T]{name: name}).initBoxes()
+	// What is sent to the inboxes goes to the subscribers at once, on the
+	// sender's side: it never waits in them.
+	_ = loop.SetSink(&b.In, sink[T]{b, false})
+	_ = loop.SetSink(&b.Remote, sink[T]{b, true})
+	return b
 }
+
+// sink hands what is sent to one of the backplane's inboxes to its
+// subscribers.
+type sink[T any] struct {
+	b    *Backplane[T]
+	afar bool // the Remote inbox
+}
+
+func (s sink[T]) Push(m T)   { s.b.publish(m, s.afar) }
+func (s sink[T]) Full() bool { return s.b.blocked(s.afar) }
 
 // Publish links out to the backplane: every message sent on out is
 // published. The link goes when out's component finishes. It returns an
@@ -148,77 +163,49 @@ func (b *Backplane[T]) onStop() {
 	if b.reg != nil {
 		b.reg.stop(b)
 	}
+	b.pub.Lock()
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	b.pub.Unlock()
 }
 
-// onIn publishes m to every subscriber.
-func (b *Backplane[T]) onIn(m T) { b.publish(m, false) }
-
-// onRemote publishes m, which comes from another process, to every
-// subscriber but the bridges.
+// onIn and onRemote are never called: the inboxes' sinks take what is
+// sent to them.
+func (b *Backplane[T]) onIn(m T)     { b.publish(m, false) }
 func (b *Backplane[T]) onRemote(m T) { b.publish(m, true) }
 
+// publish gives m to every subscription (but the bridges, when it comes
+// from afar) and wakes the subscribers that may be idle. It runs on the
+// publisher's side, one publication at a time.
 func (b *Backplane[T]) publish(m T, afar bool) {
+	b.pub.Lock()
 	b.refresh()
-	for _, s := range b.blockers {
-		if s.full() && !(afar && s.bridge) {
-			b.hold(m, afar)
-			return
-		}
-	}
-	b.fanOut(m, afar)
-}
-
-// fanOut gives m to every subscription (but the bridges when it comes
-// from afar).
-func (b *Backplane[T]) fanOut(m T, afar bool) {
 	now := time.Time{}
 	for _, s := range b.subs {
 		if afar && s.bridge {
 			continue
 		}
-		if !s.dirty {
-			s.dirty = true
-			b.touched = append(b.touched, s)
-		}
 		s.push(m, &now)
+		s.publish()
 	}
+	b.pub.Unlock()
 }
 
-// hold keeps m, which a Block subscription has no room for, and takes no
-// more messages until it has (or its wait is over).
-func (b *Backplane[T]) hold(m T, afar bool) {
-	b.held, b.holding, b.heldAfar, b.heldAt = m, true, afar, time.Now()
-	b.In.Pause()
-	b.Remote.Pause()
-	b.retry()
-}
-
-// onTurnEnd publishes what the turn wrote and wakes the subscribers, and
-// retries a held message.
-func (b *Backplane[T]) onTurnEnd() {
-	b.flush()
-	if b.holding {
-		b.retry()
+// blocked reports whether a Block subscription has no room: the sender
+// then waits, to be woken when there is (onTurnEnd). One that has had no
+// room for longer than its grace is disconnected instead.
+func (b *Backplane[T]) blocked(afar bool) bool {
+	if p := b.block.Load(); p == nil || !anyFull(*p) {
+		return false // the common case, with no lock: no Block subscription is full
 	}
-	b.refresh()
-}
-
-// onWake is called when a Block subscription's wait may be over.
-func (b *Backplane[T]) onWake() {
-	if b.holding {
-		b.retry()
-	}
-}
-
-// retry publishes the held message if every Block subscription has room
-// for it. Those that have had none for longer than their grace are
-// disconnected; for the others the backplane waits on, to be woken by the
-// first that makes room, or when the next grace is over.
-func (b *Backplane[T]) retry() {
+	b.pub.Lock()
+	defer b.pub.Unlock()
 	b.refresh()
 	wait := time.Duration(-1)
 	for _, s := range b.blockers {
-		if !s.full() || b.heldAfar && s.bridge {
+		if afar && s.bridge || !s.full() {
+			s.fullSince = time.Time{}
 			continue
 		}
 		s.blocked.Store(true)
@@ -226,45 +213,40 @@ func (b *Backplane[T]) retry() {
 			s.blocked.Store(false)
 			continue
 		}
-		left := s.pol.Grace - time.Since(b.heldAt)
-		if left > 0 {
-			if wait < 0 || left < wait {
-				wait = left
-			}
+		now := time.Now()
+		if s.fullSince.IsZero() {
+			s.fullSince = now
+		}
+		left := s.pol.Grace - now.Sub(s.fullSince)
+		if left <= 0 {
+			s.disconnect(fmt.Sprintf("its queue stayed full (%d messages) for %v, the longest a publisher waits", s.pol.Max, s.pol.Grace))
 			continue
 		}
-		s.disconnect(fmt.Sprintf("its queue stayed full (%d messages) for %v, the longest a publisher waits", s.pol.Max, s.pol.Grace))
+		if wait < 0 || left < wait {
+			wait = left
+		}
 	}
-	if wait >= 0 {
-		b.WakeAfter(wait)
-		return
+	if wait < 0 {
+		return false
 	}
-	b.refresh()
-	m := b.held
-	var zero T
-	b.held, b.holding = zero, false
-	b.fanOut(m, b.heldAfar)
-	b.flush()
-	b.In.Resume()
-	b.Remote.Resume()
+	// Wake the senders when the first grace is over, to disconnect.
+	if b.timer == nil {
+		b.timer = time.AfterFunc(wait, b.Notify)
+	} else {
+		b.timer.Reset(wait)
+	}
+	return true
 }
 
-// flush makes what this turn wrote visible to the subscribers, and wakes
-// them.
-func (b *Backplane[T]) flush() {
-	for i, s := range b.touched {
-		s.dirty = false
-		s.tail.Store(s.wtail)
-		if s.wake != nil {
-			s.wake()
-		}
-		b.touched[i] = nil
-	}
-	b.touched = b.touched[:0]
+// onTurnEnd wakes the senders waiting for a Block subscription to make
+// room: it did, or a grace is over (Notify).
+func (b *Backplane[T]) onTurnEnd() {
+	loop.WakeWaiters(&b.In)
+	loop.WakeWaiters(&b.Remote)
 }
 
 // refresh takes in the subscriptions that joined and drops those that
-// left.
+// left. b.pub is held.
 func (b *Backplane[T]) refresh() {
 	if !b.changed.Load() {
 		return
@@ -288,6 +270,19 @@ func (b *Backplane[T]) refresh() {
 	}
 	clear(b.subs[len(live):])
 	b.subs = live
+	blockers := slices.Clone(b.blockers)
+	b.block.Store(&blockers)
+}
+
+// anyFull reports whether one of subs, Block subscriptions, may be full:
+// outside a publication, what the publishers wrote is all visible (tail).
+func anyFull[T any](subs []*sub[T]) bool {
+	for _, s := range subs {
+		if s.tail.Load()-s.head.Load() >= uint64(s.pol.Max) && !s.left.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // onControl stops the backplane: its subscribers are given nothing more.
@@ -425,10 +420,10 @@ type sub[T any] struct {
 	head atomic.Uint64
 	tail atomic.Uint64
 
-	// The backplane's own.
-	wtail uint64
-	dirty bool
-	over  time.Time // when the queue went over Soft
+	// The publishers', under their backplane's pub.
+	wtail     uint64
+	over      time.Time // when the queue went over Soft
+	fullSince time.Time // when a Block queue was first found full
 
 	bridge  bool        // a bridge to other processes: not given what comes from them
 	wake    func()      // set when attached, before the backplane sees it
@@ -474,8 +469,26 @@ func (s *sub[T]) push(m T, now *time.Time) {
 		s.ring[s.wtail&mask] = m
 		s.wtail++
 		s.mu.Unlock()
-	default: // Disconnect, or Block past its wait
+	case Block: // the sender was let through past the bound (a finished component's last words)
+		s.lost.Add(1)
+	default:
 		s.disconnect(fmt.Sprintf("its queue reached its bound (%d messages)", s.pol.Max))
+	}
+}
+
+// publish makes what push wrote visible to the subscriber, and wakes it
+// if it may be idle: if it had taken everything before. When it had not,
+// it has a turn coming, and sees the new tail when it looks again after
+// taking (the atomics order the two sides: Take stores head, then Len
+// loads tail).
+func (s *sub[T]) publish() {
+	prev := s.tail.Load()
+	if prev == s.wtail {
+		return
+	}
+	s.tail.Store(s.wtail)
+	if s.head.Load() >= prev && s.wake != nil {
+		s.wake()
 	}
 }
 

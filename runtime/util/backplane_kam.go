@@ -31,7 +31,6 @@ func (c *Backplane[T]) initBoxes() *Backplane[T] {
 			Start:   (*Backplane[T]).onStart,
 			Stop:    (*Backplane[T]).onStop,
 			TurnEnd: (*Backplane[T]).onTurnEnd,
-			Wake:    (*Backplane[T]).onWake,
 		}
 	})
 	return c

@@ -112,3 +112,23 @@ var SetFeed func(in, f any) error
 // Names returns the registry of names of the runtime rt, an *axon.Runtime:
 // where its backplanes are found by name. Package axon sets it.
 var Names func(rt any) *sync.Map
+
+// Sink takes, in place of an inbox's queue, every message sent to the
+// inbox: a backplane's inbox, which hands each message to its
+// subscribers as it comes. Push and Full are called with the inbox's lock
+// held, by whoever sends.
+type Sink[T any] interface {
+	// Push takes m.
+	Push(m T)
+	// Full reports whether the sink takes no message now: a sender then
+	// waits to be woken (WakeWaiters).
+	Full() bool
+}
+
+// SetSink makes s, a Sink[T], the sink of in, an *axon.Inbox[T], before
+// anything is sent to it. Package axon sets it.
+var SetSink func(in, s any) error
+
+// WakeWaiters wakes the senders waiting for room in in, an *axon.Inbox of
+// any type. Package axon sets it.
+var WakeWaiters func(in any)
