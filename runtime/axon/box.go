@@ -526,6 +526,9 @@ func (b *box[T]) wakeWaitersLocked() {
 // outside any component): the destination's owner may run next on its
 // worker.
 func (b *box[T]) offer(m T, w waker, from *Component) bool {
+	if f := b.end(); f.sunk() {
+		return f.offerSink(m, w)
+	}
 	f := b.lockEnd()
 	if f.full() {
 		if w != nil {
@@ -540,6 +543,29 @@ func (b *box[T]) offer(m T, w waker, from *Component) bool {
 		f.owner.wakeFrom(from)
 	}
 	return true
+}
+
+// offerSink gives m to the box's sink, without the box's lock, which only
+// those who wait for room take: the sink serialises what it does.
+func (b *box[T]) offerSink(m T, w waker) bool {
+	if b.owner.life.Load() == done {
+		if rt := b.owner.rt; rt != nil {
+			rt.dropped.Add(1)
+		}
+		return true
+	}
+	s := b.cold.Load().sink
+	if s.Offer(m) {
+		return true
+	}
+	if w == nil {
+		return false
+	}
+	b.mu.Lock()
+	b.addWaiterLocked(w)
+	b.mu.Unlock()
+	// Room may have come before w was there to be woken.
+	return s.Offer(m)
 }
 
 // sunk reports whether the box has a sink: what is sent to it is taken at

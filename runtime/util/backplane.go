@@ -87,8 +87,9 @@ type sink[T any] struct {
 	afar bool // the Remote inbox
 }
 
-func (s sink[T]) Push(m T)   { s.b.publish(m, s.afar) }
-func (s sink[T]) Full() bool { return s.b.blocked(s.afar) }
+func (s sink[T]) Offer(m T) bool { return s.b.publish(m, s.afar, false) }
+func (s sink[T]) Push(m T)       { s.b.publish(m, s.afar, true) }
+func (s sink[T]) Full() bool     { return s.b.blocked(s.afar) }
 
 // Publish links out to the backplane: every message sent on out is
 // published. The link goes when out's component finishes. It returns an
@@ -172,15 +173,21 @@ func (b *Backplane[T]) onStop() {
 
 // onIn and onRemote are never called: the inboxes' sinks take what is
 // sent to them.
-func (b *Backplane[T]) onIn(m T)     { b.publish(m, false) }
-func (b *Backplane[T]) onRemote(m T) { b.publish(m, true) }
+func (b *Backplane[T]) onIn(m T)     { b.publish(m, false, true) }
+func (b *Backplane[T]) onRemote(m T) { b.publish(m, true, true) }
 
 // publish gives m to every subscription (but the bridges, when it comes
-// from afar) and wakes the subscribers that may be idle. It runs on the
-// publisher's side, one publication at a time.
-func (b *Backplane[T]) publish(m T, afar bool) {
+// from afar) and wakes the subscribers that may be idle, unless a Block
+// subscription is full and force is not set: it then reports false, and
+// the sender waits. It runs on the publisher's side, one publication at a
+// time.
+func (b *Backplane[T]) publish(m T, afar, force bool) bool {
 	b.pub.Lock()
 	b.refresh()
+	if !force && len(b.blockers) > 0 && b.blockedLocked(afar) {
+		b.pub.Unlock()
+		return false
+	}
 	now := time.Time{}
 	for _, s := range b.subs {
 		if afar && s.bridge {
@@ -190,6 +197,7 @@ func (b *Backplane[T]) publish(m T, afar bool) {
 		s.publish()
 	}
 	b.pub.Unlock()
+	return true
 }
 
 // blocked reports whether a Block subscription has no room: the sender
@@ -202,6 +210,11 @@ func (b *Backplane[T]) blocked(afar bool) bool {
 	b.pub.Lock()
 	defer b.pub.Unlock()
 	b.refresh()
+	return b.blockedLocked(afar)
+}
+
+// blockedLocked is blocked, with b.pub held.
+func (b *Backplane[T]) blockedLocked(afar bool) bool {
 	wait := time.Duration(-1)
 	for _, s := range b.blockers {
 		if afar && s.bridge || !s.full() {

@@ -115,13 +115,16 @@ var Names func(rt any) *sync.Map
 
 // Sink takes, in place of an inbox's queue, every message sent to the
 // inbox: a backplane's inbox, which hands each message to its
-// subscribers as it comes. Push and Full are called with the inbox's lock
-// held, by whoever sends.
+// subscribers as it comes. It is called by whoever sends, with or without
+// the inbox's lock: it serialises what it does itself.
 type Sink[T any] interface {
-	// Push takes m.
+	// Offer takes m, unless the sink is full: a sender then waits to be
+	// woken (WakeWaiters).
+	Offer(m T) bool
+	// Push takes m even when the sink is full (what a finished sender
+	// held).
 	Push(m T)
-	// Full reports whether the sink takes no message now: a sender then
-	// waits to be woken (WakeWaiters).
+	// Full reports whether Offer would refuse a message now.
 	Full() bool
 }
 
