@@ -28,6 +28,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -131,8 +132,12 @@ type result struct {
 	// LoadCPUPercent is this program's CPU use in the window: on a small
 	// machine it competes with the server's.
 	LoadCPUPercent float64 `json:"load_cpu_percent"`
-	Errors         int     `json:"errors"`
-	FirstError     string  `json:"first_error,omitempty"`
+	// Errors is the clients disconnected, or whose writes failed, before
+	// the end; FirstErrorS when the first was, in seconds from the time
+	// the clients started talking (negative: while connecting).
+	Errors      int     `json:"errors"`
+	FirstError  string  `json:"first_error,omitempty"`
+	FirstErrorS float64 `json:"first_error_s,omitempty"`
 	// Server is the server's memory, threads and descriptors at the end
 	// of the window.
 	Server proc.Stat `json:"server"`
@@ -146,10 +151,11 @@ func (w *window) in(t int64) bool { return t >= w.from.Load() && t < w.to.Load()
 
 // client is one connection to the chat.
 type client struct {
-	conn  *net.TCPConn
-	r     *bufio.Reader
-	guest int64        // the number of its guest nick
-	heard atomic.Int64 // the highest guest number it has heard join
+	conn   *net.TCPConn
+	r      *bufio.Reader
+	guest  int64        // the number of its guest nick
+	heard  atomic.Int64 // the highest guest number it has heard join
+	failed atomic.Bool  // its connection failed: an error, counted once
 
 	// What its reader counted in the window, read once it has ended.
 	hist      histogram
@@ -166,17 +172,20 @@ type load struct {
 	mu         sync.Mutex
 	errors     int
 	firstError string
+	firstAt    time.Time
 }
 
-// fail counts err, unless the run is ending.
-func (l *load) fail(err error) {
-	if l.stopping.Load() {
+// fail counts c's error err, once for each client, unless the run is
+// ending.
+func (l *load) fail(c *client, err error) {
+	if l.stopping.Load() || c.failed.Swap(true) {
 		return
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.errors == 0 {
-		l.firstError = err.Error()
+		l.firstError = fmt.Sprintf("guest%d: %v", c.guest, err)
+		l.firstAt = time.Now()
 	}
 	l.errors++
 }
@@ -272,6 +281,9 @@ func run(cfg config) (*result, error) {
 	}
 	res.LoadCPUPercent = round(float64((self1-self0)*usPerTick)/float64(cfg.duration.Microseconds())*100, 1)
 	res.Errors, res.FirstError = l.errors, l.firstError
+	if l.errors > 0 {
+		res.FirstErrorS = round(l.firstAt.Sub(start).Seconds(), 3)
+	}
 	return res, nil
 }
 
@@ -393,7 +405,7 @@ func (l *load) read(c *client) {
 			continue // a line longer than the buffer: none of ours
 		}
 		if err != nil {
-			l.fail(fmt.Errorf("guest%d: %w", c.guest, err))
+			l.fail(c, err)
 			return
 		}
 		switch line[0] {
@@ -430,11 +442,11 @@ func (l *load) send(c *client, at time.Time, interval time.Duration, end time.Ti
 		}
 		buf = append(buf, '\n')
 		if err := c.conn.SetWriteDeadline(now.Add(10 * time.Second)); err != nil {
-			l.fail(err)
+			l.fail(c, err)
 			return
 		}
 		if _, err := c.conn.Write(buf); err != nil {
-			l.fail(fmt.Errorf("guest%d writing: %w", c.guest, err))
+			l.fail(c, err)
 			return
 		}
 		if l.win.in(now.UnixNano()) {
@@ -481,5 +493,5 @@ func round(x float64, digits int) float64 {
 	for range digits {
 		p *= 10
 	}
-	return float64(int64(x*p+0.5)) / p
+	return math.Round(x*p) / p
 }
