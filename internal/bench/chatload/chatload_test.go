@@ -79,8 +79,11 @@ func TestAgainstARoom(t *testing.T) {
 	assert.Zero(t, r.Errors, r.FirstError)
 	assert.Equal(t, 6, r.Heard)
 	assert.Equal(t, int64(6*5*20), r.Expected)
-	assert.InDelta(t, 6*20, r.Sent, 6*20*0.2)
-	assert.InDelta(t, r.Sent*5, r.Delivered, float64(r.Sent*5)*0.2)
+	// Lines are counted by the time they were said, deliveries by the time
+	// they came, and a sender that wakes up late skips what it missed:
+	// the counts are close, not equal.
+	assert.InDelta(t, 6*20, r.Sent, 6*20*0.3)
+	assert.InDelta(t, r.Sent*5, r.Delivered, float64(r.Sent*5)*0.3)
 	assert.Positive(t, r.P50MS)
 	assert.LessOrEqual(t, r.P50MS, r.P99MS)
 	assert.LessOrEqual(t, r.P99MS, r.MaxMS)

@@ -63,15 +63,15 @@ type totals struct {
 }
 
 // quantile returns the value under which a fraction q of the values lie:
-// the middle of its bucket, and never more than the largest value. It is
-// 0 when nothing was counted.
+// the middle of its bucket, and never more than the largest value, which
+// it is for q = 1. It is 0 when nothing was counted.
 func (h *totals) quantile(q float64) uint64 {
 	if h.n == 0 {
 		return 0
 	}
 	rank := uint64(q * float64(h.n))
 	if rank >= h.n {
-		rank = h.n - 1
+		return h.max
 	}
 	var seen uint64
 	for i, c := range h.counts {
