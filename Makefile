@@ -42,7 +42,7 @@ fmt-check:
 ## gen: regenerate every generated file, the reference pages and the pictures.
 gen:
 	$(GO) generate $(PKGS)
-	$(GO) run ./cmd/kamgen -doc docs/reference ./runtime/chassis ./runtime/internet ./runtime/util
+	$(GO) run ./cmd/kamgen -doc docs/reference ./runtime/chassis ./runtime/internet ./runtime/util ./runtime/redisbridge
 	$(GO) test ./runtime/chassis -run TestMarkovPicture -write-graphs
 	$(GO) test ./examples/markov -run TestMarkovPicture -write-graph
 
@@ -52,6 +52,9 @@ bench:
 	$(GO) test -run '^$$' -bench BenchmarkIdleComponent -benchtime 100000x -count 3 ./runtime/axon
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./internal/genbench
 	$(GO) test -run '^$$' -bench 'Lines|Prefixed' -count 3 ./runtime/framing
+	@echo "a backplane's fan-out to 1, 100 and 10,000 subscribers against channels and a goroutine each:"
+	$(GO) test -run '^$$' -bench 'FanOut/.*/subs=(1|100)$$' -benchtime 500000x -count 5 ./runtime/util
+	$(GO) test -run '^$$' -bench 'FanOut/.*/subs=10000$$' -benchtime 5000x -count 5 ./runtime/util
 	@echo "the echo example against stdecho and gnetecho (../shared/bench), about 10 minutes:"
 	./scripts/bench-net.sh 3
 	@echo "what 1,000 clients that send and never read cost an echo server (the byte budget):"
@@ -60,6 +63,8 @@ bench:
 	./scripts/bench-conns.sh 3
 	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 3 minutes:"
 	./scripts/bench-resp.sh 3
+	@echo "examples/chat against its plain Go twin, 1,000 clients saying a line a second each, about 3 minutes:"
+	./scripts/bench-chat.sh 3
 
 ## soak: ten minutes (SOAK_DURATION) of mixed load on examples/echo (plain
 ## and TLS) and examples/markov through the chaos proxy; fails on errors,

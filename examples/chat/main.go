@@ -34,7 +34,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 			return err
 		}
 		defer client.Close()
-		parts = append(parts, redisbridge.New(room.Backplane, client, channel))
+		parts = append(parts, redisbridge.NewBridge(room.Backplane, client, channel))
 	}
 	srv, err := chassis.NewServerCore(*addr, chassis.Handler(room.NewClient), chassis.ServerOptions{})
 	if err != nil {

@@ -6,7 +6,7 @@
 // channel:
 //
 //	room := util.NewBackplane[Said]("room")
-//	bridge := redisbridge.New(room, redis.NewClient(&redis.Options{Addr: addr}), "chat:room")
+//	bridge := redisbridge.NewBridge(room, redis.NewClient(&redis.Options{Addr: addr}), "chat:room")
 //	axon.Run(ctx, room, bridge, server)
 //
 // # How does it work?
@@ -53,7 +53,7 @@ import (
 
 // Bridge sends what is published on its backplane to Redis, and what other
 // processes publish there to its backplane. Configure it through its
-// exported fields after New and before activation.
+// exported fields after NewBridge and before activation.
 type Bridge[T any] struct {
 	axon.Component
 	In      axon.Inbox[T]           `inbox:"inbox"`   // what is published in this process: the bridge's subscription
@@ -77,8 +77,8 @@ type Codec[T any] interface {
 	Unmarshal(data []byte) (T, error)
 }
 
-// New returns a bridge between bp and the Redis pub/sub channel channel.
-func New[T any](bp *util.Backplane[T], client redis.UniversalClient, channel string) *Bridge[T] {
+// NewBridge returns a bridge between bp and the Redis pub/sub channel channel.
+func NewBridge[T any](bp *util.Backplane[T], client redis.UniversalClient, channel string) *Bridge[T] {
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	return (&Bridge[T]{bp: bp, client: client, channel: channel, origin: hex.EncodeToString(id[:])}).initBoxes()

@@ -14,11 +14,6 @@ func _[T any]() {
 	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
 }
 
-// NewBridge returns a new Bridge with every box set up.
-func NewBridge[T any]() *Bridge[T] {
-	return new(Bridge[T]).initBoxes()
-}
-
 // initBoxes sets up every box of c, binds its hooks and returns c.
 // NewBridge calls it; so must a NewBridge of your own, before activation.
 func (c *Bridge[T]) initBoxes() *Bridge[T] {

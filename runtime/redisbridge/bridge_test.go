@@ -33,7 +33,7 @@ func newNode[T any](t *testing.T, addr string) *node[T] {
 	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	t.Cleanup(func() { client.Close() })
 	n := &node[T]{rt: axontest.Runtime(t), bp: util.NewBackplane[T]("room")}
-	n.bridge = redisbridge.New(n.bp, client, "test:room")
+	n.bridge = redisbridge.NewBridge(n.bp, client, "test:room")
 	n.heard = axontest.NewSink[T]()
 	n.sub = n.bp.Subscribe(&n.heard.In, util.Policy{Full: util.DropNewest, Max: 1 << 20})
 	require.NoError(t, n.rt.Activate(n.bp, n.bridge, n.heard))
