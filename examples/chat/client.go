@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -11,7 +12,9 @@ import (
 const maxLine = 4096
 
 // Client is one connection to the chat: what it types goes to everyone
-// else in the room, after its nick; what the others type comes to it.
+// else in the room, after its nick; what the others type comes to it. The
+// room's nicks may be in Redis: Client asks for them off the workers
+// (axon.Go), and takes no input until they answer.
 type Client struct {
 	axon.Component
 	In      axon.Inbox[[]byte]       `inbox:"inbox,lines=maxLine"` // lines the client types
@@ -25,32 +28,41 @@ type Client struct {
 	nick string
 }
 
-func (c *Client) onStart() {
-	c.nick = c.room.Names.Guest()
-	c.tell("* welcome, %s: /nick NAME, /who, /quit\n", c.nick)
-	c.say("* %s joined\n", c.nick)
-}
+func (c *Client) onStart() { axon.Go(c, c.room.Names.Guest, c.named) }
 
 func (c *Client) onIn(line []byte, err error) {
 	cmd, arg, _ := bytes.Cut(line, []byte(" "))
-	switch {
+	switch name := string(arg); {
 	case err != nil:
 		c.tell("* that line is too long: at most %d bytes\n", maxLine)
 	case string(cmd) == "/nick":
-		if err := c.room.Names.Rename(c.nick, string(arg)); err != nil {
-			c.tell("* %v\n", err)
-			return
-		}
-		c.say("* %s is now %s\n", c.nick, arg)
-		c.nick = string(arg)
+		axon.Go(c, func(ctx context.Context) (string, error) { return name, c.room.Names.Rename(ctx, c.nick, name) }, c.named)
 	case string(cmd) == "/who":
-		c.tell("* here: %s\n", c.room.Names.List())
+		axon.Go(c, c.room.Names.List, func(nicks string, err error) { c.tell("* %s\n", orErr("here: "+nicks, err)) })
 	case string(cmd) == "/quit":
 		c.tell("* bye\n")
 		c.Signal.Send(&axon.ProducerFinished{Caller: c})
 		c.Stop()
 	default:
 		c.say("<%s> %s\n", c.nick, line)
+	}
+}
+
+// named takes the nick the room gave: the first one, or a new one.
+func (c *Client) named(nick string, err error) {
+	switch {
+	case err != nil && c.nick == "":
+		c.Fail(err) // no nick to be had: the connection closes, logged
+	case err != nil:
+		c.tell("* %v\n", err)
+	case c.nick == "":
+		c.tell("* welcome, %s: /nick NAME, /who, /quit\n", nick)
+		c.say("* %s joined\n", nick)
+	default:
+		c.say("* %s is now %s\n", c.nick, nick)
+	}
+	if err == nil {
+		c.nick = nick
 	}
 }
 
@@ -66,12 +78,22 @@ func (c *Client) onControl(sig axon.Signal) {
 }
 
 func (c *Client) onStop() {
-	c.say("* %s left\n", c.nick)
-	c.room.Names.Release(c.nick)
+	if c.nick != "" {
+		c.say("* %s left\n", c.nick)
+		c.room.Names.Release(c.nick)
+	}
 }
 
 func (c *Client) tell(format string, args ...any) { c.Out.Send(fmt.Appendf(nil, format, args...)) }
 
 func (c *Client) say(format string, args ...any) {
 	c.Say.Send(Said{From: c.ID(), Line: fmt.Appendf(nil, format, args...)})
+}
+
+// orErr is s, or err's text if there is one.
+func orErr(s string, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return s
 }

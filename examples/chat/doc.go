@@ -11,6 +11,8 @@
 //
 // Every connection is a Client (client.go): its lines are published to
 // the room's Backplane, and it subscribes to what the others publish.
+// With -redis ADDR the room is shared with every chat server on that Redis
+// (runtime/redisbridge), and so are the nicks (names.go).
 package main
 
 //go:generate go tool kamgen

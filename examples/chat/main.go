@@ -22,11 +22,11 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	addr := fs.String("addr", "127.0.0.1:1502", "address to listen on")
-	redisAddr := fs.String("redis", "", "share the room with every chat server pointed at the Redis at this address (host:port or redis:// URL), through its pub/sub channel "+channel)
+	redisAddr := fs.String("redis", "", "share the room, and its nicks, with every chat server pointed at the Redis at this address (host:port or redis:// URL), through its pub/sub channel "+channel)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	room := NewRoom()
+	room := NewRoom(newMemoryNames())
 	parts := []axon.Part{room.Backplane}
 	if *redisAddr != "" {
 		client, err := exmain.DialRedis(ctx, *redisAddr)
@@ -34,6 +34,12 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 			return err
 		}
 		defer client.Close()
+		names, err := newRedisNames(ctx, client)
+		if err != nil {
+			return err
+		}
+		defer names.Close()
+		room.Names = names
 		parts = append(parts, redisbridge.NewBridge(room.Backplane, client, channel))
 	}
 	srv, err := chassis.NewServerCore(*addr, chassis.Handler(room.NewClient), chassis.ServerOptions{})

@@ -147,3 +147,35 @@ func (u *user) hearBoth(x, y string) {
 func skippable(l string) bool {
 	return strings.HasPrefix(l, "* ") || strings.Contains(l, "> probe ") || strings.Contains(l, "> while Redis is away ")
 }
+
+// TestNicksAreUniqueAcrossProcesses: with -redis the nicks are the room's:
+// a nick taken in one process is taken in the other, /who lists the
+// clients of both, and a nick given up in one is free in the other.
+func TestNicksAreUniqueAcrossProcesses(t *testing.T) {
+	r := redistest.Start(t)
+	one := startProcess(t, "-addr 127.0.0.1:0 -redis "+r.Addr)
+	two := startProcess(t, "-addr 127.0.0.1:0 -redis "+r.Addr)
+	a, b := join(t, one), join(t, two)
+	require.NotEqual(t, a.nick, b.nick, "guests are numbered for the room")
+	a.say("/nick ann")
+	a.say("/who")
+	a.hear("* here: ann " + b.nick + "\n")
+	b.say("/nick ann")
+	b.hear("* ann is taken\n")
+	b.say("/nick bob")
+	b.say("/who")
+	b.hear("* here: ann bob\n")
+	a.say("/nick alice")
+	a.say("/who")
+	a.hear("* here: alice bob\n")
+	b.say("/nick ann")
+	b.say("/who")
+	b.hear("* here: alice ann\n")
+	a.nick, b.nick = "alice", "ann"
+	meetAll(t, a, b) // the bridges are on Redis: the leave notice crosses
+	a.conn.Close()
+	b.hear("* alice left\n")
+	b.say("/nick alice")
+	b.say("/who")
+	b.hear("* here: alice\n")
+}
