@@ -79,8 +79,8 @@ func (c *Client) onControl(sig axon.Signal) {
 
 func (c *Client) onStop() {
 	if c.nick != "" {
+		c.room.Names.Release(c.nick) // before the others hear it is free
 		c.say("* %s left\n", c.nick)
-		c.room.Names.Release(c.nick)
 	}
 }
 

@@ -36,21 +36,21 @@ func meet(t *testing.T, from, to *user) {
 	t.Helper()
 	for i := 0; i < 100; i++ {
 		probe := fmt.Sprint("probe ", i)
-		from.say(probe)
-		require.NoError(t, to.conn.SetReadDeadline(time.Now().Add(200*time.Millisecond)))
+		from.Say(probe)
+		require.NoError(t, to.Conn.SetReadDeadline(time.Now().Add(200*time.Millisecond)))
 		for {
-			l, err := to.r.ReadString('\n')
+			l, err := to.R.ReadString('\n')
 			if err != nil {
-				require.True(t, errors.Is(err, os.ErrDeadlineExceeded), "%s: %v", to.nick, err)
+				require.True(t, errors.Is(err, os.ErrDeadlineExceeded), "%s: %v", to.Nick, err)
 				break
 			}
-			if l == "<"+from.nick+"> "+probe+"\n" {
+			if l == "<"+from.Nick+"> "+probe+"\n" {
 				return
 			}
-			require.True(t, skippable(l), "%s waits for probes and hears %q", to.nick, l)
+			require.True(t, skippable(l), "%s waits for probes and hears %q", to.Nick, l)
 		}
 	}
-	t.Fatalf("%s never heard %s", to.nick, from.nick)
+	t.Fatalf("%s never heard %s", to.Nick, from.Nick)
 }
 
 // TestTwoProcessesShareOneRoom: two chat servers on one real redis-server
@@ -61,20 +61,20 @@ func TestTwoProcessesShareOneRoom(t *testing.T) {
 	two := startProcess(t, "-addr 127.0.0.1:0 -redis "+r.Addr)
 	a, a2, b := named(t, one, "ann"), named(t, one, "amy"), named(t, two, "bob")
 	meetAll(t, a, b)
-	a2.hear("<" + a.nick + "> probe 0\n")
+	hear(a2, "<"+a.Nick+"> probe 0\n")
 
-	a.say("hello from one")
-	b.say("hello from two")
-	b.hear("<" + a.nick + "> hello from one\n")
-	a.hear("<" + b.nick + "> hello from two\n")
-	a2.hearBoth("<"+a.nick+"> hello from one\n", "<"+b.nick+"> hello from two\n")
+	a.Say("hello from one")
+	b.Say("hello from two")
+	hear(b, "<"+a.Nick+"> hello from one\n")
+	hear(a, "<"+b.Nick+"> hello from two\n")
+	hearBoth(a2, "<"+a.Nick+"> hello from one\n", "<"+b.Nick+"> hello from two\n")
 	// Once: the next line each hears is the next one said.
-	a.say("again")
-	b.hear("<" + a.nick + "> again\n")
-	a2.hear("<" + a.nick + "> again\n")
-	b.say("and again")
-	a.hear("<" + b.nick + "> and again\n")
-	a2.hear("<" + b.nick + "> and again\n")
+	a.Say("again")
+	hear(b, "<"+a.Nick+"> again\n")
+	hear(a2, "<"+a.Nick+"> again\n")
+	b.Say("and again")
+	hear(a, "<"+b.Nick+"> and again\n")
+	hear(a2, "<"+b.Nick+"> and again\n")
 }
 
 // TestRoomOutlivesRedis: killing redis-server loses no line within a
@@ -88,15 +88,15 @@ func TestRoomOutlivesRedis(t *testing.T) {
 
 	r.Kill(t)
 	for i := range 100 {
-		a.say(fmt.Sprint("while Redis is away ", i))
+		a.Say(fmt.Sprint("while Redis is away ", i))
 	}
 	for i := range 100 {
-		a2.hear(fmt.Sprintf("<%s> while Redis is away %d\n", a.nick, i))
+		hear(a2, fmt.Sprintf("<%s> while Redis is away %d\n", a.Nick, i))
 	}
 	r.Restart(t)
 	meetAll(t, a, b)
-	b.say("Redis is back")
-	a.hear("<" + b.nick + "> Redis is back\n")
+	b.Say("Redis is back")
+	hear(a, "<"+b.Nick+"> Redis is back\n")
 }
 
 // meetAll waits until a and b hear each other.
@@ -110,35 +110,35 @@ func meetAll(t *testing.T, a, b *user) {
 func named(t *testing.T, addr, nick string) *user {
 	t.Helper()
 	u := join(t, addr)
-	u.say("/nick " + nick)
-	u.nick = nick
+	u.Say("/nick " + nick)
+	u.Nick = nick
 	return u
 }
 
 // hear reads lines until want, skipping those that are skippable, and
 // failing on any other line.
-func (u *user) hear(want string) {
-	u.t.Helper()
+func hear(u *user, want string) {
+	u.T.Helper()
 	for {
-		l := u.line()
+		l := u.Line()
 		if l == want {
 			return
 		}
-		require.True(u.t, skippable(l), "%s waits for %q and hears %q", u.nick, want, l)
+		require.True(u.T, skippable(l), "%s waits for %q and hears %q", u.Nick, want, l)
 	}
 }
 
 // hearBoth reads lines until it has heard x and y, in either order (they
 // were said in different processes), skipping what is skippable.
-func (u *user) hearBoth(x, y string) {
-	u.t.Helper()
+func hearBoth(u *user, x, y string) {
+	u.T.Helper()
 	var heard []string
 	for len(heard) < 2 {
-		if l := u.line(); !skippable(l) {
+		if l := u.Line(); !skippable(l) {
 			heard = append(heard, l)
 		}
 	}
-	require.ElementsMatch(u.t, []string{x, y}, heard)
+	require.ElementsMatch(u.T, []string{x, y}, heard)
 }
 
 // skippable is a line the Redis tests may hear at any time: a notice, a
@@ -156,26 +156,26 @@ func TestNicksAreUniqueAcrossProcesses(t *testing.T) {
 	one := startProcess(t, "-addr 127.0.0.1:0 -redis "+r.Addr)
 	two := startProcess(t, "-addr 127.0.0.1:0 -redis "+r.Addr)
 	a, b := join(t, one), join(t, two)
-	require.NotEqual(t, a.nick, b.nick, "guests are numbered for the room")
-	a.say("/nick ann")
-	a.say("/who")
-	a.hear("* here: ann " + b.nick + "\n")
-	b.say("/nick ann")
-	b.hear("* ann is taken\n")
-	b.say("/nick bob")
-	b.say("/who")
-	b.hear("* here: ann bob\n")
-	a.say("/nick alice")
-	a.say("/who")
-	a.hear("* here: alice bob\n")
-	b.say("/nick ann")
-	b.say("/who")
-	b.hear("* here: alice ann\n")
-	a.nick, b.nick = "alice", "ann"
+	require.NotEqual(t, a.Nick, b.Nick, "guests are numbered for the room")
+	a.Say("/nick ann")
+	a.Say("/who")
+	hear(a, "* here: ann "+b.Nick+"\n")
+	b.Say("/nick ann")
+	hear(b, "* ann is taken\n")
+	b.Say("/nick bob")
+	b.Say("/who")
+	hear(b, "* here: ann bob\n")
+	a.Say("/nick alice")
+	a.Say("/who")
+	hear(a, "* here: alice bob\n")
+	b.Say("/nick ann")
+	b.Say("/who")
+	hear(b, "* here: alice ann\n")
+	a.Nick, b.Nick = "alice", "ann"
 	meetAll(t, a, b) // the bridges are on Redis: the leave notice crosses
-	a.conn.Close()
-	b.hear("* alice left\n")
-	b.say("/nick alice")
-	b.say("/who")
-	b.hear("* here: alice\n")
+	a.Conn.Close()
+	hear(b, "* alice left\n")
+	b.Say("/nick alice")
+	b.Say("/who")
+	hear(b, "* here: alice\n")
 }
