@@ -45,51 +45,14 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	slog.Info("chat-plain server listening", "addr", ln.Addr().String())
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
 	room := &room{clients: map[*client]bool{}, taken: map[string]bool{}}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	conns := map[net.Conn]bool{}
-	stop := context.AfterFunc(ctx, func() {
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	defer stop()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			wg.Wait()
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		mu.Lock()
-		conns[c] = true
-		if ctx.Err() != nil {
-			c.Close() // accepted as the server stops, after its connections were closed
-		}
-		mu.Unlock()
+	return exmain.ServePlain(ctx, "chat-plain", *addr, ready, func(c net.Conn) {
 		cl := &client{conn: c, out: make(chan []byte, maxQueue)}
-		wg.Go(func() {
-			cl.write()
-			mu.Lock()
-			delete(conns, c)
-			mu.Unlock()
-		})
-		wg.Go(func() { room.serve(cl) })
-	}
+		var writer sync.WaitGroup
+		writer.Go(cl.write)
+		room.serve(cl)
+		writer.Wait()
+	})
 }
 
 // client is one connection to the chat.

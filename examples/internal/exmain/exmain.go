@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -83,4 +85,56 @@ func DialRedis(ctx context.Context, addr string) (*redis.Client, error) {
 		return nil, fmt.Errorf("connecting to Redis at %s: %w", addr, err)
 	}
 	return client, nil
+}
+
+// ServePlain is how the examples' plain Go twins serve, the yardsticks the
+// kamgen servers are measured against: it listens on addr, tells ready
+// (if not nil) the address, and runs serve in a goroutine of its own for
+// each connection, closing the connection when serve returns. When ctx
+// ends it stops accepting, closes every connection, and returns once
+// every serve has.
+func ServePlain(ctx context.Context, name, addr string, ready func(addr string), serve func(net.Conn)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	slog.Info(name+" server listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	conns := map[net.Conn]bool{}
+	stop := context.AfterFunc(ctx, func() {
+		ln.Close()
+		mu.Lock()
+		for c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	defer stop()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			wg.Wait()
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		mu.Lock()
+		conns[c] = true
+		if ctx.Err() != nil {
+			c.Close() // accepted as the server stops, after its connections were closed
+		}
+		mu.Unlock()
+		wg.Go(func() {
+			serve(c)
+			mu.Lock()
+			delete(conns, c)
+			mu.Unlock()
+			c.Close()
+		})
+	}
 }

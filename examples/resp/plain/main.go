@@ -15,10 +15,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"strconv"
-	"sync"
 
 	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/examples/resp/internal/store"
@@ -42,47 +40,8 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	slog.Info("resp-plain server listening", "addr", ln.Addr().String())
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
 	st := store.New()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	conns := map[net.Conn]bool{}
-	stop := context.AfterFunc(ctx, func() {
-		ln.Close()
-		mu.Lock()
-		for c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	defer stop()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			wg.Wait()
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		mu.Lock()
-		conns[c] = true
-		mu.Unlock()
-		wg.Go(func() {
-			serve(c, st)
-			mu.Lock()
-			delete(conns, c)
-			mu.Unlock()
-			c.Close()
-		})
-	}
+	return exmain.ServePlain(ctx, "resp-plain", *addr, ready, func(c net.Conn) { serve(c, st) })
 }
 
 // errProtocol is a request that cannot be read: it is answered, and the
