@@ -32,10 +32,11 @@ func (c *Client) onStart() { axon.Go(c, c.room.Names.Guest, c.named) }
 
 func (c *Client) onIn(line []byte, err error) {
 	cmd, arg, _ := bytes.Cut(line, []byte(" "))
-	switch name := string(arg); {
+	switch {
 	case err != nil:
 		c.tell("* that line is too long: at most %d bytes\n", maxLine)
 	case string(cmd) == "/nick":
+		name := string(arg)
 		axon.Go(c, func(ctx context.Context) (string, error) { return name, c.room.Names.Rename(ctx, c.nick, name) }, c.named)
 	case string(cmd) == "/who":
 		axon.Go(c, c.room.Names.List, func(nicks string, err error) { c.tell("* %s\n", orErr("here: "+nicks, err)) })
