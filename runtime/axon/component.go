@@ -65,8 +65,8 @@ type Component struct {
 	ext     *componentExt // allocated the first time one of its fields is needed; guarded by mu
 }
 
-// Bits of Component.flags. The first three are set from other goroutines;
-// the others only from the component's own turns. They share one word to
+// Bits of Component.flags. The first three and flagWorked are set from
+// other goroutines; the others only from the component's own turns. They share one word to
 // keep the component small (a connection costs two).
 const (
 	flagStopReq    uint32 = 1 << iota // Stop was called
@@ -75,6 +75,7 @@ const (
 	flagStarted                       // OnStart has run
 	flagStopHooked                    // OnStop has run
 	flagBusy                          // as many works (Go) in flight as its limit: inboxes wait
+	flagWorked                        // it has a record of works (Go): a turn looks for their results
 )
 
 func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }

@@ -100,6 +100,7 @@ func (c *Component) goWork() *goState {
 	x := c.more()
 	if x.work == nil {
 		x.work = &goState{limit: 1}
+		c.flags.Or(flagWorked)
 	}
 	return x.work
 }
@@ -163,6 +164,9 @@ func (g *goState) runJob(c *Component, j *goJob) {
 // while the component is not held up by a send. It runs in the component's
 // turn.
 func (c *Component) deliverWork() {
+	if !c.has(flagWorked) {
+		return // the common case: no lock for a component that never used Go
+	}
 	c.mu.Lock()
 	var g *goState
 	if c.ext != nil {
@@ -242,6 +246,9 @@ func closeDropped(v any) {
 // workRunning reports whether works of c are still running: c finishes
 // only after they have returned.
 func (c *Component) workRunning() bool {
+	if !c.has(flagWorked) {
+		return false
+	}
 	c.mu.Lock()
 	var g *goState
 	if c.ext != nil {
