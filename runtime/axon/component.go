@@ -75,7 +75,8 @@ const (
 	flagStarted                       // OnStart has run
 	flagStopHooked                    // OnStop has run
 	flagBusy                          // as many works (Go) in flight as its limit: inboxes wait
-	flagWorked                        // it has a record of works (Go): a turn looks for their results
+	flagWorked                        // it has a record of works (Go)
+	flagWorks                         // works started and not yet handed to done: a turn looks for their results
 )
 
 func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }

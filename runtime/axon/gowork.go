@@ -110,6 +110,7 @@ func (g *goState) start(c *Component, j *goJob) {
 	g.mu.Lock()
 	g.jobs = append(g.jobs, j)
 	g.mu.Unlock()
+	c.flags.Or(flagWorks)
 	c.updateBusy(g)
 	g.launch(c)
 }
@@ -164,8 +165,8 @@ func (g *goState) runJob(c *Component, j *goJob) {
 // while the component is not held up by a send. It runs in the component's
 // turn.
 func (c *Component) deliverWork() {
-	if !c.has(flagWorked) {
-		return // the common case: no lock for a component that never used Go
+	if !c.has(flagWorks) {
+		return // the common case: no lock when no work waits to be handed over
 	}
 	c.mu.Lock()
 	var g *goState
@@ -185,6 +186,9 @@ func (c *Component) deliverWork() {
 		j := g.jobs[0]
 		g.jobs[0] = nil
 		g.jobs = g.jobs[1:]
+		if len(g.jobs) == 0 {
+			c.flags.And(^flagWorks) // only this turn adds works (Go) or takes them
+		}
 		g.mu.Unlock()
 		c.updateBusy(g)
 		j.deliver()
