@@ -201,10 +201,7 @@ func (b *box[T]) full() bool {
 // push adds m to the queue; to an inbox whose owner has finished, it
 // counts it as dropped instead (Runtime.Dropped). b.mu is held.
 func (b *box[T]) push(m T) {
-	if b.dir == In && b.owner.life.Load() == done {
-		if rt := b.owner.rt; rt != nil {
-			rt.dropped.Add(1)
-		}
+	if b.dropsFor() {
 		return
 	}
 	if x := b.cold.Load(); x != nil && x.sink != nil {
@@ -220,6 +217,18 @@ func (b *box[T]) push(m T) {
 			x.pool.Used.Add(int64(n))
 		}
 	}
+}
+
+// dropsFor reports whether b is an inbox whose owner has finished, and if
+// so counts the message sent to it as dropped (Runtime.Dropped).
+func (b *box[T]) dropsFor() bool {
+	if b.dir != In || b.owner.life.Load() != done {
+		return false
+	}
+	if rt := b.owner.rt; rt != nil {
+		rt.dropped.Add(1)
+	}
+	return true
 }
 
 // gone accounts for m, which left the queue. b.mu is held.
@@ -548,10 +557,7 @@ func (b *box[T]) offer(m T, w waker, from *Component) bool {
 // offerSink gives m to the box's sink, without the box's lock, which only
 // those who wait for room take: the sink serialises what it does.
 func (b *box[T]) offerSink(m T, w waker) bool {
-	if b.owner.life.Load() == done {
-		if rt := b.owner.rt; rt != nil {
-			rt.dropped.Add(1)
-		}
+	if b.dropsFor() {
 		return true
 	}
 	s := b.cold.Load().sink

@@ -66,8 +66,8 @@ type Component struct {
 }
 
 // Bits of Component.flags. The first three and flagWorked are set from
-// other goroutines; the others only from the component's own turns. They share one word to
-// keep the component small (a connection costs two).
+// other goroutines; the others only from the component's own turns. They
+// share one word to keep the component small (a connection costs two).
 const (
 	flagStopReq    uint32 = 1 << iota // Stop was called
 	flagTimerFired                    // a WakeAfter timer fired

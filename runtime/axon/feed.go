@@ -31,25 +31,34 @@ type attachable interface {
 
 func init() {
 	loop.SetFeed = func(in, f any) error {
-		s, ok := in.(feedSetter)
-		if !ok {
-			return fmt.Errorf("axon: %T is not an *axon.Inbox", in)
+		i, err := asInbox(in)
+		if err != nil {
+			return err
 		}
-		return s.setFeed(f)
+		return i.setFeed(f)
 	}
-	loop.Names = func(rt any) *sync.Map { return &rt.(*Runtime).names }
 	loop.SetSink = func(in, s any) error {
-		i, ok := in.(feedSetter)
-		if !ok {
-			return fmt.Errorf("axon: %T is not an *axon.Inbox", in)
+		i, err := asInbox(in)
+		if err != nil {
+			return err
 		}
 		return i.setSink(s)
 	}
+	loop.Names = func(rt any) *sync.Map { return &rt.(*Runtime).names }
 	loop.WakeWaiters = func(in any) {
 		if i, ok := in.(feedSetter); ok {
 			i.wakeWaiters()
 		}
 	}
+}
+
+// asInbox returns in, an *axon.Inbox of any message type.
+func asInbox(in any) (feedSetter, error) {
+	i, ok := in.(feedSetter)
+	if !ok {
+		return nil, fmt.Errorf("axon: %T is not an *axon.Inbox", in)
+	}
+	return i, nil
 }
 
 // setSink makes s the inbox's sink.

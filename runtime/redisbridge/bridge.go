@@ -243,23 +243,9 @@ func (b *Bridge[T]) deliver(ctx context.Context, payload string, last map[string
 // maxOrigins bounds how many processes' sequence numbers the bridge keeps.
 const maxOrigins = 4096
 
+// encode writes m after its header: the process it comes from and seq.
 func (b *Bridge[T]) encode(seq uint64, m T) ([]byte, error) {
-	var body []byte
-	var err error
-	switch v := any(m).(type) {
-	case []byte:
-		if b.Codec == nil {
-			body = v
-			break
-		}
-		body, err = b.Codec.Marshal(m)
-	default:
-		if b.Codec != nil {
-			body, err = b.Codec.Marshal(m)
-		} else {
-			body, err = json.Marshal(m)
-		}
-	}
+	body, err := b.marshal(m)
 	if err != nil {
 		return nil, err
 	}
@@ -270,6 +256,18 @@ func (b *Bridge[T]) encode(seq uint64, m T) ([]byte, error) {
 	msg = strconv.AppendUint(msg, seq, 10)
 	msg = append(msg, '\n')
 	return append(msg, body...), nil
+}
+
+// marshal is m's body: through the Codec, as it is for a []byte, or as
+// JSON. decode undoes it.
+func (b *Bridge[T]) marshal(m T) ([]byte, error) {
+	if b.Codec != nil {
+		return b.Codec.Marshal(m)
+	}
+	if p, ok := any(m).([]byte); ok {
+		return p, nil
+	}
+	return json.Marshal(m)
 }
 
 func (b *Bridge[T]) decode(body string) (T, error) {

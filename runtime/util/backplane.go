@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,14 +59,15 @@ type Backplane[T any] struct {
 	joining []*sub[T]   // subscriptions attached since the last publication; guarded by mu
 	changed atomic.Bool // a subscription joined or left
 
-	block atomic.Pointer[[]*sub[T]] // blockers, for a look without pub
+	// blockers are the subscriptions whose policy is Block, as refresh
+	// last found them: read without pub, replaced under it.
+	blockers atomic.Pointer[[]*sub[T]]
 
 	// pub serialises publications: what follows is guarded by it.
-	pub      sync.Mutex
-	subs     []*sub[T] // every subscription
-	blockers []*sub[T] // those whose policy is Block
-	timer    *time.Timer
-	reg      *named // the backplane's own, set and read in its turns
+	pub   sync.Mutex
+	subs  []*sub[T] // every subscription
+	timer *time.Timer
+	reg   *named // the backplane's own, set and read in its turns
 }
 
 // NewBackplane returns a Backplane registered as name once it runs.
@@ -184,7 +184,7 @@ func (b *Backplane[T]) onRemote(m T) { b.publish(m, true, true) }
 func (b *Backplane[T]) publish(m T, afar, force bool) bool {
 	b.pub.Lock()
 	b.refresh()
-	if !force && len(b.blockers) > 0 && b.blockedLocked(afar) {
+	if !force && b.blockedLocked(afar) {
 		b.pub.Unlock()
 		return false
 	}
@@ -204,7 +204,7 @@ func (b *Backplane[T]) publish(m T, afar, force bool) bool {
 // then waits, to be woken when there is (onTurnEnd). One that has had no
 // room for longer than its grace is disconnected instead.
 func (b *Backplane[T]) blocked(afar bool) bool {
-	if p := b.block.Load(); p == nil || !anyFull(*p) {
+	if !anyFull(b.blocking()) {
 		return false // the common case, with no lock: no Block subscription is full
 	}
 	b.pub.Lock()
@@ -216,7 +216,7 @@ func (b *Backplane[T]) blocked(afar bool) bool {
 // blockedLocked is blocked, with b.pub held.
 func (b *Backplane[T]) blockedLocked(afar bool) bool {
 	wait := time.Duration(-1)
-	for _, s := range b.blockers {
+	for _, s := range b.blocking() {
 		if afar && s.bridge || !s.full() {
 			s.fullSince = time.Time{}
 			continue
@@ -271,27 +271,35 @@ func (b *Backplane[T]) refresh() {
 	b.joining = b.joining[:0]
 	b.mu.Unlock()
 	live := b.subs[:0]
-	b.blockers = b.blockers[:0]
+	var blockers []*sub[T]
 	for _, s := range b.subs {
 		if s.left.Load() {
 			continue
 		}
 		live = append(live, s)
 		if s.pol.Full == Block {
-			b.blockers = append(b.blockers, s)
+			blockers = append(blockers, s)
 		}
 	}
 	clear(b.subs[len(live):])
 	b.subs = live
-	blockers := slices.Clone(b.blockers)
-	b.block.Store(&blockers)
+	b.blockers.Store(&blockers)
+}
+
+// blocking returns the Block subscriptions.
+func (b *Backplane[T]) blocking() []*sub[T] {
+	if p := b.blockers.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // anyFull reports whether one of subs, Block subscriptions, may be full:
 // outside a publication, what the publishers wrote is all visible (tail).
 func anyFull[T any](subs []*sub[T]) bool {
 	for _, s := range subs {
-		if s.tail.Load()-s.head.Load() >= uint64(s.pol.Max) && !s.left.Load() {
+		h := s.head.Load()
+		if s.tail.Load()-h >= uint64(s.pol.Max) && !s.left.Load() {
 			return true
 		}
 	}
@@ -317,10 +325,9 @@ const (
 	// DropOldest drops the oldest message in the queue to make room, and
 	// counts it.
 	DropOldest
-	// Block makes the backplane wait for room, taking no more messages
-	// meanwhile, so that its publishers wait too: for pipelines that must
-	// lose nothing. After Grace, a subscription still full is disconnected
-	// (its subscriber fails) and the backplane goes on.
+	// Block makes the publishers wait for room, as a full inbox does: for
+	// pipelines that must lose nothing. After Grace, a subscription still
+	// full is disconnected (its subscriber fails) and the publishers go on.
 	Block
 )
 
@@ -348,7 +355,7 @@ type Policy struct {
 	// only for Grace.
 	Soft int
 	// Grace, with Disconnect, is how long the queue may stay over Soft;
-	// with Block, how long the backplane waits for room (0: for ever).
+	// with Block, how long a publisher waits for room (0: for ever).
 	Grace time.Duration
 }
 
@@ -416,12 +423,13 @@ func (e *SlowSubscriberError) Error() string {
 	return fmt.Sprintf("util: %s was disconnected from backplane %q: %s (%d messages dropped)", e.Inbox, e.Backplane, e.Reason, e.Lost)
 }
 
-// sub is a subscription: a queue written by its backplane's turns and read
-// by its subscriber's. The backplane writes at wtail, and makes what it
-// wrote visible by storing tail at the end of its turn; the subscriber
-// reads from head to tail. Neither takes a lock for that. mu is taken by
-// the subscriber for each batch it takes, and by the backplane only when
-// the queue is full (to grow the ring, or drop the oldest message).
+// sub is a subscription: a queue written by the publishers, one
+// publication at a time (the backplane's pub), and read by its
+// subscriber's turns. A publication writes at wtail and makes what it
+// wrote visible by storing tail; the subscriber reads from head to tail.
+// Neither takes a lock for that. mu is taken by the subscriber for each
+// batch it takes, and by a publication only when the queue must change
+// under it (to grow the ring, or drop the oldest message).
 type sub[T any] struct {
 	Subscription
 	bp    *Backplane[T]
@@ -429,7 +437,7 @@ type sub[T any] struct {
 	pol   Policy
 
 	mu   sync.Mutex
-	ring []T // swapped (grown) by the backplane with mu held
+	ring []T // swapped (grown) by a publication with mu held
 	head atomic.Uint64
 	tail atomic.Uint64
 
@@ -441,16 +449,16 @@ type sub[T any] struct {
 	bridge  bool        // a bridge to other processes: not given what comes from them
 	wake    func()      // set when attached, before the backplane sees it
 	left    atomic.Bool // detached or disconnected: the backplane forgets it
-	blocked atomic.Bool // the backplane waits for room in it
+	blocked atomic.Bool // a publisher waits for room in it
 }
 
-// full reports whether the queue has no room. Called by the backplane.
+// full reports whether the queue has no room. b.pub is held.
 func (s *sub[T]) full() bool {
 	return !s.left.Load() && s.wtail-s.head.Load() >= uint64(s.pol.Max)
 }
 
-// push puts m in the queue, or applies the policy. Called by the
-// backplane; now caches the time for Disconnect's checks.
+// push puts m in the queue, or applies the policy. b.pub is held; now
+// caches the time for Disconnect's checks.
 func (s *sub[T]) push(m T, now *time.Time) {
 	if s.left.Load() {
 		return
@@ -526,7 +534,7 @@ func (s *sub[T]) checkSoft(n uint64, now *time.Time) bool {
 	return false
 }
 
-// grow doubles the ring, up to what Max needs. Called by the backplane.
+// grow doubles the ring, up to what Max needs. b.pub is held.
 func (s *sub[T]) grow() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -557,11 +565,8 @@ func (s *sub[T]) disconnect(reason string) {
 // inbox's lock held.
 func (s *sub[T]) Take(n int, put func(T)) int {
 	s.mu.Lock()
-	h, t := s.head.Load(), s.tail.Load()
-	k := uint64(0)
-	if t > h { // h passes t when the oldest messages were dropped before they were visible
-		k = min(uint64(n), t-h)
-	}
+	h, t := s.head.Load(), s.tail.Load() // head first: tail is never behind it
+	k := min(uint64(n), t-h)
 	mask := uint64(len(s.ring) - 1)
 	var zero T
 	for i := h; i < h+k; i++ {
@@ -578,11 +583,8 @@ func (s *sub[T]) Take(n int, put func(T)) int {
 
 // Len returns how many messages wait for the subscriber.
 func (s *sub[T]) Len() int {
-	h, t := s.head.Load(), s.tail.Load()
-	if t <= h {
-		return 0
-	}
-	return int(t - h)
+	h := s.head.Load()
+	return int(s.tail.Load() - h)
 }
 
 // Attach adds the subscription to its backplane's list.
