@@ -173,6 +173,7 @@ type ConnectedSocketAdapter struct {
 	// wqBytes is the size of wq; a quarter of the Budget bounds it.
 	wqBytes int32
 	wq      [][]byte // taken from "inbox", not yet written
+	stats   connStats
 
 	readMore    bool  // the socket may hold more input
 	inputDone   bool  // EOF or error seen on input
@@ -245,6 +246,7 @@ func NewConnectedSocketAdapter(conn poll.Conn, opts ConnOptions) *ConnectedSocke
 // newCSA makes an adapter with options shared by many connections.
 func newCSA(conn poll.Conn, opts *ConnOptions) *ConnectedSocketAdapter {
 	c := (&ConnectedSocketAdapter{conn: conn, opts: opts}).initBoxes()
+	c.stats.opened = time.Now().UnixNano()
 	links.LimitIn(&c.In, opts.Budget/4, opts.pool)
 	return c
 }
@@ -496,6 +498,7 @@ func (c *ConnectedSocketAdapter) queue(m []byte) {
 	if len(m) > 0 {
 		c.wq = append(c.wq, m)
 		c.wqBytes += int32(len(m))
+		c.stats.queued.Store(c.wqBytes)
 		if p := c.opts.pool; p != nil {
 			p.Used.Add(int64(len(m)))
 		}
@@ -542,6 +545,8 @@ func (c *ConnectedSocketAdapter) writeQueued(takeMore bool) bool {
 // consume drops n written bytes from the front of the queue.
 func (c *ConnectedSocketAdapter) consume(n int) {
 	c.wqBytes -= int32(n)
+	c.stats.queued.Store(c.wqBytes)
+	c.stats.out.Add(uint64(n))
 	if p := c.opts.pool; p != nil {
 		p.Used.Add(int64(-n))
 	}
@@ -612,8 +617,11 @@ func (c *ConnectedSocketAdapter) read() {
 		}
 		scratch := c.getScratch()
 		n, err := c.conn.Read(*scratch)
-		if t := c.clock(); n > 0 && t != nil {
-			t.lastRead = time.Now()
+		if n > 0 {
+			c.stats.in.Add(uint64(n))
+			if t := c.clock(); t != nil {
+				t.lastRead = time.Now()
+			}
 		}
 		switch {
 		case n == 0 || (c.wrClosed && !c.opts.KeepReading) || c.stopReading == 2: // closing, or the input ended: the peer's input is dropped
@@ -728,6 +736,7 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 		p.Used.Add(int64(-c.wqBytes))
 	}
 	c.wq, c.wqBytes = nil, 0
+	c.stats.queued.Store(0)
 	if x := c.cold; x != nil {
 		x.wqHead, x.held = nil, nil
 	}
