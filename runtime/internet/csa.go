@@ -162,10 +162,14 @@ func (o ConnOptions) withDefaults() ConnOptions {
 // activation.
 type ConnectedSocketAdapter struct {
 	axon.Component
-	In      axon.Inbox[[]byte]       `inbox:"inbox,cap=16,nohandler"` // bytes to write to the peer
-	Control axon.Inbox[axon.Signal]  `inbox:"control"`                // producerFinished or shutdownMicroprocess: write what is queued, then close
-	Out     axon.Outbox[[]byte]      `outbox:"outbox"`                // bytes read from the peer
-	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`                // a *SocketShutdown when input ends and when the connection closes
+	// "inbox" is bounded in bytes (a quarter of the Budget); its 256
+	// messages let a handler that fell behind hand over many small ones
+	// for one vectored write, so that a server that is behind catches up
+	// by writing in larger batches rather than falling further behind.
+	In      axon.Inbox[[]byte]       `inbox:"inbox,cap=256,nohandler"` // bytes to write to the peer
+	Control axon.Inbox[axon.Signal]  `inbox:"control"`                 // producerFinished or shutdownMicroprocess: write what is queued, then close
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"`                 // bytes read from the peer
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`                 // a *SocketShutdown when input ends and when the connection closes
 
 	conn  poll.Conn
 	opts  *ConnOptions  // shared by the server's connections

@@ -21,7 +21,7 @@ func _() {
 // initBoxes sets up every box of c, binds its hooks and returns c.
 // NewConnectedSocketAdapter calls it; so must a NewConnectedSocketAdapter of your own, before activation.
 func (c *ConnectedSocketAdapter) initBoxes() *ConnectedSocketAdapter {
-	c.In.Init(&c.Component, "inbox", 16)
+	c.In.Init(&c.Component, "inbox", 256)
 	c.Control.Init(&c.Component, "control", 0)
 	c.Out.Init(&c.Component, "outbox", 0)
 	c.Signal.Init(&c.Component, "signal", 0)
@@ -67,7 +67,7 @@ func (c *ConnectedSocketAdapter) StdSignal() *axon.Outbox[axon.Signal] {
 // and description, for reference pages and pictures.
 func (*ConnectedSocketAdapter) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
-		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "bytes to write to the peer", Cap: 16},
+		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "\"inbox\" is bounded in bytes (a quarter of the Budget); its 256\nmessages let a handler that fell behind hand over many small ones\nfor one vectored write, so that a server that is behind catches up\nby writing in larger batches rather than falling further behind.", Cap: 256},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "producerFinished or shutdownMicroprocess: write what is queued, then close"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "bytes read from the peer"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "a *SocketShutdown when input ends and when the connection closes"},
