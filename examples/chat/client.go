@@ -73,11 +73,6 @@ func (c *Client) onHeard(s Said) {
 	}
 }
 
-func (c *Client) onControl(sig axon.Signal) {
-	c.Signal.Send(sig)
-	c.Stop()
-}
-
 func (c *Client) onStop() {
 	if c.nick != "" {
 		c.room.Names.Release(c.nick) // before the others hear it is free

@@ -41,7 +41,10 @@ func (c *Client) initBoxes() *Client {
 			Dispatch: func(c *Client, t *axon.Turn) {
 				axon.ServeFramesErr(t, &c.In, c.onIn)
 				axon.Serve(t, &c.Heard, c.onHeard)
-				axon.ServeLast(t, &c.Control, c.onControl)
+				axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+					c.Signal.Send(sig)
+					c.Stop()
+				})
 			},
 			Start: (*Client).onStart,
 			Stop:  (*Client).onStop,

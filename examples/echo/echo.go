@@ -14,9 +14,3 @@ type Echo struct {
 
 // OnIn sends the bytes back.
 func (e *Echo) OnIn(b []byte) { e.Out.Send(b) }
-
-// OnControl closes the connection (after every reply was written) and ends.
-func (e *Echo) OnControl(sig axon.Signal) {
-	e.Signal.Send(sig)
-	e.Stop()
-}

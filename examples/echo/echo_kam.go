@@ -31,7 +31,10 @@ func (c *Echo) initBoxes() *Echo {
 	axon.Bind(c, &c.Component, &kamHooksEcho, func() axon.Hooks[Echo] {
 		return axon.Hooks[Echo]{Dispatch: func(c *Echo, t *axon.Turn) {
 			axon.Serve(t, &c.In, c.OnIn)
-			axon.ServeLast(t, &c.Control, c.OnControl)
+			axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+				c.Signal.Send(sig)
+				c.Stop()
+			})
 		}}
 	})
 	return c

@@ -64,9 +64,3 @@ func (c *Chatty) reply(answer []byte, err error) {
 	}
 	c.Out.Send(answer)
 }
-
-// onControl forwards the signal and stops.
-func (c *Chatty) onControl(sig axon.Signal) {
-	c.Signal.Send(sig)
-	c.Stop()
-}

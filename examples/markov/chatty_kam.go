@@ -30,7 +30,10 @@ func (c *Chatty) initBoxes() *Chatty {
 	axon.Bind(c, &c.Component, &kamHooksChatty, func() axon.Hooks[Chatty] {
 		return axon.Hooks[Chatty]{Dispatch: func(c *Chatty, t *axon.Turn) {
 			axon.ServeFramesErr(t, &c.In, c.onIn)
-			axon.ServeLast(t, &c.Control, c.onControl)
+			axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+				c.Signal.Send(sig)
+				c.Stop()
+			})
 		}}
 	})
 	return c

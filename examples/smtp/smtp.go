@@ -242,12 +242,6 @@ func (s *SMTP) saved(_ struct{}, err error) {
 	s.reply("250 2.0.0 OK")
 }
 
-// onControl closes the connection and ends.
-func (s *SMTP) onControl(sig axon.Signal) {
-	s.Signal.Send(sig)
-	s.Stop()
-}
-
 func (s *SMTP) reply(format string, args ...any) {
 	s.Out.Send(fmt.Appendf(nil, format+"\r\n", args...))
 }

@@ -43,7 +43,10 @@ func (c *SMTP) initBoxes() *SMTP {
 			Dispatch: func(c *SMTP, t *axon.Turn) {
 				axon.Serve(t, &c.Ready, c.onReady)
 				axon.ServeFramesErr(t, &c.In, c.onIn)
-				axon.ServeLast(t, &c.Control, c.onControl)
+				axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+					c.Signal.Send(sig)
+					c.Stop()
+				})
 			},
 			Start: (*SMTP).onStart,
 		}

@@ -269,7 +269,13 @@ func (g *gen) dispatch() []jen.Code {
 	var body []jen.Code
 	serve := func(b model.Box, fn string) {
 		handler := jen.Id(g.recv).Dot(b.Handler)
-		if b.HandlerErr {
+		switch {
+		case b.PassOn != "":
+			handler = jen.Func().Params(jen.Id("sig").Qual(axon, "Signal")).Block(
+				jen.Id(g.recv).Dot(b.PassOn).Dot("Send").Call(jen.Id("sig")),
+				jen.Id(g.recv).Dot("Stop").Call(),
+			)
+		case b.HandlerErr:
 			handler = jen.Func().Params(jen.Id("m").Add(g.ty.typ(b.Msg))).Block(
 				jen.If(jen.Err().Op(":=").Id(g.recv).Dot(b.Handler).Call(jen.Id("m")), jen.Err().Op("!=").Nil()).Block(
 					jen.Id(g.recv).Dot("Fail").Call(jen.Err()),

@@ -59,6 +59,11 @@ type Box struct {
 	NoHandler  bool       // the dispatch does not serve it (",nohandler")
 	Handler    string     // handler method of a reactive component's inbox
 	HandlerErr bool       // the handler returns an error
+	// PassOn is set on a "control" inbox of axon.Signal that has no
+	// handler, in a component with a "signal" outbox of axon.Signal: the
+	// outbox's field. The dispatch passes each signal on there and stops
+	// the component, Kamaelia's way of ending.
+	PassOn string
 	Doc        string     // the field's doc or line comment
 	Pos        token.Position
 	// Std is the accessor kamgen generates for an optional standard box
@@ -969,8 +974,16 @@ func (b *builder) handlers(c *Component, inboxFields map[string]bool) {
 			fn, name = low, low.Name()
 		}
 		if fn == nil {
-			b.errorAt(bx.Pos, "inbox %q (field %s) of reactive component %s has no handler: add func (c *%s) %s(msg %s) (or on%s, unexported), or tag it inbox:\"%s,nohandler\" if nothing should serve it",
-				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Field, bx.Name)
+			if out := passOn(c, bx); out != "" {
+				bx.PassOn = out
+				continue
+			}
+			or := ""
+			if bx.Name == "control" && IsSignal(bx.Msg) {
+				or = "; or declare an outbox `signal` of axon.Signal, and the control inbox passes each signal on there and stops the component"
+			}
+			b.errorAt(bx.Pos, "inbox %q (field %s) of reactive component %s has no handler: add func (c *%s) %s(msg %s) (or on%s, unexported), or tag it inbox:\"%s,nohandler\" if nothing should serve it%s",
+				bx.Name, bx.Field, c.Name, c.Name, name, types.TypeString(bx.Msg, b.qualifier), bx.Field, bx.Name, or)
 			continue
 		}
 		if !b.pointerReceiver(c, fn, "handler") {
@@ -1062,6 +1075,21 @@ func isComponentPtr(t types.Type) bool {
 	}
 	n, ok := types.Unalias(p.Elem()).(*types.Named)
 	return ok && n.Obj().Name() == "Component" && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == AxonPath
+}
+
+// passOn returns the field of c's "signal" outbox when bx is a "control"
+// inbox of axon.Signal and that outbox carries axon.Signal too: the
+// default handler of such an inbox passes each signal on and stops c.
+func passOn(c *Component, bx *Box) string {
+	if bx.Name != "control" || !IsSignal(bx.Msg) {
+		return ""
+	}
+	for _, o := range c.Boxes {
+		if o.Dir == Outbox && o.Name == "signal" && IsSignal(o.Msg) {
+			return o.Field
+		}
+	}
+	return ""
 }
 
 // frameHandler checks the handler of a line-framed inbox: it takes one

@@ -105,12 +105,6 @@ func (e *ConsoleEchoer[T]) fail(err error) {
 	e.Fail(err)
 }
 
-// onControl forwards sig and stops: the inbox was drained first.
-func (e *ConsoleEchoer[T]) onControl(sig axon.Signal) {
-	e.Signal.Send(sig)
-	e.Stop()
-}
-
 // format appends m to buf as the echoer writes it.
 func (e *ConsoleEchoer[T]) format(buf []byte, m T) []byte {
 	v := any(m)

@@ -26,7 +26,10 @@ func (c *ConsoleEchoer[T]) initBoxes() *ConsoleEchoer[T] {
 	axon.Bind(c, &c.Component, new(axon.Bound[ConsoleEchoer[T]]), func() axon.Hooks[ConsoleEchoer[T]] {
 		return axon.Hooks[ConsoleEchoer[T]]{Dispatch: func(c *ConsoleEchoer[T], t *axon.Turn) {
 			axon.Serve(t, &c.In, c.onIn)
-			axon.ServeLast(t, &c.Control, c.onControl)
+			axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+				c.Signal.Send(sig)
+				c.Stop()
+			})
 		}}
 	})
 	return c

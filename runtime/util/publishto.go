@@ -56,12 +56,6 @@ func (p *PublishTo[T]) onStart() {
 // onIn publishes m.
 func (p *PublishTo[T]) onIn(m T) { p.To.Send(m) }
 
-// onControl forwards the signal and stops.
-func (p *PublishTo[T]) onControl(sig axon.Signal) {
-	p.Signal.Send(sig)
-	p.Stop()
-}
-
 // SubscribeTo is Kamaelia's SubscribeTo: a pipeline's start that sends on
 // "outbox" every message published to the Backplane registered under its
 // name in its runtime, from when it finds the backplane (it waits for it)
@@ -116,12 +110,6 @@ func (s *SubscribeTo[T]) onFrom(m T) { s.Out.Send(m) }
 
 // onIn drops what a pipeline sends it: nothing is expected.
 func (s *SubscribeTo[T]) onIn(axon.None) {}
-
-// onControl forwards the signal and stops.
-func (s *SubscribeTo[T]) onControl(sig axon.Signal) {
-	s.Signal.Send(sig)
-	s.Stop()
-}
 
 // warnUnlessFound logs once, after a second, if the backplane named name
 // has not been found, so that a misspelt name does not hang quietly.

@@ -29,7 +29,10 @@ func (c *PublishTo[T]) initBoxes() *PublishTo[T] {
 		return axon.Hooks[PublishTo[T]]{
 			Dispatch: func(c *PublishTo[T], t *axon.Turn) {
 				axon.Serve(t, &c.In, c.onIn)
-				axon.ServeLast(t, &c.Control, c.onControl)
+				axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+					c.Signal.Send(sig)
+					c.Stop()
+				})
 			},
 			Start: (*PublishTo[T]).onStart,
 		}
@@ -96,7 +99,10 @@ func (c *SubscribeTo[T]) initBoxes() *SubscribeTo[T] {
 			Dispatch: func(c *SubscribeTo[T], t *axon.Turn) {
 				axon.Serve(t, &c.In, c.onIn)
 				axon.Serve(t, &c.From, c.onFrom)
-				axon.ServeLast(t, &c.Control, c.onControl)
+				axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+					c.Signal.Send(sig)
+					c.Stop()
+				})
 			},
 			Start: (*SubscribeTo[T]).onStart,
 		}

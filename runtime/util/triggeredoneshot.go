@@ -53,9 +53,3 @@ func (o *TriggeredOneShot[I, O]) onIn(I) {
 	o.Signal.Send(&axon.ProducerFinished{Caller: o})
 	o.Stop()
 }
-
-// onControl forwards sig and stops without firing.
-func (o *TriggeredOneShot[I, O]) onControl(sig axon.Signal) {
-	o.Signal.Send(sig)
-	o.Stop()
-}

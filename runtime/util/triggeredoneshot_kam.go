@@ -26,7 +26,10 @@ func (c *TriggeredOneShot[I, O]) initBoxes() *TriggeredOneShot[I, O] {
 	axon.Bind(c, &c.Component, new(axon.Bound[TriggeredOneShot[I, O]]), func() axon.Hooks[TriggeredOneShot[I, O]] {
 		return axon.Hooks[TriggeredOneShot[I, O]]{Dispatch: func(c *TriggeredOneShot[I, O], t *axon.Turn) {
 			axon.Serve(t, &c.In, c.onIn)
-			axon.ServeLast(t, &c.Control, c.onControl)
+			axon.ServeLast(t, &c.Control, func(sig axon.Signal) {
+				c.Signal.Send(sig)
+				c.Stop()
+			})
 		}}
 	})
 	return c
