@@ -18,10 +18,10 @@ const maxLine = 4096
 type Client struct {
 	axon.Component
 	In      axon.Inbox[[]byte]       `inbox:"inbox,lines=maxLine"` // lines the client types
-	Heard   axon.Inbox[Said]         `inbox:"heard"`               // what is said in the room
+	Heard   axon.Inbox[[]byte]       `inbox:"heard"`               // what the others say in the room
 	Control axon.Inbox[axon.Signal]  `inbox:"control"`             // the connection closed
 	Out     axon.Outbox[[]byte]      `outbox:"outbox"`             // to the client
-	Say     axon.Outbox[Said]        `outbox:"say"`                // to the room
+	Say     axon.Outbox[[]byte]      `outbox:"say"`                // to the room
 	Signal  axon.Outbox[axon.Signal] `outbox:"signal"`             // closes the connection
 
 	room *Room
@@ -42,8 +42,7 @@ func (c *Client) onIn(line []byte, err error) {
 		axon.Go(c, c.room.Names.List, func(nicks string, err error) { c.tell("* %s\n", orErr("here: "+nicks, err)) })
 	case string(cmd) == "/quit":
 		c.tell("* bye\n")
-		c.Signal.Send(&axon.ProducerFinished{Caller: c})
-		c.Stop()
+		c.Stop() // the connection closes once the bye is written
 	default:
 		c.say("<%s> %s\n", c.nick, line)
 	}
@@ -67,11 +66,7 @@ func (c *Client) named(nick string, err error) {
 	}
 }
 
-func (c *Client) onHeard(s Said) {
-	if s.From != c.ID() {
-		c.Out.Send(s.Line)
-	}
-}
+func (c *Client) onHeard(line []byte) { c.Out.Send(line) }
 
 func (c *Client) onStop() {
 	if c.nick != "" {
@@ -82,9 +77,7 @@ func (c *Client) onStop() {
 
 func (c *Client) tell(format string, args ...any) { c.Out.Send(fmt.Appendf(nil, format, args...)) }
 
-func (c *Client) say(format string, args ...any) {
-	c.Say.Send(Said{From: c.ID(), Line: fmt.Appendf(nil, format, args...)})
-}
+func (c *Client) say(format string, args ...any) { c.Say.Send(fmt.Appendf(nil, format, args...)) }
 
 // orErr is s, or err's text if there is one.
 func orErr(s string, err error) string {

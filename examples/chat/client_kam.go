@@ -14,10 +14,10 @@ func _() {
 	var kamgenIsStale_RunGoGenerate Client
 	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
 	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
-	var _ *axon.Inbox[Said] = &kamgenIsStale_RunGoGenerate.Heard
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.Heard
 	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
 	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
-	var _ *axon.Outbox[Said] = &kamgenIsStale_RunGoGenerate.Say
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Say
 	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
 }
 
@@ -82,10 +82,10 @@ func (c *Client) StdSignal() *axon.Outbox[axon.Signal] {
 func (*Client) BoxTable() []axon.BoxInfo {
 	return []axon.BoxInfo{
 		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "lines the client types"},
-		{Name: "heard", Field: "Heard", Dir: axon.In, Type: "Said", Doc: "what is said in the room"},
+		{Name: "heard", Field: "Heard", Dir: axon.In, Type: "[]byte", Doc: "what the others say in the room"},
 		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "the connection closed"},
 		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "to the client"},
-		{Name: "say", Field: "Say", Dir: axon.Out, Type: "Said", Doc: "to the room"},
+		{Name: "say", Field: "Say", Dir: axon.Out, Type: "[]byte", Doc: "to the room"},
 		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
 	}
 }

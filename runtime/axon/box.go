@@ -536,7 +536,7 @@ func (b *box[T]) wakeWaitersLocked() {
 // worker.
 func (b *box[T]) offer(m T, w waker, from *Component) bool {
 	if f := b.end(); f.sunk() {
-		return f.offerSink(m, w)
+		return f.offerSink(m, w, from)
 	}
 	f := b.lockEnd()
 	if f.full() {
@@ -556,12 +556,16 @@ func (b *box[T]) offer(m T, w waker, from *Component) bool {
 
 // offerSink gives m to the box's sink, without the box's lock, which only
 // those who wait for room take: the sink serialises what it does.
-func (b *box[T]) offerSink(m T, w waker) bool {
+func (b *box[T]) offerSink(m T, w waker, from *Component) bool {
 	if b.dropsFor() {
 		return true
 	}
 	s := b.cold.Load().sink
-	if s.Offer(m) {
+	var sender any
+	if from != nil {
+		sender = from
+	}
+	if s.Offer(m, sender) {
 		return true
 	}
 	if w == nil {
@@ -571,7 +575,7 @@ func (b *box[T]) offerSink(m T, w waker) bool {
 	b.addWaiterLocked(w)
 	b.mu.Unlock()
 	// Room may have come before w was there to be woken.
-	return s.Offer(m)
+	return s.Offer(m, sender)
 }
 
 // sunk reports whether the box has a sink: what is sent to it is taken at
@@ -918,7 +922,7 @@ func (o *Outbox[T]) flush(force bool) bool {
 // threaded owner waits on its own wake-up channel; anyone else on a
 // temporary one.
 func blockingOffer[T any](ctx context.Context, b *box[T], owner *Component, m T) error {
-	if b.offer(m, nil, nil) {
+	if b.offerFrom(m, nil, owner) {
 		return nil
 	}
 	var w waker
@@ -930,7 +934,7 @@ func blockingOffer[T any](ctx context.Context, b *box[T], owner *Component, m T)
 		w, ch = cw, cw
 	}
 	for {
-		if b.offer(m, w, nil) {
+		if b.offerFrom(m, w, owner) {
 			return nil
 		}
 		select {
@@ -939,6 +943,15 @@ func blockingOffer[T any](ctx context.Context, b *box[T], owner *Component, m T)
 			return ctx.Err()
 		}
 	}
+}
+
+// offerFrom is offer for a sender outside a turn: a threaded owner, or
+// no component at all. A sink is told who sends.
+func (b *box[T]) offerFrom(m T, w waker, owner *Component) bool {
+	if f := b.end(); f.sunk() {
+		return f.offerSink(m, w, owner)
+	}
+	return b.offer(m, w, nil)
 }
 
 // flusher is an outbox holding messages for a reactive owner.

@@ -18,7 +18,8 @@ import (
 // inbox (Subscribe, or a SubscribeTo component), which receives everything
 // published after its component became active, until that component
 // finishes. Messages from one publisher reach every subscriber in the
-// order they were sent.
+// order they were sent. A component that both publishes and subscribes
+// is not given what it publishes itself: a chat client hears the others.
 //
 // Example: a room that every connection of a server says lines to and
 // hears the others' lines from.
@@ -87,13 +88,17 @@ type sink[T any] struct {
 	afar bool // the Remote inbox
 }
 
-func (s sink[T]) Offer(m T) bool { return s.b.publish(m, s.afar, false) }
-func (s sink[T]) Push(m T)       { s.b.publish(m, s.afar, true) }
-func (s sink[T]) Full() bool     { return s.b.blocked(s.afar) }
+func (s sink[T]) Offer(m T, from any) bool {
+	c, _ := from.(*axon.Component)
+	return s.b.publish(m, s.afar, false, c)
+}
+func (s sink[T]) Push(m T)   { s.b.publish(m, s.afar, true, nil) }
+func (s sink[T]) Full() bool { return s.b.blocked(s.afar) }
 
 // Publish links out to the backplane: every message sent on out is
-// published. The link goes when out's component finishes. It returns an
-// error when out is linked elsewhere already.
+// published, to every subscriber but out's own component. The link goes
+// when out's component finishes. It returns an error when out is linked
+// elsewhere already.
 func (b *Backplane[T]) Publish(out *axon.Outbox[T]) error {
 	l, err := axon.Link(out, &b.In)
 	if err != nil {
@@ -105,7 +110,7 @@ func (b *Backplane[T]) Publish(out *axon.Outbox[T]) error {
 
 // Subscribe makes in a subscriber, under policy p (DefaultPolicy, say):
 // from when in's component is active until it finishes, in is given every
-// message published. Call it before activation (in a constructor) or from
+// message published, but those its own component publishes. Call it before activation (in a constructor) or from
 // the component's own turns. Subscribing an inbox twice fails its
 // component, with an error that says so.
 func (b *Backplane[T]) Subscribe(in *axon.Inbox[T], p Policy) *Subscription {
@@ -173,24 +178,24 @@ func (b *Backplane[T]) onStop() {
 
 // onIn and onRemote are never called: the inboxes' sinks take what is
 // sent to them.
-func (b *Backplane[T]) onIn(m T)     { b.publish(m, false, true) }
-func (b *Backplane[T]) onRemote(m T) { b.publish(m, true, true) }
+func (b *Backplane[T]) onIn(m T)     { b.publish(m, false, true, nil) }
+func (b *Backplane[T]) onRemote(m T) { b.publish(m, true, true, nil) }
 
 // publish gives m to every subscription (but the bridges, when it comes
-// from afar) and wakes the subscribers that may be idle, unless a Block
-// subscription is full and force is not set: it then reports false, and
-// the sender waits. It runs on the publisher's side, one publication at a
-// time.
-func (b *Backplane[T]) publish(m T, afar, force bool) bool {
+// from afar, and the sender's own) and wakes the subscribers that may be
+// idle, unless a Block subscription is full and force is not set: it then
+// reports false, and the sender waits. It runs on the publisher's side,
+// one publication at a time. from is the sending component, or nil.
+func (b *Backplane[T]) publish(m T, afar, force bool, from *axon.Component) bool {
 	b.pub.Lock()
 	b.refresh()
-	if !force && b.blockedLocked(afar) {
+	if !force && b.blockedLocked(afar, from) {
 		b.pub.Unlock()
 		return false
 	}
 	now := time.Time{}
 	for _, s := range b.subs {
-		if afar && s.bridge {
+		if afar && s.bridge || s.owner == from {
 			continue
 		}
 		s.push(m, &now)
@@ -210,14 +215,15 @@ func (b *Backplane[T]) blocked(afar bool) bool {
 	b.pub.Lock()
 	defer b.pub.Unlock()
 	b.refresh()
-	return b.blockedLocked(afar)
+	return b.blockedLocked(afar, nil)
 }
 
-// blockedLocked is blocked, with b.pub held.
-func (b *Backplane[T]) blockedLocked(afar bool) bool {
+// blockedLocked is blocked, with b.pub held, for a publication by from
+// (or nil), which is not given to from's own subscription.
+func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) bool {
 	wait := time.Duration(-1)
 	for _, s := range b.blocking() {
-		if afar && s.bridge || !s.full() {
+		if afar && s.bridge || s.owner == from || !s.full() {
 			s.fullSince = time.Time{}
 			continue
 		}

@@ -283,3 +283,90 @@ func TestBackplaneNamesArePerRuntime(t *testing.T) {
 	axontest.WaitDone(t, twin)
 	require.ErrorContains(t, twin.Err(), `a backplane named "chat" runs already`)
 }
+
+// talker publishes from, from+1, ... from+n-1 when it hears start, and
+// passes on what it hears.
+type talker struct {
+	axon.Component
+	Heard axon.Inbox[int]
+	Say   axon.Outbox[int]
+	from  int
+	n     int
+	heard chan int
+}
+
+func newTalker(bp *util.Backplane[int], from, n int) *talker {
+	c := &talker{from: from, n: n, heard: make(chan int, 4096)}
+	c.Heard.Init(&c.Component, "heard", 0)
+	c.Say.Init(&c.Component, "say", 0)
+	if err := bp.Publish(&c.Say); err != nil {
+		panic(err)
+	}
+	bp.Subscribe(&c.Heard, util.DefaultPolicy)
+	return c
+}
+
+// start is what talkers wait for: they are all subscribed by then.
+const start = 1000
+
+func (c *talker) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &c.Heard, func(m int) {
+		c.heard <- m
+		if m == start {
+			for i := range c.n {
+				c.Say.Send(c.from + i)
+			}
+		}
+	})
+}
+
+// until returns what c heard up to end, which it does not include.
+func (c *talker) until(t *testing.T, end int) []int {
+	t.Helper()
+	var got []int
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case m := <-c.heard:
+			if m == end {
+				return got
+			}
+			got = append(got, m)
+		case <-deadline:
+			t.Fatalf("%d not heard; heard %v", end, got)
+		}
+	}
+}
+
+// A component that publishes and subscribes hears the others, not itself:
+// a chat client is not sent its own lines.
+func TestSubscriberDoesNotHearItself(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("room")
+	a, b := newTalker(bp, 0, 100), newTalker(bp, 500, 100)
+	all := axontest.NewSink[int]()
+	bp.Subscribe(&all.In, util.DefaultPolicy)
+	require.NoError(t, rt.Activate(bp, all, a, b))
+	publish(t, rt, bp, numbers(start, start+10)...)
+	require.Len(t, all.WaitCount(t, 210), 210, "a listener that does not talk hears everyone")
+
+	// Everything is published: what a talker hears before this last
+	// message is all it will ever hear of the others.
+	const end = 9999
+	publish(t, rt, bp, end)
+	for _, c := range []struct {
+		*talker
+		other []int
+	}{{a, numbers(500, 600)}, {b, numbers(0, 100)}} {
+		var others, source []int
+		for _, m := range c.until(t, end) {
+			if m >= start {
+				source = append(source, m)
+			} else {
+				others = append(others, m)
+			}
+		}
+		require.Equal(t, numbers(start, start+10), source)
+		require.Equal(t, c.other, others, "the other talker's messages, in order, and none of its own")
+	}
+}

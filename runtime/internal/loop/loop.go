@@ -119,8 +119,9 @@ var Names func(rt any) *sync.Map
 // the inbox's lock: it serialises what it does itself.
 type Sink[T any] interface {
 	// Offer takes m, unless the sink is full: a sender then waits to be
-	// woken (WakeWaiters).
-	Offer(m T) bool
+	// woken (WakeWaiters). from is the sending component, an
+	// *axon.Component, or nil when code outside any component sends.
+	Offer(m T, from any) bool
 	// Push takes m even when the sink is full (what a finished sender
 	// held).
 	Push(m T)
