@@ -64,8 +64,8 @@ type Box struct {
 	// outbox's field. The dispatch passes each signal on there and stops
 	// the component, Kamaelia's way of ending.
 	PassOn string
-	Doc        string     // the field's doc or line comment
-	Pos        token.Position
+	Doc    string // the field's doc or line comment
+	Pos    token.Position
 	// Std is the accessor kamgen generates for an optional standard box
 	// (StdServerSignal, StdMakeSSL, StdSSLReady), or "".
 	Std string
