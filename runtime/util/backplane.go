@@ -523,7 +523,9 @@ func (s *sub[T]) publish() {
 // for longer than its grace; it reports whether it is still subscribed.
 func (s *sub[T]) checkSoft(n uint64, now *time.Time) bool {
 	if n <= uint64(s.pol.Soft) {
-		s.over = time.Time{}
+		if !s.over.IsZero() { // no store in the common case: a publication touches every subscription
+			s.over = time.Time{}
+		}
 		return true
 	}
 	if now.IsZero() {
