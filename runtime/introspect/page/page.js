@@ -12,11 +12,11 @@ const cy = cytoscape({
   style: [
     { selector: "node.comp", style: {
       "shape": "round-rectangle", "background-color": "#fafafa", "border-color": "#777", "border-width": 1,
-      "label": "data(label)", "text-valign": "top", "text-halign": "center", "font-size": 10, "padding": 6 } },
+      "label": "data(label)", "text-valign": "top", "text-halign": "center", "font-size": 10, "padding": 4 } },
     { selector: "node.conn", style: {
       "shape": "round-rectangle", "background-color": "#eef4fb", "border-color": "#4a78b0", "border-width": 2,
-      "border-style": "dashed", "label": "data(label)", "text-valign": "top", "font-size": 12,
-      "font-weight": "bold", "color": "#244a78", "padding": 10 } },
+      "border-style": "dashed", "label": "data(label)", "font-size": 12,
+      "font-weight": "bold", "color": "#244a78", "padding": 4, "text-valign": "bottom" } },
     { selector: "node.box", style: {
       "shape": "round-rectangle", "width": 64, "height": 18, "font-size": 8, "label": "data(label)",
       "text-valign": "center", "text-halign": "center", "border-width": 1,
@@ -132,7 +132,7 @@ function draw(s) {
     }
   });
   if (changed) {
-    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 8, rankSep: 40, edgeSep: 4, animate: false, fit: true, padding: 10 }).run();
+    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 40, rankSep: 60, edgeSep: 6, animate: false, fit: true, padding: 10 }).run();
   }
 }
 
