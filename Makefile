@@ -70,6 +70,8 @@ bench:
 	./scripts/bench-resp.sh 3
 	@echo "examples/chat against its plain Go twin, 1,000 clients saying a line a second each, about 3 minutes:"
 	./scripts/bench-chat.sh 3
+	@echo "the live picture's cost: echo latency at 10,000 connections without and with snapshots every second, about 2 minutes:"
+	./scripts/bench-introspect.sh 3
 
 ## soak: ten minutes (SOAK_DURATION) of mixed load on examples/echo (plain
 ## and TLS) and examples/markov through the chaos proxy; fails on errors,

@@ -9,7 +9,7 @@ import (
 )
 
 // A live picture of a runtime (runtime/introspect) is taken from another
-// goroutine while the components run: Walk and Boxes stop nothing. They
+// goroutine while the components run: Walk and AppendBoxes stop nothing. They
 // take, one at a time and briefly, the locks a component takes to start a
 // child and a box takes for each message, never the scheduler's; what they
 // return is each figure exact, though not all taken at one instant.
@@ -70,7 +70,7 @@ func (c *Component) selfType() (unsafe.Pointer, reflect.Type) {
 	return nil, nil
 }
 
-// BoxState is one box of a component at the moment Boxes looked at it.
+// BoxState is one box of a component at the moment AppendBoxes looked at it.
 type BoxState struct {
 	Box BoxRef // the box: its name, direction and owner
 	Len int    // the messages stored in it, not counting those its owner is handling
@@ -81,28 +81,28 @@ type BoxState struct {
 	To BoxRef
 }
 
-// Boxes returns the state of the boxes the component keeps in its struct
-// (fields of type Inbox or Outbox, at any depth of embedded structs), in
-// the order they are declared; nil before the component is activated.
-// Boxes made on demand and kept behind a pointer are not among them. It
-// may be called from any goroutine.
-func (c *Component) Boxes() []BoxState {
+// AppendBoxes appends to dst the state of the boxes the component keeps
+// in its struct (fields of type Inbox or Outbox, at any depth of embedded
+// structs), in the order they are declared, and returns the extended
+// slice; it appends nothing before the component is activated. Boxes made
+// on demand and kept behind a pointer are not among them. It may be called
+// from any goroutine; reusing dst, a walk of many components allocates
+// nothing per component.
+func (c *Component) AppendBoxes(dst []BoxState) []BoxState {
 	self, ptr := c.selfType()
 	if self == nil || ptr == nil || ptr.Kind() != reflect.Pointer {
-		return nil
+		return dst
 	}
-	fields := stateFieldsFor(ptr.Elem())
-	out := make([]BoxState, 0, len(fields))
-	for _, f := range fields {
+	for _, f := range stateFieldsFor(ptr.Elem()) {
 		b := f(self)
 		s := BoxState{Box: b}
 		s.Len, s.Cap, s.To = b.state()
-		out = append(out, s)
+		dst = append(dst, s)
 	}
-	return out
+	return dst
 }
 
-// stater is a box of any message type, for Boxes.
+// stater is a box of any message type, for AppendBoxes.
 type stater interface {
 	BoxRef
 	state() (n, capacity int, to BoxRef)

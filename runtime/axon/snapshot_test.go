@@ -77,7 +77,7 @@ func TestBoxesTellDepthCapacityAndWhereMessagesGo(t *testing.T) {
 	}
 	eventually(t, "three messages held in the outbox", func() bool { return held.Out.Len() == 3 })
 
-	boxes := held.Boxes()
+	boxes := held.AppendBoxes(nil)
 	require.Len(t, boxes, 4)
 	assert.Equal(t, []string{"inbox", "control", "outbox", "signal"},
 		[]string{boxes[0].Box.Name(), boxes[1].Box.Name(), boxes[2].Box.Name(), boxes[3].Box.Name()})
@@ -89,12 +89,12 @@ func TestBoxesTellDepthCapacityAndWhereMessagesGo(t *testing.T) {
 	assert.Nil(t, out.To)
 	assert.Equal(t, axon.DefaultCapacity, boxNamed(t, boxes, "inbox").Cap)
 
-	to := boxNamed(t, linked.Boxes(), "outbox").To
+	to := boxNamed(t, linked.AppendBoxes(nil), "outbox").To
 	require.NotNil(t, to)
 	assert.Same(t, &sink.Component, to.Owner())
 	assert.Equal(t, "inbox", to.Name())
 
-	assert.Nil(t, newRelay[int]().Boxes(), "not activated")
+	assert.Nil(t, newRelay[int]().AppendBoxes(nil), "not activated")
 }
 
 // TestWalkWhileMessagesFlow is for the race detector: a picture is taken
@@ -121,7 +121,7 @@ func TestWalkWhileMessagesFlow(t *testing.T) {
 	})
 	for range 200 {
 		rt.Walk(func(p axon.Part, _ int) bool {
-			for _, b := range p.Base().Boxes() {
+			for _, b := range p.Base().AppendBoxes(nil) {
 				require.GreaterOrEqual(t, b.Len, 0)
 				require.Positive(t, b.Cap)
 			}

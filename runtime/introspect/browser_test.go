@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/kamgen/kamgen/internal/browsertest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,26 +21,9 @@ import (
 // client closes disappears within a few seconds. The page's screenshot is
 // written to the test's artifact directory (go test -artifacts keeps it).
 func TestPageDrawsLiveConnections(t *testing.T) {
-	bin := chromium(t)
+	ctx := browsertest.Start(t, 1400, 900) // every step below has its own deadline
 	l := startLive(t)
 	clients := []net.Conn{l.dial(t), l.dial(t), l.dial(t)}
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.NoSandbox, // root in a container has no user namespace for Chromium's sandbox
-		chromedp.DisableGPU,
-		chromedp.WindowSize(1400, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer func() {
-		_ = chromedp.Cancel(ctx) // closes the browser and waits for it
-		cancel()
-	}()
-	// Starts the browser, with no deadline on its life; every step below
-	// has its own.
-	require.NoError(t, chromedp.Do(ctx), "starting Chromium (%s)", bin)
 	step := func(d time.Duration, what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		sctx, done := context.WithTimeout(ctx, d)
@@ -92,59 +74,4 @@ func pollTrue(expr string) chromedp.Action[chromedp.Void] {
 		_, err := poll(ctx, t)
 		return chromedp.Void{}, err
 	}
-}
-
-var install sync.Mutex
-
-// chromium returns the path of a Chromium, installing the Debian package
-// with apt-get when none is found and the tests run as root. Without one,
-// the test is skipped, unless it runs under CI (CI=true), where it fails.
-func chromium(t *testing.T) string {
-	t.Helper()
-	install.Lock()
-	defer install.Unlock()
-	names := []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
-	find := func() string {
-		for _, n := range names {
-			if p, err := exec.LookPath(n); err == nil {
-				return p
-			}
-		}
-		return ""
-	}
-	if p := find(); p != "" {
-		return p
-	}
-	missing := func(why string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(why, args...) + ": install Chromium (Debian, Ubuntu: sudo apt-get install -y chromium) to run the browser test"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	apt, err := exec.LookPath("apt-get")
-	if os.Geteuid() != 0 || err != nil {
-		missing("no Chromium found (%v), and no apt-get run as root to install it", names)
-	}
-	t.Log("Chromium is missing: apt-get install -y chromium")
-	get := func() ([]byte, error) {
-		cmd := exec.Command(apt, "install", "-y", "-q", "chromium")
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		return cmd.CombinedOutput()
-	}
-	if out, err := get(); err != nil {
-		t.Logf("apt-get install failed (%v), updating the package lists first:\n%s", err, out)
-		if out, err := exec.Command(apt, "update", "-q").CombinedOutput(); err != nil {
-			missing("apt-get update: %v\n%s", err, out)
-		}
-		if out, err := get(); err != nil {
-			missing("apt-get install -y chromium: %v\n%s", err, out)
-		}
-	}
-	p := find()
-	if p == "" {
-		missing("Chromium still missing after apt-get install")
-	}
-	return p
 }

@@ -46,7 +46,8 @@ func Handler(rt *axon.Runtime) http.Handler {
 type handler struct {
 	rt *axon.Runtime
 
-	mu    sync.Mutex // one snapshot is taken at a time
+	mu    sync.Mutex // one snapshot is taken at a time; guards what follows
+	w     walker
 	last  *Snapshot
 	at    time.Time
 	shown int
@@ -120,6 +121,6 @@ func (h *handler) take(shown int) *Snapshot {
 	if h.last != nil && h.shown == shown && time.Since(h.at) < fresh {
 		return h.last
 	}
-	h.last, h.at, h.shown = take(h.rt, shown), time.Now(), shown
+	h.last, h.at, h.shown = h.w.take(h.rt, shown), time.Now(), shown
 	return h.last
 }

@@ -56,7 +56,7 @@ type live struct {
 
 // startLive starts an echo server on 127.0.0.1 and the picture of its
 // runtime; both stop when the test ends.
-func startLive(t *testing.T) *live {
+func startLive(t testing.TB) *live {
 	t.Helper()
 	rt := axontest.Runtime(t)
 	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(newEcho), chassis.ServerOptions{})
@@ -71,7 +71,7 @@ func startLive(t *testing.T) *live {
 
 // dial connects a client and has one line echoed, so that the connection
 // is served when it returns. The client is closed when the test ends.
-func (l *live) dial(t *testing.T) net.Conn {
+func (l *live) dial(t testing.TB) net.Conn {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", l.srv.Addr().String(), axontest.Timeout)
 	require.NoError(t, err)

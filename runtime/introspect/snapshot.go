@@ -3,6 +3,7 @@ package introspect
 import (
 	"cmp"
 	"reflect"
+	"runtime"
 	"slices"
 	"time"
 
@@ -98,27 +99,64 @@ const (
 	maxConns     = 1000  // the most a request may ask for
 	maxNodes     = 2000  // components of no connection shown
 	maxDepth     = 10000 // deeper components are not visited
+	yieldEvery   = 128   // components walked between two yields of the CPU
 )
 
 // seen is one component as the walk found it.
 type seen struct {
 	part   axon.Part
-	parent int // index in the walk; -1 for a top-level one
-	boxes  []axon.BoxState
+	parent int                              // index in the walk; -1 for a top-level one
+	boxes  []axon.BoxState                  // in walker.boxes
 	csa    *internet.ConnectedSocketAdapter // when it is an adapter
 	conn   int                              // the index of its connection's adapter; -1 for none
 	linked int                              // an adapter it is linked to, for grouping; -1 for none
+	slot   int                              // an adapter's connection in walker.infos; -1 until found
+}
+
+// connInfo is one connection while the snapshot ranks them.
+type connInfo struct {
+	adapter int    // the adapter's index in the walk
+	id      uint64 // the adapter's ID
+	server  uint64
+	handler string
+	fill    float64
+	st      internet.ConnStats
+}
+
+// walker keeps what a walk needs from one snapshot to the next, so that a
+// snapshot of many connections allocates little beyond what it returns.
+type walker struct {
+	all   []seen
+	boxes []axon.BoxState
+	at    map[*axon.Component]int
+	stack []int // the walk's path: indexes by depth
+	infos []connInfo
 }
 
 // take walks rt and makes a snapshot that shows at most shown connections.
-func take(rt *axon.Runtime, shown int) *Snapshot {
+func (w *walker) take(rt *axon.Runtime, shown int) *Snapshot {
 	start := time.Now()
-	var all []seen
-	at := map[*axon.Component]int{}
-	var stack []int // the walk's path: indexes by depth
+	if w.at == nil {
+		w.at = map[*axon.Component]int{}
+	}
+	all, at, stack, boxes := w.all[:0], w.at, w.stack[:0], w.boxes[:0]
+	defer func() {
+		// Keep the buffers, not the components: a finished one must not
+		// stay reachable until the next snapshot.
+		clear(all)
+		clear(boxes)
+		clear(at)
+		w.all, w.stack, w.boxes = all[:0], stack[:0], boxes[:0]
+	}()
 	rt.Walk(func(p axon.Part, depth int) bool {
 		if depth >= maxDepth {
 			return false
+		}
+		if len(all)%yieldEvery == yieldEvery-1 {
+			// On a busy machine, let the workers in: a walk of 10,000
+			// connections takes tens of milliseconds of one CPU, which
+			// the scheduler would otherwise give it in 10 ms slices.
+			runtime.Gosched()
 		}
 		stack = stack[:min(depth, len(stack))]
 		parent := -1
@@ -126,7 +164,9 @@ func take(rt *axon.Runtime, shown int) *Snapshot {
 			parent = stack[len(stack)-1]
 		}
 		c := p.Base()
-		s := seen{part: p, parent: parent, boxes: c.Boxes(), conn: -1, linked: -1}
+		n := len(boxes)
+		boxes = c.AppendBoxes(boxes)
+		s := seen{part: p, parent: parent, boxes: boxes[n:len(boxes):len(boxes)], conn: -1, linked: -1, slot: -1}
 		s.csa, _ = p.(*internet.ConnectedSocketAdapter)
 		at[c] = len(all)
 		stack = append(stack, len(all))
@@ -183,85 +223,90 @@ func take(rt *axon.Runtime, shown int) *Snapshot {
 	now := time.Now()
 	snap := &Snapshot{Taken: now.UTC(), Total: len(all), Dropped: rt.Dropped(),
 		Nodes: []Node{}, Links: []Link{}, Conns: []Conn{}, Groups: []Group{}}
-	conns := map[int]*Conn{}
-	var order []int
+	infos := w.infos[:0]
 	for i := range all {
 		s := &all[i]
 		if s.conn < 0 {
 			continue
 		}
-		c := conns[s.conn]
-		if c == nil {
-			a := &all[s.conn]
-			st := a.csa.Stats()
-			c = &Conn{
-				ID:       a.part.Base().ID(),
-				Peer:     addr(st.Peer.String()),
-				Local:    addr(st.Local.String()),
-				Age:      now.Sub(st.Opened).Seconds(),
-				BytesIn:  st.BytesIn,
-				BytesOut: st.BytesOut,
-				Queued:   st.Queued,
-			}
+		a := &all[s.conn]
+		if a.slot < 0 {
+			a.slot = len(infos)
+			ci := connInfo{adapter: s.conn, id: a.part.Base().ID(), st: a.csa.Stats()}
 			if a.parent >= 0 {
-				c.Server = all[a.parent].part.Base().ID()
+				ci.server = all[a.parent].part.Base().ID()
 			}
-			conns[s.conn] = c
-			order = append(order, s.conn)
+			infos = append(infos, ci)
 		}
-		if i != s.conn && c.Handler == "" {
-			c.Handler = typeName(s.part)
+		ci := &infos[a.slot]
+		if i != s.conn && ci.handler == "" {
+			ci.handler = typeName(s.part)
 		}
-		c.Components = append(c.Components, s.part.Base().ID())
 		for _, b := range s.boxes {
 			if b.Cap > 0 {
-				c.Fill = max(c.Fill, float64(b.Len)/float64(b.Cap))
+				ci.fill = max(ci.fill, float64(b.Len)/float64(b.Cap))
 			}
 		}
 	}
-	snap.Connections = len(order)
+	w.infos = infos[:0]
+	snap.Connections = len(infos)
 
 	// The slowest and fullest first: the fullest box, then the bytes
 	// waiting for the peer, then the oldest.
-	list := make([]*Conn, 0, len(order))
-	for _, i := range order {
-		list = append(list, conns[i])
-	}
-	slices.SortStableFunc(list, func(a, b *Conn) int {
-		if c := cmp.Compare(b.Fill, a.Fill); c != 0 {
+	slices.SortFunc(infos, func(a, b connInfo) int {
+		if c := cmp.Compare(b.fill, a.fill); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.Queued, a.Queued); c != 0 {
+		if c := cmp.Compare(b.st.Queued, a.st.Queued); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(b.Age, a.Age); c != 0 {
+		if c := a.st.Opened.Compare(b.st.Opened); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.id, b.id)
 	})
 	type groupKey struct {
 		server  uint64
 		handler string
 	}
 	groups := map[groupKey]*Group{}
-	show := map[uint64]bool{}
-	for k, c := range list {
-		g := groups[groupKey{c.Server, c.Handler}]
+	show := map[int]int{} // the adapter's index in all -> its connection's in snap.Conns
+	for k, c := range infos {
+		g := groups[groupKey{c.server, c.handler}]
 		if g == nil {
-			g = &Group{Server: c.Server, Handler: c.Handler}
-			groups[groupKey{c.Server, c.Handler}] = g
+			g = &Group{Server: c.server, Handler: c.handler}
+			groups[groupKey{c.server, c.handler}] = g
 		}
 		g.Count++
-		g.BytesIn += c.BytesIn
-		g.BytesOut += c.BytesOut
-		g.Queued += c.Queued
-		g.MaxFill = max(g.MaxFill, c.Fill)
+		g.BytesIn += c.st.BytesIn
+		g.BytesOut += c.st.BytesOut
+		g.Queued += c.st.Queued
+		g.MaxFill = max(g.MaxFill, c.fill)
 		if k < shown {
 			g.Shown++
-			show[c.ID] = true
-			snap.Conns = append(snap.Conns, *c)
+			show[c.adapter] = len(snap.Conns)
+			snap.Conns = append(snap.Conns, Conn{
+				ID:       c.id,
+				Peer:     addr(c.st.Peer.String()),
+				Local:    addr(c.st.Local.String()),
+				Server:   c.server,
+				Handler:  c.handler,
+				Age:      now.Sub(c.st.Opened).Seconds(),
+				BytesIn:  c.st.BytesIn,
+				BytesOut: c.st.BytesOut,
+				Queued:   c.st.Queued,
+				Fill:     c.fill,
+			})
 		}
 	}
+	for i := range all {
+		if s := &all[i]; s.conn >= 0 {
+			if k, ok := show[s.conn]; ok {
+				snap.Conns[k].Components = append(snap.Conns[k].Components, s.part.Base().ID())
+			}
+		}
+	}
+	clear(infos[:cap(infos)])
 	for _, g := range groups {
 		snap.Groups = append(snap.Groups, *g)
 	}
@@ -279,7 +324,7 @@ func take(rt *axon.Runtime, shown int) *Snapshot {
 		s := &all[i]
 		c := s.part.Base()
 		if s.conn >= 0 {
-			if !show[all[s.conn].part.Base().ID()] {
+			if _, ok := show[s.conn]; !ok {
 				continue
 			}
 		} else if plain++; plain > maxNodes {
