@@ -24,7 +24,7 @@ cleanup() {
 	rm -rf "$bin"
 }
 trap cleanup EXIT
-(cd "$bench" && GOFLAGS=-mod=mod go build -o "$bin/" ./cmd/loadgen)
+(cd "$bench" && GOFLAGS=-mod=mod go build -o "$bin/" ./cmd/loadgen ./cmd/waitquiet)
 (cd "$root" && go build -o "$bin/echo" ./examples/echo && go build -o "$bin/holdconns" ./internal/bench/holdconns &&
 	go build -o "$bin/snaploop" ./internal/bench/snaploop)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -58,6 +58,8 @@ cat "$bin/hold"
 for run in $(seq "$RUNS"); do
 	for kind in without with; do
 		loop=
+		# The machine is shared: wait (up to 30 s) for the others to quiet.
+		"$bin/waitquiet" -below 30 -for 2s -max 30s >/dev/null 2>&1 || true
 		if [[ $kind == with ]]; then
 			"$bin/snaploop" -url "http://127.0.0.1:$debug/debug/kamgen/snapshot.json" -every "$INTERVAL" \
 				-min-conns "$CONNS" >>"$bin/took" &

@@ -67,9 +67,9 @@ function elementsOf(s) {
   const add = (e) => els.set(e.data.id, e);
   const names = new Map(s.nodes.map((n) => [n.id, n.name]));
   const drawn = new Set(s.nodes.map((n) => n.id));
-  for (const c of s.conns) {
-    add({ group: "nodes", classes: "conn", data: { id: "conn-" + c.id, label: c.peer + "  (" + c.handler + ")", peer: c.peer } });
-  }
+  s.conns.forEach((c, rank) => {
+    add({ group: "nodes", classes: "conn", data: { id: "conn-" + c.id, label: c.peer + "  (" + c.handler + ")", peer: c.peer, rank } });
+  });
   for (const n of s.nodes) {
     const id = "c-" + n.id;
     add({ group: "nodes", classes: "comp", data: { id, label: n.name, parent: n.conn ? "conn-" + n.conn : undefined } });
@@ -118,8 +118,10 @@ function draw(s) {
     for (const [id, e] of els) {
       const have = cy.getElementById(id);
       if (have.nonempty()) {
-        if (e.group === "nodes" && (have.data("label") !== e.data.label || have.data("fill") !== e.data.fill)) {
-          have.data({ label: e.data.label, fill: e.data.fill });
+        if (e.group === "nodes" && (have.data("label") !== e.data.label || have.data("fill") !== e.data.fill ||
+            have.data("rank") !== e.data.rank)) {
+          if (have.data("rank") !== e.data.rank) changed = true; // the order of the frames changed
+          have.data({ label: e.data.label, fill: e.data.fill, rank: e.data.rank });
         }
       } else {
         (e.group === "nodes" ? newNodes : newEdges).push(e);
@@ -131,9 +133,38 @@ function draw(s) {
       changed = true;
     }
   });
-  if (changed) {
-    cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 40, rankSep: 60, edgeSep: 6, animate: false, fit: true, padding: 10 }).run();
-  }
+  if (changed) arrange();
+}
+
+// arrange lays the graph out: the components that belong to no connection
+// (servers, listeners) with dagre, left to right; below them each
+// connection's frame, laid out with dagre on its own, in a grid of frames
+// in the order of the table, slowest and fullest first.
+function arrange() {
+  const frames = cy.nodes(".conn").sort((a, b) => a.data("rank") - b.data("rank"));
+  const framed = frames.union(frames.descendants());
+  const rest = cy.elements().filter((e) => e.isNode() ? !framed.contains(e) : !framed.contains(e.source()) && !framed.contains(e.target()));
+  const dagre = { name: "dagre", rankDir: "LR", animate: false, fit: false };
+  if (rest.nonempty()) rest.layout({ ...dagre, nodeSep: 30, rankSep: 60, edgeSep: 6 }).run();
+  const top = rest.nonempty() ? rest.nodes().boundingBox() : { x1: 0, y2: 0 };
+  let cellW = 0, cellH = 0;
+  frames.forEach((f) => {
+    const inside = f.descendants();
+    const inner = inside.union(inside.connectedEdges().filter((e) => inside.contains(e.source()) && inside.contains(e.target())));
+    inner.layout({ ...dagre, nodeSep: 6, rankSep: 30, edgeSep: 4 }).run();
+    const bb = f.boundingBox();
+    cellW = Math.max(cellW, bb.w);
+    cellH = Math.max(cellH, bb.h);
+  });
+  const gap = 24;
+  const width = Math.max(top.x2 - top.x1 || 0, 4 * (cellW + gap));
+  const cols = Math.max(1, Math.min(frames.length, Math.floor(width / (cellW + gap))));
+  frames.forEach((f, i) => {
+    const bb = f.boundingBox();
+    const x = top.x1 + (i % cols) * (cellW + gap), y = top.y2 + 2 * gap + Math.floor(i / cols) * (cellH + gap);
+    f.descendants().nodes().filter((n) => n.isChildless()).shift({ x: x - bb.x1, y: y - bb.y1 });
+  });
+  cy.fit(undefined, 10);
 }
 
 function table(s, names) {
