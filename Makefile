@@ -50,6 +50,7 @@ gen:
 	$(GO) run ./cmd/kamgen -doc docs/reference ./runtime/chassis ./runtime/internet ./runtime/util ./runtime/redisbridge
 	$(GO) test ./runtime/chassis -run TestMarkovPicture -write-graphs
 	$(GO) test ./examples/markov -run TestMarkovPicture -write-graph
+	$(GO) test ./examples/markov -run TestLivePictureUnderLoad -write-live-picture
 
 ## bench: runtime and generator benchmarks (figures go to docs/benchmarks.md).
 bench:
