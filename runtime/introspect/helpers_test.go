@@ -58,8 +58,14 @@ type live struct {
 // runtime; both stop when the test ends.
 func startLive(t testing.TB) *live {
 	t.Helper()
+	return startLiveWith(t, chassis.Handler(newEcho))
+}
+
+// startLiveWith is startLive with another handler.
+func startLiveWith(t testing.TB, factory chassis.Factory) *live {
+	t.Helper()
 	rt := axontest.Runtime(t)
-	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(newEcho), chassis.ServerOptions{})
+	srv, err := chassis.NewServerCore("127.0.0.1:0", factory, chassis.ServerOptions{})
 	require.NoError(t, err)
 	require.NoError(t, rt.Activate(srv))
 	mux := http.NewServeMux()

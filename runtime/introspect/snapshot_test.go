@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/introspect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,6 +86,40 @@ func TestSnapshotShowsEachConnectionWithItsComponents(t *testing.T) {
 		_, ok := connByPeer(s, gone)
 		return !ok && s.Connections == 2
 	})
+}
+
+// A handler that is a pipeline belongs to its connection with every stage.
+func TestSnapshotGroupsAPipelineHandler(t *testing.T) {
+	l := startLiveWith(t, chassis.Handler(func() *chassis.Pipeline[[]byte, []byte] {
+		return chassis.Pipeline2[[]byte, []byte, []byte](newEcho(), newEcho())
+	}))
+	cl := l.dial(t)
+	var s introspect.Snapshot
+	eventually(t, "the connection in the snapshot", 5*time.Second, func() bool {
+		s = l.snapshot(t, "")
+		return s.Connections == 1
+	})
+	c, ok := connByPeer(s, cl.LocalAddr().String())
+	require.True(t, ok)
+	assert.Equal(t, "*chassis.Pipeline[[]uint8,[]uint8]", c.Handler)
+	require.Len(t, c.Components, 4, "the adapter, the pipeline and its two stages")
+	stages := 0
+	for _, id := range c.Components {
+		n, ok := nodeByID(s, id)
+		require.True(t, ok)
+		assert.Equal(t, c.ID, n.Conn)
+		if n.Type == "*introspect_test.echo" {
+			stages++
+		}
+	}
+	assert.Equal(t, 2, stages)
+	// The adapter sends to the first stage, the last stage to the adapter.
+	first, last := false, false
+	for _, k := range s.Links {
+		first = first || k.From == c.ID && k.FromBox == "outbox" && k.ToBox == "inbox" && slices.Contains(c.Components, k.To)
+		last = last || k.To == c.ID && k.ToBox == "inbox" && k.FromBox == "outbox" && slices.Contains(c.Components, k.From)
+	}
+	assert.True(t, first && last, "links %+v", s.Links)
 }
 
 func TestSnapshotIsBounded(t *testing.T) {
