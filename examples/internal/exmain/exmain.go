@@ -1,6 +1,7 @@
 // Package exmain is the command line the examples share: a process that
-// stops on SIGINT or SIGTERM, and the cookbook's small servers, which take
-// only an -addr flag.
+// stops on SIGINT or SIGTERM; the runtime every example runs in, with the
+// debug endpoints of its -debug-addr (Observe); and the cookbook's small
+// servers, which take only -addr and -debug-addr.
 package exmain
 
 import (
