@@ -48,7 +48,8 @@ type Server interface {
 }
 
 // Serve parses args (an -addr flag, def by default, and -debug-addr, see
-// Observe), makes the server with listen, and serves until ctx ends. ready, if not nil, is told the address
+// Observe), makes the server with listen, and serves until ctx ends.
+// ready, if not nil, is told the address
 // the server listens on once it does.
 func Serve(ctx context.Context, name, def string, args []string, ready func(addr string), listen func(addr string) (Server, error)) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
