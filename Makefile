@@ -14,8 +14,8 @@ test: deps vet fmt-check gen-check
 	@echo "the network components again, on the portable Selector:"
 	KAMGEN_POLLER=portable $(GO) test -race -count=1 -timeout 4m ./runtime/internet ./runtime/chassis
 
-## deps: the programs the tests use (Graphviz's dot, redis-server),
-## installed with apt-get when missing.
+## deps: the programs the tests use (Graphviz's dot, redis-server, Chromium
+## for the live picture's browser test), installed with apt-get when missing.
 deps:
 	@command -v redis-server >/dev/null 2>&1 || { \
 	  echo "installing redis-server for the Markov store tests"; \
@@ -27,6 +27,11 @@ deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q graphviz >/dev/null)); \
 	  else echo "dot is missing: install Graphviz (apt-get install graphviz)"; exit 1; fi; }
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || { \
+	  echo "installing chromium for the live picture's browser test"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	  else echo "chromium is missing: install it (apt-get install chromium)"; exit 1; fi; }
 
 ## gen-check: fail when a generated file is stale (kamgen -check).
 gen-check:
@@ -45,6 +50,7 @@ gen:
 	$(GO) run ./cmd/kamgen -doc docs/reference ./runtime/chassis ./runtime/internet ./runtime/util ./runtime/redisbridge
 	$(GO) test ./runtime/chassis -run TestMarkovPicture -write-graphs
 	$(GO) test ./examples/markov -run TestMarkovPicture -write-graph
+	$(GO) test ./examples/markov -run TestLivePictureUnderLoad -write-live-picture
 
 ## bench: runtime and generator benchmarks (figures go to docs/benchmarks.md).
 bench:
@@ -65,6 +71,8 @@ bench:
 	./scripts/bench-resp.sh 3
 	@echo "examples/chat against its plain Go twin, 1,000 clients saying a line a second each, about 3 minutes:"
 	./scripts/bench-chat.sh 3
+	@echo "the live picture's cost: echo latency at 10,000 connections without and with snapshots every second, about 2 minutes:"
+	./scripts/bench-introspect.sh 3
 
 ## soak: ten minutes (SOAK_DURATION) of mixed load on examples/echo (plain
 ## and TLS) and examples/markov through the chaos proxy; fails on errors,

@@ -23,6 +23,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	fs.SetOutput(os.Stderr)
 	addr := fs.String("addr", "127.0.0.1:1502", "address to listen on")
 	redisAddr := fs.String("redis", "", "share the room, and its nicks, with every chat server pointed at the Redis at this address (host:port or redis:// URL), through its pub/sub channel "+channel)
+	obs := exmain.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +51,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return axon.Run(ctx, append(parts, srv)...)
+	return exmain.Run(ctx, *obs, append(parts, srv)...)
 }
 
 // channel is the Redis pub/sub channel the room is shared on.

@@ -19,7 +19,7 @@ import (
 	"runtime/pprof"
 	"syscall"
 
-	"github.com/kamgen/kamgen/runtime/axon"
+	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/internet"
 )
@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	key := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until the server stops")
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file when asked to stop, before the connections close")
+	obs := exmain.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return axon.Run(ctx, srv)
+	return exmain.Run(ctx, *obs, srv)
 }
 
 func writeHeapProfile(path string) error {

@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/kamgen/kamgen/examples/internal/exmain"
-	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/util"
 )
@@ -27,6 +26,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 	addr := fs.String("addr", "127.0.0.1:1500", "address to listen on")
 	redisAddr := fs.String("redis", "", "keep the chain in the Redis at this address (host:port or redis:// URL), shared with every server pointed at it; it must have a maxmemory and an allkeys eviction policy; default: in memory")
 	chainMiB := fs.Int("chain-mib", DefaultMemoryBytes>>20, "the most memory the chain holds in this process, in MiB (without -redis): past it, it forgets pairs of words at random")
+	obs := exmain.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,14 +44,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer, 
 		chain.Store = store
 	}
 	if *onConsole {
-		return console(ctx, chain, stdin, stdout)
+		return console(ctx, *obs, chain, stdin, stdout)
 	}
-	return serve(ctx, *addr, chain, ready)
+	return serve(ctx, *obs, *addr, chain, ready)
 }
 
 // serve runs Kamaelia's ServerCore(protocol=Chatty, port=1500): a Chatty
 // for each connection, every one sharing chain.
-func serve(ctx context.Context, addr string, chain *Chain, ready func(addr string)) error {
+func serve(ctx context.Context, obs exmain.Observe, addr string, chain *Chain, ready func(addr string)) error {
 	srv, err := chassis.NewServerCore(addr, chassis.Handler(func() *Chatty { return NewChatty(chain) }), chassis.ServerOptions{})
 	if err != nil {
 		return err
@@ -60,7 +60,7 @@ func serve(ctx context.Context, addr string, chain *Chain, ready func(addr strin
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return axon.Run(ctx, srv)
+	return exmain.Run(ctx, obs, srv)
 }
 
 func storeName(s Store) string {
@@ -71,10 +71,10 @@ func storeName(s Store) string {
 }
 
 // console runs Kamaelia's Pipeline(ConsoleReader(), Chatty(), ConsoleEchoer()).
-func console(ctx context.Context, chain *Chain, stdin io.Reader, stdout io.Writer) error {
+func console(ctx context.Context, obs exmain.Observe, chain *Chain, stdin io.Reader, stdout io.Writer) error {
 	reader := util.NewConsoleReader()
 	reader.Reader, reader.PromptWriter = stdin, stdout
 	echo := util.NewConsoleEchoer[[]byte]()
 	echo.Writer = stdout
-	return axon.Run(ctx, chassis.Pipeline3(reader, NewChatty(chain), echo))
+	return exmain.Run(ctx, obs, chassis.Pipeline3(reader, NewChatty(chain), echo))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kamgen/kamgen/examples/internal/exmain"
 	"github.com/kamgen/kamgen/examples/internal/extest"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestServerRepliesPerLine(t *testing.T) {
 	store := &countingStore{MemoryStore: NewMemoryStore()}
 	srv := extest.Start(t, func(ctx context.Context, ready func(string)) error {
-		return serve(ctx, "127.0.0.1:0", &Chain{Store: store}, ready)
+		return serve(ctx, exmain.Observe{}, "127.0.0.1:0", &Chain{Store: store}, ready)
 	})
 	c := newChatter(t, srv.Addr)
 	extest.Write(t, c.conn, "hello wo")

@@ -20,7 +20,6 @@ import (
 	"os"
 
 	"github.com/kamgen/kamgen/examples/internal/exmain"
-	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/internet"
 	"github.com/kamgen/kamgen/runtime/util"
@@ -37,6 +36,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:1500", "address of the server")
 	file := fs.String("file", "", "file to send")
 	rate := fs.Float64("rate", 100000, "bytes per second")
+	obs := exmain.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,5 +53,5 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	echo := util.NewConsoleEchoer[[]byte]()
 	echo.Writer = stdout
 	slog.Info("sending", "addr", *addr, "file", *file, "rate", *rate)
-	return axon.Run(ctx, chassis.Pipeline3(reader, client, echo))
+	return exmain.Run(ctx, *obs, chassis.Pipeline3(reader, client, echo))
 }

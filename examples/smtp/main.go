@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	keyFile := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	hostname := fs.String("hostname", "localhost", "the server's name, in its greeting and in Received:")
 	maxSize := fs.Int("max-size", 10<<20, "the largest message accepted, in bytes")
+	obs := exmain.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return axon.Run(ctx, srv)
+	return exmain.Run(ctx, *obs, srv)
 }
 
 // saveIn returns a Config.Save that writes each message into dir as a

@@ -60,6 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	fs := flag.NewFlagSet("sslclient", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:1500", "address of the TLS server (host:port)")
 	ca := fs.String("ca", "", "trust the certificates in this PEM file instead of the system's roots")
+	obs := exmain.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return err
 	}
 	slog.Info("connecting with TLS", "addr", *addr)
-	return axon.Run(ctx, g)
+	return exmain.Run(ctx, *obs, g)
 }
 
 // client builds the seed's Graphline. MAKESSL comes first, so that its

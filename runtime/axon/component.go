@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -117,8 +118,9 @@ type threadState struct {
 	typ      string // the component's type, as %T prints it: its name
 	notify   chan struct{}
 	ctx      context.Context
-	mainDone bool      // guarded by Component.mu
-	boxes    boxFields // where the component keeps its boxes, for dropPending
+	mainDone bool         // guarded by Component.mu
+	boxes    boxFields    // where the component keeps its boxes, for dropPending
+	ptr      reflect.Type // the component's pointer type, for Walk
 }
 
 type childExit struct {

@@ -78,7 +78,8 @@ type hookTab struct {
 	wake      func(self unsafe.Pointer)
 	turnEnd   func(self unsafe.Pointer)
 	childDone func(self unsafe.Pointer, child *Component, err error)
-	boxes     boxFields // where the type keeps its boxes, for dropPending
+	boxes     boxFields    // where the type keeps its boxes, for dropPending
+	ptr       reflect.Type // *T, for Walk
 }
 
 // The exported methods of a component written by hand, and of a generated
@@ -98,6 +99,7 @@ func makeTab[T any](h Hooks[T]) hookTab {
 	var t hookTab
 	t.typ = fmt.Sprintf("%T", (*T)(nil))
 	t.boxes = boxFieldsFor(reflect.TypeFor[T]())
+	t.ptr = reflect.TypeFor[*T]()
 	self := func(p unsafe.Pointer) any { return (*T)(p) }
 	var zero any = (*T)(nil)
 	switch _, ok := zero.(reactive); {
@@ -138,7 +140,7 @@ func hook[T, I any](f func(*T), zero any, call func(I)) func(unsafe.Pointer) {
 // methodHooks is the hook table of a component written by hand, found from
 // its exported methods when it is activated without Bind.
 func methodHooks(p Part) *hookTab {
-	t := &hookTab{typ: fmt.Sprintf("%T", p)}
+	t := &hookTab{typ: fmt.Sprintf("%T", p), ptr: reflect.TypeOf(p)}
 	if r, ok := p.(reactive); ok {
 		t.dispatch = func(_ unsafe.Pointer, turn *Turn) { r.Dispatch(turn) }
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -140,7 +141,7 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 	if isThreaded {
 		c.hooks = nil
 		ctx, cancel := context.WithCancel(context.Background())
-		c.th = &threadState{typ: fmt.Sprintf("%T", p), notify: make(chan struct{}, 1), ctx: ctx}
+		c.th = &threadState{typ: fmt.Sprintf("%T", p), ptr: reflect.TypeOf(p), notify: make(chan struct{}, 1), ctx: ctx}
 		c.th.boxes = fields
 		x := c.more()
 		x.ctx, x.cancel = ctx, cancel

@@ -1,6 +1,7 @@
 // Package exmain is the command line the examples share: a process that
-// stops on SIGINT or SIGTERM, and the cookbook's small servers, which take
-// only an -addr flag.
+// stops on SIGINT or SIGTERM; the runtime every example runs in, with the
+// debug endpoints of its -debug-addr (Observe); and the cookbook's small
+// servers, which take only -addr and -debug-addr.
 package exmain
 
 import (
@@ -46,12 +47,14 @@ type Server interface {
 	Addr() netip.AddrPort
 }
 
-// Serve parses args (an -addr flag, def by default), makes the server with
-// listen, and serves until ctx ends. ready, if not nil, is told the address
+// Serve parses args (an -addr flag, def by default, and -debug-addr, see
+// Observe), makes the server with listen, and serves until ctx ends.
+// ready, if not nil, is told the address
 // the server listens on once it does.
 func Serve(ctx context.Context, name, def string, args []string, ready func(addr string), listen func(addr string) (Server, error)) error {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	addr := fs.String("addr", def, "address to listen on")
+	obs := Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -63,7 +66,7 @@ func Serve(ctx context.Context, name, def string, args []string, ready func(addr
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return axon.Run(ctx, srv)
+	return Run(ctx, *obs, srv)
 }
 
 // DialRedis connects to the Redis at addr (host:port or a redis:// URL),
