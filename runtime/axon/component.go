@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/kamgen/kamgen/runtime/internal/meter"
 )
 
 // Part is anything that embeds Component: every component is one.
@@ -77,6 +79,7 @@ const (
 	flagBusy                          // as many works (Go) in flight as its limit: inboxes wait
 	flagWorked                        // it has a record of works (Go)
 	flagWorks                         // works started and not yet handed to done: a turn looks for their results
+	flagMetered                       // its runtime's metrics are on: ext exists and holds its counters (set at activation, before anything reads ext without its lock)
 )
 
 func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -103,6 +106,7 @@ type componentExt struct {
 	work       *goState     // works started with Go
 	feeds      []attachable // the feeds of its inboxes (subscriptions)
 	feedsOn    bool         // the feeds are attached: the component is active
+	meter      *meter.Comp  // the counters of its boxes, when its runtime's metrics are on; set before flagMetered, never changed
 }
 
 // more returns c's extension, creating it. c.mu is held.
@@ -516,6 +520,7 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 	if !v.taken {
 		defer func() { in.release(done) }()
 	}
+	defer func() { in.count(done) }()
 	for done < v.n {
 		m := v.at(done)
 		done++
@@ -744,6 +749,7 @@ func (c *Component) finish() {
 		f.Detach() // the subscriptions end
 	}
 	c.dropPending() // what no one can take any more is counted
+	c.finishMeter(err)
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) {

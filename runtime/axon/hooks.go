@@ -78,7 +78,8 @@ type hookTab struct {
 	wake      func(self unsafe.Pointer)
 	turnEnd   func(self unsafe.Pointer)
 	childDone func(self unsafe.Pointer, child *Component, err error)
-	boxes     boxFields // where the type keeps its boxes, for dropPending
+	boxes     boxFields    // where the type keeps its boxes, for dropPending
+	rtype     reflect.Type // the type, when kamgen's code (Bind) made the table
 }
 
 // The exported methods of a component written by hand, and of a generated
@@ -97,7 +98,8 @@ type (
 func makeTab[T any](h Hooks[T]) hookTab {
 	var t hookTab
 	t.typ = fmt.Sprintf("%T", (*T)(nil))
-	t.boxes = boxFieldsFor(reflect.TypeFor[T]())
+	t.rtype = reflect.TypeFor[T]()
+	t.boxes = boxFieldsFor(t.rtype)
 	self := func(p unsafe.Pointer) any { return (*T)(p) }
 	var zero any = (*T)(nil)
 	switch _, ok := zero.(reactive); {

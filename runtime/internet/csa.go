@@ -13,6 +13,7 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internal/links"
 	"github.com/kamgen/kamgen/runtime/internal/loop"
+	"github.com/kamgen/kamgen/runtime/internal/meter"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
@@ -193,7 +194,8 @@ type csaCold struct {
 	held   [][]byte // read, but "outbox" had no room
 	wqHead []byte   // wq[0] as it came, when it is partly written
 	times  csaTimes
-	tls    *csaTLS // the "makessl" and "sslready" boxes, and the upgrade (starttls.go)
+	tls    *csaTLS     // the "makessl" and "sslready" boxes, and the upgrade (starttls.go)
+	meter  *meter.Conn // the connection's record in its runtime's metrics, when they are on (meter.go)
 }
 
 // csaTimes are what an adapter's timeouts need.
@@ -295,6 +297,7 @@ func (c *ConnectedSocketAdapter) writeBlocked() {
 
 // onStart starts watching the socket.
 func (c *ConnectedSocketAdapter) onStart() {
+	c.startMeter()
 	// What is read waits in the handler's inbox up to half the budget.
 	links.LimitEnd(&c.Out, c.opts.Budget/2, c.opts.pool)
 	if c.opts.timeouts() {
@@ -375,6 +378,7 @@ func (c *ConnectedSocketAdapter) onWake() {
 	}
 	if c.poolWait {
 		c.poolWait = false
+		c.resume(meter.ServerBudget)
 		defer func() {
 			if !c.closed && !c.holding() {
 				c.readMore = true
@@ -389,20 +393,20 @@ func (c *ConnectedSocketAdapter) onWake() {
 	now := time.Now()
 	switch {
 	case c.closing && !t.closeDeadline.IsZero() && !now.Before(t.closeDeadline):
-		c.shut(nil) // what could not be written in time is dropped with the connection
+		c.timedOut(nil) // what could not be written in time is dropped with the connection
 		return
 	case c.wrClosed:
 		c.readMore = true // lingering: read what came, then look again
 		c.read()
 		return
 	case c.opts.WriteTimeout > 0 && !t.stalledSince.IsZero() && now.Sub(t.stalledSince) >= c.opts.WriteTimeout:
-		c.shut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
+		c.timedOut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
 		return
 	case c.opts.ReadTimeout > 0 && !c.inputDone && now.Sub(t.lastRead) >= c.opts.ReadTimeout:
-		c.shut(fmt.Errorf("read timeout: nothing read for %v", c.opts.ReadTimeout))
+		c.timedOut(fmt.Errorf("read timeout: nothing read for %v", c.opts.ReadTimeout))
 		return
 	case c.opts.IdleTimeout > 0 && now.Sub(latest(t.lastRead, t.lastWrite)) >= c.opts.IdleTimeout:
-		c.shut(fmt.Errorf("idle timeout: no traffic for %v", c.opts.IdleTimeout))
+		c.timedOut(fmt.Errorf("idle timeout: no traffic for %v", c.opts.IdleTimeout))
 		return
 	}
 	c.armTimer()
@@ -443,6 +447,9 @@ func (c *ConnectedSocketAdapter) onStop() {
 	if !c.closed {
 		c.closed = true
 		_ = c.conn.Close()
+		if m := c.meterOf(); m != nil {
+			m.Close(meter.Stopped)
+		}
 	}
 }
 
@@ -588,11 +595,13 @@ func (c *ConnectedSocketAdapter) read() {
 			// Closing: what was read for the handler is dropped, as what
 			// comes now is (the handler may be gone, and never take it).
 			c.cold.held = nil
+			c.resume(meter.HandlerFull)
 		}
 		if c.holding() {
 			x := c.cold
 			for len(x.held) > 0 {
 				if !c.Out.Offer(x.held[0]) {
+					c.hold(meter.HandlerFull)
 					// Woken when the handler has room. Meanwhile nothing is
 					// read, but a reset is not left for later: what is
 					// queued could never be answered.
@@ -606,12 +615,14 @@ func (c *ConnectedSocketAdapter) read() {
 				x.held = x.held[1:]
 			}
 			x.held = nil
+			c.resume(meter.HandlerFull)
 		}
 		if c.opts.pool.Over() && links.EndLen(&c.Out) > 0 {
 			// The server's budget is spent and the handler has not taken
 			// what it was given: read nothing more for now, and look again
 			// in a while (the budget frees elsewhere, with no wake-up here).
 			c.poolWait = true
+			c.hold(meter.ServerBudget)
 			c.WakeAfter(poolRetry)
 			return
 		}
@@ -643,6 +654,7 @@ func (c *ConnectedSocketAdapter) read() {
 			c.putScratch(scratch)
 		}
 		if c.holding() {
+			c.hold(meter.HandlerFull)
 			return // woken when the handler has room
 		}
 		switch {
@@ -663,6 +675,9 @@ func (c *ConnectedSocketAdapter) read() {
 		case errors.Is(err, io.EOF):
 			c.readMore = false
 			c.inputDone = true
+			if m := c.meterOf(); m != nil && !c.closing && c.stopReading == 0 {
+				m.PeerClosed = true
+			}
 			if c.wrClosed {
 				c.shut(nil)
 				return
@@ -732,6 +747,7 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 		x.tls.abandon()
 	}
 	_ = c.conn.Close()
+	c.closeMeter(err)
 	if p := c.opts.pool; p != nil {
 		p.Used.Add(int64(-c.wqBytes))
 	}

@@ -1,0 +1,170 @@
+// Package meter holds the counters a runtime keeps for its metrics when
+// they are turned on: plain atomics that the scheduler, the boxes and the
+// network adapters add to, and that package metrics reads when it is
+// scraped. It is internal: the runtime's packages write here and none of
+// them imports Prometheus; a runtime without a Set pays a nil check.
+package meter
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Set is the counters of one runtime. Package axon makes a runtime keep
+// one (Install); the network components find it with Of.
+type Set struct {
+	// RunQueue returns how many components wait in the runtime's run
+	// queue. Set by Install.
+	RunQueue func() int
+
+	mu     sync.Mutex
+	kinds  map[string]*Kind
+	order  []*Kind
+	shards map[any]*Shard // by the worker that writes it
+
+	Conns Conns
+}
+
+// New returns an empty Set.
+func New() *Set { return &Set{kinds: map[string]*Kind{}, shards: map[any]*Shard{}} }
+
+// Install makes the runtime rt (an *axon.Runtime) keep s: the components
+// activated from then on are counted. It fails if rt keeps a Set already.
+// Package axon sets it.
+var Install func(rt any, s *Set) error
+
+// Of returns the Set the runtime rt (an *axon.Runtime, maybe nil) keeps,
+// or nil. Package axon sets it.
+var Of func(rt any) *Set
+
+// Kind is what the components of one type have counted: per box, the
+// messages sent on an outbox or taken from an inbox, and the most that
+// waited in it.
+type Kind struct {
+	Name             string     // the type, as Go prints it without its '*': "main.Echo"
+	Boxes            []BoxDesc  // the boxes the type declares as fields; one more slot, Other, counts the rest
+	offs             []uintptr  // where each box lies in the struct
+	set              *Set       //
+	mu               sync.Mutex // guards what follows
+	live             map[*Comp]struct{}
+	done             []uint64 // what finished components counted, per slot
+	high             []int64  // the most any finished component's box held, per slot
+	Panics, Failures atomic.Uint64
+}
+
+// BoxDesc is a box a Kind declares.
+type BoxDesc struct {
+	Name string
+	In   bool
+}
+
+// Other is the name the boxes a type does not declare as fields are
+// counted under (boxes made with NewInbox or NewOutbox, by name).
+const Other = "_other"
+
+// Kind returns the Kind of the type typ (as %T prints it); the first time,
+// boxes says which boxes it declares and where they lie in its struct.
+func (s *Set) Kind(typ string, boxes func() ([]BoxDesc, []uintptr)) *Kind {
+	typ = strings.TrimPrefix(typ, "*")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if k := s.kinds[typ]; k != nil {
+		return k
+	}
+	descs, offs := boxes()
+	return s.newKind(typ, descs, offs)
+}
+
+func (s *Set) newKind(typ string, boxes []BoxDesc, offs []uintptr) *Kind {
+	n := len(boxes) + 1
+	k := &Kind{Name: typ, Boxes: boxes, offs: offs, live: map[*Comp]struct{}{},
+		done: make([]uint64, n), high: make([]int64, n)}
+	s.kinds[typ] = k
+	s.order = append(s.order, k)
+	return k
+}
+
+// Kinds returns every Kind so far, in the order they were first seen.
+func (s *Set) Kinds() []*Kind {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Kind(nil), s.order...)
+}
+
+// Comp is one component's counters: per box slot, messages and the most
+// that waited. Written by whoever moves a message; read by a scrape.
+type Comp struct {
+	kind *Kind
+	base uintptr // the address of the component's struct
+	n    []atomic.Uint64
+	high []atomic.Int64
+}
+
+// Start returns the counters of a component of k whose struct is at base.
+func (k *Kind) Start(base uintptr) *Comp {
+	n := len(k.Boxes) + 1
+	c := &Comp{kind: k, base: base, n: make([]atomic.Uint64, n), high: make([]atomic.Int64, n)}
+	k.mu.Lock()
+	k.live[c] = struct{}{}
+	k.mu.Unlock()
+	return c
+}
+
+// slot returns the slot of the box at addr.
+func (c *Comp) slot(addr uintptr) int {
+	off := addr - c.base
+	for i, o := range c.kind.offs {
+		if o == off {
+			return i
+		}
+	}
+	return len(c.kind.offs)
+}
+
+// Add counts n messages through the box at addr.
+func (c *Comp) Add(addr uintptr, n int) { c.n[c.slot(addr)].Add(uint64(n)) }
+
+// Depth records that the box at addr holds n messages.
+func (c *Comp) Depth(addr uintptr, n int) {
+	h := &c.high[c.slot(addr)]
+	if int64(n) > h.Load() {
+		h.Store(int64(n)) // a box's pushes hold its lock: no other writer
+	}
+}
+
+// Finish folds the component's counts into its Kind; err is what it
+// failed with, if anything, and panicked whether that was its own panic.
+func (c *Comp) Finish(failed, panicked bool) {
+	k := c.kind
+	switch {
+	case panicked:
+		k.Panics.Add(1)
+	case failed:
+		k.Failures.Add(1)
+	}
+	k.mu.Lock()
+	delete(k.live, c)
+	for i := range c.n {
+		k.done[i] += c.n[i].Load()
+		k.high[i] = max(k.high[i], c.high[i].Load())
+	}
+	k.mu.Unlock()
+}
+
+// Read returns, per slot, the messages counted and the high-water mark,
+// over the finished components of k and the live ones; and how many are
+// live.
+func (k *Kind) Read() (n []uint64, high []int64, live int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n = append([]uint64(nil), k.done...)
+	high = append([]int64(nil), k.high...)
+	for c := range k.live {
+		for i := range c.n {
+			n[i] += c.n[i].Load()
+			high[i] = max(high[i], c.high[i].Load())
+		}
+	}
+	return n, high, len(k.live)
+}
