@@ -857,7 +857,7 @@ func (o *Outbox[T]) Send(m T) error {
 		}
 		over.push(m)
 	}
-	o.count(1)
+	o.countOwn(1) // a reactive owner sends in its turns
 	return nil
 }
 
@@ -884,7 +884,11 @@ func (o *Outbox[T]) Offer(m T) bool {
 	if o.owner == nil || o.holding() || !o.offer(m, o.owner, o.owner) {
 		return false
 	}
-	o.count(1)
+	if o.owner.th == nil {
+		o.countOwn(1) // a reactive owner offers in its turns
+	} else {
+		o.count(1)
+	}
 	return true
 }
 

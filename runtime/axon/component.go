@@ -520,7 +520,7 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 	if !v.taken {
 		defer func() { in.release(done) }()
 	}
-	defer func() { in.count(done) }()
+	defer func() { in.countOwn(done) }()
 	for done < v.n {
 		m := v.at(done)
 		done++

@@ -110,10 +110,25 @@ func (c *Component) finishMeter(err error) {
 }
 
 // count counts n messages sent on b (an outbox) or taken from it (an
-// inbox).
+// inbox), from any goroutine.
 func (b *box[T]) count(n int) {
 	if m := b.owner.meterOf(); m != nil {
 		m.Add(uintptr(unsafe.Pointer(b)), n)
+	}
+}
+
+// countOwn is count in a turn of b's reactive owner: what it counts is
+// added when the turn ends (flushMeter).
+func (b *box[T]) countOwn(n int) {
+	if m := b.owner.meterOf(); m != nil {
+		m.AddOwn(uintptr(unsafe.Pointer(b)), n)
+	}
+}
+
+// flushMeter adds what c counted in the turn that has just ended.
+func (c *Component) flushMeter() {
+	if m := c.meterOf(); m != nil {
+		m.Flush()
 	}
 }
 

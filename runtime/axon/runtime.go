@@ -382,6 +382,7 @@ func (w *worker) run(c *Component, t *Turn) {
 	var more bool
 	if sh := w.shardFor(c); sh != nil {
 		more = w.timedTurn(sh, c, t)
+		c.flushMeter()
 	} else {
 		more = c.turn(t)
 	}

@@ -99,12 +99,17 @@ type Comp struct {
 	base uintptr // the address of the component's struct
 	n    []atomic.Uint64
 	high []atomic.Int64
+	// pend is what the component counted in its current turn (AddOwn),
+	// added to n when the turn ends (Flush): one atomic add per box and
+	// turn instead of one per message. Used in the owner's turns only.
+	pend  []uint64
+	dirty bool
 }
 
 // Start returns the counters of a component of k whose struct is at base.
 func (k *Kind) Start(base uintptr) *Comp {
 	n := len(k.Boxes) + 1
-	c := &Comp{kind: k, base: base, n: make([]atomic.Uint64, n), high: make([]atomic.Int64, n)}
+	c := &Comp{kind: k, base: base, n: make([]atomic.Uint64, n), high: make([]atomic.Int64, n), pend: make([]uint64, n)}
 	k.mu.Lock()
 	k.live[c] = struct{}{}
 	k.mu.Unlock()
@@ -122,8 +127,30 @@ func (c *Comp) slot(addr uintptr) int {
 	return len(c.kind.offs)
 }
 
-// Add counts n messages through the box at addr.
+// Add counts n messages through the box at addr, from any goroutine.
 func (c *Comp) Add(addr uintptr, n int) { c.n[c.slot(addr)].Add(uint64(n)) }
+
+// AddOwn counts n messages through the box at addr, in a turn of the
+// component: they are seen once the turn ends (Flush).
+func (c *Comp) AddOwn(addr uintptr, n int) {
+	c.pend[c.slot(addr)] += uint64(n)
+	c.dirty = true
+}
+
+// Flush adds what the component's turn counted. It is called by the
+// goroutine that ran the turn, when it ends.
+func (c *Comp) Flush() {
+	if !c.dirty {
+		return
+	}
+	c.dirty = false
+	for i, p := range c.pend {
+		if p != 0 {
+			c.n[i].Add(p)
+			c.pend[i] = 0
+		}
+	}
+}
 
 // Depth records that the box at addr holds n messages.
 func (c *Comp) Depth(addr uintptr, n int) {
@@ -133,9 +160,11 @@ func (c *Comp) Depth(addr uintptr, n int) {
 	}
 }
 
-// Finish folds the component's counts into its Kind; err is what it
-// failed with, if anything, and panicked whether that was its own panic.
+// Finish folds the component's counts into its Kind, in its last turn (or,
+// for a threaded component, once its Main has returned); failed says it
+// failed, and panicked that it was its own panic.
 func (c *Comp) Finish(failed, panicked bool) {
+	c.Flush()
 	k := c.kind
 	switch {
 	case panicked:

@@ -44,11 +44,16 @@ func (s *Set) Shard(owner any) *Shard {
 	return sh
 }
 
-// Sample reports whether the next turn is to be timed, and counts it.
+// Sample counts a turn and reports whether it is to be timed. Turns are
+// added to Turns SampleEvery at a time: a plain increment per turn, and
+// an atomic one per SampleEvery.
 func (sh *Shard) Sample() bool {
-	sh.Turns.Add(1)
 	sh.tick++
-	return sh.tick%SampleEvery == 0
+	if sh.tick%SampleEvery != 0 {
+		return false
+	}
+	sh.Turns.Add(SampleEvery)
+	return true
 }
 
 // Observe records a timed turn that lasted d.
