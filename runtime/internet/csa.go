@@ -621,6 +621,12 @@ func (c *ConnectedSocketAdapter) read() {
 			// The server's budget is spent and the handler has not taken
 			// what it was given: read nothing more for now, and look again
 			// in a while (the budget frees elsewhere, with no wake-up here).
+			// A reset is not left for later meanwhile, as above.
+			if err := poll.PendingError(c.conn); err != nil {
+				c.inputDone = true
+				c.shut(err)
+				return
+			}
 			c.poolWait = true
 			c.hold(meter.ServerBudget)
 			c.WakeAfter(poolRetry)

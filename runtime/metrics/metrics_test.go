@@ -350,3 +350,26 @@ func TestLint(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, problems)
 }
+
+// An adapter whose server's budget is spent pauses its reads, counted
+// under server_budget.
+func TestServerBudgetPauses(t *testing.T) {
+	s := serve(t, chassis.Handler(func() *testproto.Echo {
+		e := testproto.NewEcho()
+		e.In.Pause() // takes nothing: what was read stays in the budget
+		return e
+	}), chassis.ServerOptions{Conn: internet.ConnOptions{Budget: 4 << 20, ServerBudget: 8 << 10}})
+	c := s.dial(t)
+	chunk := bytes.Repeat([]byte("x"), 16<<10)
+	ok := assert.Eventually(t, func() bool {
+		_, err := c.Write(chunk)
+		require.NoError(t, err)
+		v, _ := s.value(t, "kamgen_read_pauses_total", "reason=server_budget")
+		return v >= 1
+	}, deadline, time.Millisecond)
+	require.True(t, ok, "the adapter never paused for the server's budget")
+	require.NoError(t, c.SetLinger(0))
+	require.NoError(t, c.Close())
+	s.waitFor(t, 0, "kamgen_connections_open")
+	assert.Positive(t, s.get(t, "kamgen_read_paused_seconds_total", "reason=server_budget"))
+}
