@@ -28,23 +28,38 @@ printf '#!/bin/sh\nexec %s -metrics -scrape 1s "$@"\n' "$bin/echometrics" >"$bin
 chmod +x "$bin/metrics-off" "$bin/metrics-on"
 mkdir -p "$root/bench-results"
 out=${OUT:-$root/bench-results/metrics-$(date -u +%Y%m%dT%H%M%SZ).jsonl}
-rate() { sed -n 's/.*"msgs_per_s": *\([0-9.e+]*\).*/\1/p' | head -1; }
+field() { sed -n "s/.*\"$1\": *\([0-9.e+-]*\).*/\1/p" | head -1; }
+# cpu_per_msg LINE: the server's CPU time per message, in microseconds.
+cpu_per_msg() {
+	awk -v pct="$(field cpu_server_pct <<<"$1")" -v s="$(field seconds <<<"$1")" -v n="$(field msgs <<<"$1")" \
+		'BEGIN { printf "%.3f", pct / 100 * s * 1e6 / n }'
+}
 ratios=()
+cpus=()
 for run in $(seq "$RUNS"); do
 	order=(off on)
 	((run % 2 == 0)) && order=(on off)
-	declare -A got=()
+	declare -A got=() cpu=() other=()
 	for mode in "${order[@]}"; do
 		echo "# $profile run $run metrics $mode" >&2
+		# On a shared machine, wait (up to a minute) for the others to be quiet.
+		"$bin/waitquiet" -below "${QUIET_BELOW:-20}" -for 2s -max 60s 2>/dev/null || echo "# not quiet" >&2
 		line=$(LABEL="metrics-$mode" "$bench/run-echo.sh" "$profile" "$bin/metrics-$mode")
 		echo "$line" >>"$out"
-		got[$mode]=$(rate <<<"$line")
+		got[$mode]=$(field msgs_per_s <<<"$line")
+		cpu[$mode]=$(cpu_per_msg "$line")
+		other[$mode]=$(field cpu_other_pct <<<"$line")
 	done
 	ratio=$(awk -v on="${got[on]}" -v off="${got[off]}" 'BEGIN { printf "%.4f", on / off }')
+	cratio=$(awk -v on="${cpu[on]}" -v off="${cpu[off]}" 'BEGIN { printf "%.4f", on / off }')
 	ratios+=("$ratio")
-	printf '%s run %d: off %.0f msgs/s, on %.0f msgs/s, on/off %s\n' "$profile" "$run" "${got[off]}" "${got[on]}" "$ratio"
+	cpus+=("$cratio")
+	printf '%s run %d: off %.0f msgs/s %s us/msg, on %.0f msgs/s %s us/msg (server CPU per message); on/off: msgs/s %s, CPU/msg %s; other processes %.0f%% %.0f%%\n' \
+		"$profile" "$run" "${got[off]}" "${cpu[off]}" "${got[on]}" "${cpu[on]}" "$ratio" "$cratio" "${other[off]}" "${other[on]}"
 done
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; printf "median on/off over %d runs: %.4f (min %.4f, max %.4f)\n", NR, m, r[1], r[NR] }'
+median() { sort -n | awk -v what="$1" '{ r[NR] = $1 } END { m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2; printf "median on/off %s over %d runs: %.4f (min %.4f, max %.4f)\n", what, NR, m, r[1], r[NR] }'; }
+printf '%s\n' "${ratios[@]}" | median msgs/s
+printf '%s\n' "${cpus[@]}" | median "server CPU per message"
 if [[ ${SKIP_MEM:-0} != 1 ]]; then
 	for mode in off on; do
 		echo "# idle memory, metrics $mode" >&2
