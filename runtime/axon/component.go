@@ -520,7 +520,6 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 	if !v.taken {
 		defer func() { in.release(done) }()
 	}
-	defer func() { in.countOwn(done) }()
 	for done < v.n {
 		m := v.at(done)
 		done++
@@ -530,15 +529,16 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 			if done < v.n {
 				t.held = true
 			}
-			return
+			break
 		}
 		if in.isPaused() {
 			if done < v.n {
 				t.held = true
 			}
-			return
+			break
 		}
 	}
+	in.countOwn(done) // not after a panic: the component has failed
 }
 
 // ServeLast is Serve for an inbox that waits until every inbox served before

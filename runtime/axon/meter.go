@@ -133,9 +133,16 @@ func (c *Component) flushMeter() {
 }
 
 // depth records how many messages b holds, after a push. b.mu is held.
+// An inbox that holds one message is the common case and is not looked
+// at: the collector reports at least 1 for an inbox that has received
+// anything.
 func (b *box[T]) depth() {
+	n := b.q.len() - int(b.claimed)
+	if n <= 1 && b.dir == In {
+		return
+	}
 	if m := b.owner.meterOf(); m != nil {
-		m.Depth(uintptr(unsafe.Pointer(b)), b.q.len()-int(b.claimed))
+		m.Depth(uintptr(unsafe.Pointer(b)), n)
 	}
 }
 

@@ -73,8 +73,8 @@ var (
 	panics        = desc("component_panics_total", "Components stopped by a panic in their handlers, hooks, Main or Go works, by type.", "component")
 	failures      = desc("component_failures_total", "Components that finished with an error other than their own panic (Fail, a child's error), by type.", "component")
 	dropped       = desc("messages_dropped_total", "Messages left in, or sent to, the inboxes of components that had finished.")
-	turns         = desc("turns_total", "Turns run by the scheduler (a reactive component's handlers and hooks, once), counted 16 at a time by each worker.")
-	turnDuration  = desc("turn_duration_seconds", "How long turns take, sampled: one turn in 16 is timed.")
+	turns         = desc("turns_total", "Turns run by the scheduler (a reactive component's handlers and hooks, once), counted 64 at a time by each worker.")
+	turnDuration  = desc("turn_duration_seconds", "How long turns take, sampled: one turn in 64 is timed.")
 	runQueue      = desc("run_queue_length", "Components waiting in the run queue for a worker.")
 )
 

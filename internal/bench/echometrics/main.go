@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -48,8 +49,20 @@ func run(ctx context.Context, args []string) error {
 	on := fs.Bool("metrics", false, "register the runtime's metrics")
 	scrape := fs.Duration("scrape", 0, "with -metrics, gather them this often (0: never)")
 	metricsAddr := fs.String("metrics-addr", "", "with -metrics, serve them on this address at /metrics")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file until the server stops")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	rt := axon.NewRuntime()
 	if *on {

@@ -195,5 +195,10 @@ func (k *Kind) Read() (n []uint64, high []int64, live int) {
 			high[i] = max(high[i], c.high[i].Load())
 		}
 	}
+	for i, b := range k.Boxes {
+		if b.In && n[i] > 0 {
+			high[i] = max(high[i], 1) // a depth of one is not recorded
+		}
+	}
 	return n, high, len(k.live)
 }

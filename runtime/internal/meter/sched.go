@@ -15,9 +15,9 @@ var TurnBuckets = []time.Duration{
 	time.Second,
 }
 
-// SampleEvery is how often a turn is timed: one turn in SampleEvery. A
-// clock read costs about as much as a small turn.
-const SampleEvery = 16
+// SampleEvery is how often a turn is timed: one turn in SampleEvery. Two
+// clock reads cost about as much as a small turn.
+const SampleEvery = 64
 
 // Shard is what one goroutine that runs turns (a worker, or a network
 // loop) counts: written by that goroutine only, read by a scrape.
