@@ -378,7 +378,6 @@ func (c *ConnectedSocketAdapter) onWake() {
 	}
 	if c.poolWait {
 		c.poolWait = false
-		c.resume(meter.ServerBudget)
 		defer func() {
 			if !c.closed && !c.holding() {
 				c.readMore = true
@@ -595,13 +594,12 @@ func (c *ConnectedSocketAdapter) read() {
 			// Closing: what was read for the handler is dropped, as what
 			// comes now is (the handler may be gone, and never take it).
 			c.cold.held = nil
-			c.resume(meter.HandlerFull)
 		}
 		if c.holding() {
 			x := c.cold
 			for len(x.held) > 0 {
 				if !c.Out.Offer(x.held[0]) {
-					c.hold(meter.HandlerFull)
+					c.hold()
 					// Woken when the handler has room. Meanwhile nothing is
 					// read, but a reset is not left for later: what is
 					// queued could never be answered.
@@ -615,7 +613,6 @@ func (c *ConnectedSocketAdapter) read() {
 				x.held = x.held[1:]
 			}
 			x.held = nil
-			c.resume(meter.HandlerFull)
 		}
 		if c.opts.pool.Over() && links.EndLen(&c.Out) > 0 {
 			// The server's budget is spent and the handler has not taken
@@ -628,10 +625,11 @@ func (c *ConnectedSocketAdapter) read() {
 				return
 			}
 			c.poolWait = true
-			c.hold(meter.ServerBudget)
+			c.hold()
 			c.WakeAfter(poolRetry)
 			return
 		}
+		c.resume() // if it had paused, it reads again
 		scratch := c.getScratch()
 		n, err := c.conn.Read(*scratch)
 		if n > 0 {
@@ -660,7 +658,7 @@ func (c *ConnectedSocketAdapter) read() {
 			c.putScratch(scratch)
 		}
 		if c.holding() {
-			c.hold(meter.HandlerFull)
+			c.hold()
 			return // woken when the handler has room
 		}
 		switch {

@@ -61,16 +61,21 @@ func (c *ConnectedSocketAdapter) timedOut(err error) {
 	c.shut(err)
 }
 
-// hold records that reads pause, for p.
-func (c *ConnectedSocketAdapter) hold(p meter.Pause) {
+// hold records that reads pause: for the server's budget if it is spent
+// (which also makes the handler's inbox full), else for the handler.
+func (c *ConnectedSocketAdapter) hold() {
 	if m := c.meterOf(); m != nil {
-		m.Hold(p)
+		why := meter.HandlerFull
+		if c.opts.pool.Over() {
+			why = meter.ServerBudget
+		}
+		m.Hold(why)
 	}
 }
 
-// resume records that reads paused for p go on.
-func (c *ConnectedSocketAdapter) resume(p meter.Pause) {
-	if m := c.meterOf(); m != nil && m.Paused(p) {
+// resume records that reads go on, if they had paused.
+func (c *ConnectedSocketAdapter) resume() {
+	if m := c.meterOf(); m != nil {
 		m.Resume()
 	}
 }

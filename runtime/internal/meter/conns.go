@@ -113,9 +113,6 @@ func (c *Conn) Resume() {
 	c.pause = 0
 }
 
-// Paused reports whether the adapter has stopped reading, for p.
-func (c *Conn) Paused(p Pause) bool { return c.pause == p }
-
 // Totals is what Read returns.
 type Totals struct {
 	Open              int
