@@ -12,7 +12,7 @@ run:
 test: deps vet fmt-check gen-check
 	$(GO) test -race -count=1 -timeout 8m $(PKGS)
 	@echo "the network components again, on the portable Selector:"
-	KAMGEN_POLLER=portable $(GO) test -race -count=1 -timeout 4m ./runtime/internet ./runtime/chassis
+	KAMGEN_POLLER=portable $(GO) test -race -count=1 -timeout 4m ./runtime/internet ./runtime/chassis ./runtime/metrics
 
 ## deps: the programs the tests use (Graphviz's dot, redis-server),
 ## installed with apt-get when missing.
