@@ -113,7 +113,7 @@ func (c *Component) finishMeter(err error) {
 // inbox), from any goroutine.
 func (b *box[T]) count(n int) {
 	if m := b.owner.meterOf(); m != nil {
-		m.Add(uintptr(unsafe.Pointer(b)), n)
+		m.Add(uintptr(unsafe.Pointer(b)), b.dir == In, n)
 	}
 }
 
@@ -121,7 +121,7 @@ func (b *box[T]) count(n int) {
 // added when the turn ends (flushMeter).
 func (b *box[T]) countOwn(n int) {
 	if m := b.owner.meterOf(); m != nil {
-		m.AddOwn(uintptr(unsafe.Pointer(b)), n)
+		m.AddOwn(uintptr(unsafe.Pointer(b)), b.dir == In, n)
 	}
 }
 
@@ -142,7 +142,7 @@ func (b *box[T]) depth() {
 		return
 	}
 	if m := b.owner.meterOf(); m != nil {
-		m.Depth(uintptr(unsafe.Pointer(b)), n)
+		m.Depth(uintptr(unsafe.Pointer(b)), b.dir == In, n)
 	}
 }
 

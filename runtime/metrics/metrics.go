@@ -124,20 +124,27 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(components, float64(live), k.Name)
 		counter(panics, float64(k.Panics.Load()), k.Name)
 		counter(failures, float64(k.Failures.Load()), k.Name)
+		var otherHigh int64
+		others := false
 		for i, v := range n {
-			name, in := meter.Other, false
-			if i < len(k.Boxes) {
-				name, in = k.Boxes[i].Name, k.Boxes[i].In
-			} else if v == 0 && high[i] == 0 {
-				continue // no box outside the fields
+			b := k.Boxes[i]
+			if b.Name == meter.Other {
+				if v == 0 && high[i] == 0 {
+					continue // no box outside the fields
+				}
+				otherHigh, others = max(otherHigh, high[i]), true
 			}
-			if in || i == len(k.Boxes) {
-				counter(boxReceived, float64(v), k.Name, name)
+			if b.In {
+				counter(boxReceived, float64(v), k.Name, b.Name)
+			} else {
+				counter(boxSent, float64(v), k.Name, b.Name)
 			}
-			if !in {
-				counter(boxSent, float64(v), k.Name, name)
+			if b.Name != meter.Other {
+				gauge(boxHigh, float64(high[i]), k.Name, b.Name)
 			}
-			gauge(boxHigh, float64(high[i]), k.Name, name)
+		}
+		if others { // inboxes and outboxes outside the fields: one mark
+			gauge(boxHigh, float64(otherHigh), k.Name, meter.Other)
 		}
 	}
 

@@ -373,3 +373,36 @@ func TestServerBudgetPauses(t *testing.T) {
 	s.waitFor(t, 0, "kamgen_connections_open")
 	assert.Positive(t, s.get(t, "kamgen_read_paused_seconds_total", "reason=server_budget"))
 }
+
+// otherBoxes has an inbox and an outbox that are not fields of its struct:
+// they are counted under the box name _other, each in its own direction.
+type otherBoxes struct {
+	axon.Component
+	in  *axon.Inbox[int]
+	out *axon.Outbox[int]
+}
+
+func (o *otherBoxes) Dispatch(t *axon.Turn) { axon.Serve(t, o.in, o.onIn) }
+func (o *otherBoxes) onIn(m int)            { o.out.Send(m) }
+
+func TestBoxesOutsideTheFields(t *testing.T) {
+	rt := axontest.Runtime(t)
+	reg := prometheus.NewPedanticRegistry()
+	require.NoError(t, metrics.Register(rt, reg))
+	o := &otherBoxes{}
+	o.in = axon.NewInbox[int](&o.Component, "to-alice", 0)
+	o.out = axon.NewOutbox[int](&o.Component, "from-alice", 0)
+	snk := axontest.NewSink[int]()
+	axontest.Link(t, o.out, &snk.In)
+	require.NoError(t, rt.Activate(o, snk))
+	for i := range 5 {
+		require.NoError(t, o.in.Deliver(i))
+	}
+	require.Eventually(t, func() bool { return len(snk.Messages()) == 5 }, deadline, time.Millisecond)
+	s := &server{reg: reg}
+	s.waitFor(t, 5, "kamgen_box_messages_received_total", "component=metrics_test.otherBoxes", "box=_other")
+	s.waitFor(t, 5, "kamgen_box_messages_sent_total", "component=metrics_test.otherBoxes", "box=_other")
+	assert.GreaterOrEqual(t, s.get(t, "kamgen_box_high_water_messages", "component=metrics_test.otherBoxes", "box=_other"), 1.0)
+	_, ok := s.value(t, "kamgen_box_messages_received_total", "component=metrics_test.otherBoxes", "box=to-alice")
+	assert.False(t, ok, "no label per box made by name")
+}

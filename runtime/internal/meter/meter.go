@@ -43,7 +43,7 @@ var Of func(rt any) *Set
 // waited in it.
 type Kind struct {
 	Name             string     // the type, as Go prints it without its '*': "main.Echo"
-	Boxes            []BoxDesc  // the boxes the type declares as fields; one more slot, Other, counts the rest
+	Boxes            []BoxDesc  // the boxes the type declares as fields, then two named Other (an inbox, an outbox) for the rest
 	offs             []uintptr  // where each box lies in the struct
 	set              *Set       //
 	mu               sync.Mutex // guards what follows
@@ -77,7 +77,8 @@ func (s *Set) Kind(typ string, boxes func() ([]BoxDesc, []uintptr)) *Kind {
 }
 
 func (s *Set) newKind(typ string, boxes []BoxDesc, offs []uintptr) *Kind {
-	n := len(boxes) + 1
+	boxes = append(boxes[:len(boxes):len(boxes)], BoxDesc{Name: Other, In: true}, BoxDesc{Name: Other})
+	n := len(boxes)
 	k := &Kind{Name: typ, Boxes: boxes, offs: offs, live: map[*Comp]struct{}{},
 		done: make([]uint64, n), high: make([]int64, n)}
 	s.kinds[typ] = k
@@ -108,7 +109,7 @@ type Comp struct {
 
 // Start returns the counters of a component of k whose struct is at base.
 func (k *Kind) Start(base uintptr) *Comp {
-	n := len(k.Boxes) + 1
+	n := len(k.Boxes)
 	c := &Comp{kind: k, base: base, n: make([]atomic.Uint64, n), high: make([]atomic.Int64, n), pend: make([]uint64, n)}
 	k.mu.Lock()
 	k.live[c] = struct{}{}
@@ -116,24 +117,27 @@ func (k *Kind) Start(base uintptr) *Comp {
 	return c
 }
 
-// slot returns the slot of the box at addr.
-func (c *Comp) slot(addr uintptr) int {
+// slot returns the slot of the box at addr, an inbox if in.
+func (c *Comp) slot(addr uintptr, in bool) int {
 	off := addr - c.base
 	for i, o := range c.kind.offs {
 		if o == off {
 			return i
 		}
 	}
-	return len(c.kind.offs)
+	if in {
+		return len(c.kind.offs) // Other, an inbox
+	}
+	return len(c.kind.offs) + 1
 }
 
 // Add counts n messages through the box at addr, from any goroutine.
-func (c *Comp) Add(addr uintptr, n int) { c.n[c.slot(addr)].Add(uint64(n)) }
+func (c *Comp) Add(addr uintptr, in bool, n int) { c.n[c.slot(addr, in)].Add(uint64(n)) }
 
 // AddOwn counts n messages through the box at addr, in a turn of the
 // component: they are seen once the turn ends (Flush).
-func (c *Comp) AddOwn(addr uintptr, n int) {
-	c.pend[c.slot(addr)] += uint64(n)
+func (c *Comp) AddOwn(addr uintptr, in bool, n int) {
+	c.pend[c.slot(addr, in)] += uint64(n)
 	c.dirty = true
 }
 
@@ -153,8 +157,8 @@ func (c *Comp) Flush() {
 }
 
 // Depth records that the box at addr holds n messages.
-func (c *Comp) Depth(addr uintptr, n int) {
-	h := &c.high[c.slot(addr)]
+func (c *Comp) Depth(addr uintptr, in bool, n int) {
+	h := &c.high[c.slot(addr, in)]
 	if int64(n) > h.Load() {
 		h.Store(int64(n)) // a box's pushes hold its lock: no other writer
 	}
