@@ -3,6 +3,7 @@ package axon
 import (
 	"errors"
 	"reflect"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -13,6 +14,11 @@ import (
 // metrics installs one), its components count the messages through their
 // boxes and its workers their turns; without one, each place pays a nil
 // check.
+
+// metered is set once any runtime of the process keeps a meter: until
+// then, the places that count test it (a load of a word nobody writes)
+// and nothing else.
+var metered atomic.Bool
 
 func init() {
 	meter.Install = func(rt any, s *meter.Set) error {
@@ -25,6 +31,7 @@ func init() {
 		if !r.meter.CompareAndSwap(nil, s) {
 			return errors.New("axon: the runtime's metrics are registered already")
 		}
+		metered.Store(true)
 		return nil
 	}
 	meter.Of = func(rt any) *meter.Set {
@@ -92,7 +99,7 @@ func meteredBoxes(t reflect.Type, self unsafe.Pointer) []boxMeta {
 // meterOf returns c's counters, or nil. Once flagMetered is seen, c.ext
 // is set and never changes: it is read without the lock.
 func (c *Component) meterOf() *meter.Comp {
-	if c.flags.Load()&flagMetered == 0 {
+	if !metered.Load() || c.flags.Load()&flagMetered == 0 {
 		return nil
 	}
 	return c.ext.meter
@@ -112,16 +119,31 @@ func (c *Component) finishMeter(err error) {
 // count counts n messages sent on b (an outbox) or taken from it (an
 // inbox), from any goroutine.
 func (b *box[T]) count(n int) {
-	if m := b.owner.meterOf(); m != nil {
-		m.Add(uintptr(unsafe.Pointer(b)), b.dir == In, n)
+	if metered.Load() {
+		b.countMetered(n, false)
 	}
 }
 
 // countOwn is count in a turn of b's reactive owner: what it counts is
 // added when the turn ends (flushMeter).
 func (b *box[T]) countOwn(n int) {
-	if m := b.owner.meterOf(); m != nil {
+	if metered.Load() {
+		b.countMetered(n, true)
+	}
+}
+
+// countMetered is count and countOwn once metrics are on somewhere: the
+// hot paths inline only the test of metered.
+//
+//go:noinline
+func (b *box[T]) countMetered(n int, own bool) {
+	m := b.owner.meterOf()
+	switch {
+	case m == nil:
+	case own:
 		m.AddOwn(uintptr(unsafe.Pointer(b)), b.dir == In, n)
+	default:
+		m.Add(uintptr(unsafe.Pointer(b)), b.dir == In, n)
 	}
 }
 
@@ -137,6 +159,13 @@ func (c *Component) flushMeter() {
 // at: the collector reports at least 1 for an inbox that has received
 // anything.
 func (b *box[T]) depth() {
+	if metered.Load() {
+		b.depthMetered()
+	}
+}
+
+//go:noinline
+func (b *box[T]) depthMetered() {
 	n := b.q.len() - int(b.claimed)
 	if n <= 1 && b.dir == In {
 		return
@@ -149,7 +178,8 @@ func (b *box[T]) depth() {
 // shardFor returns the shard the worker w counts the turns of c's
 // runtime in, or nil when that runtime keeps no meter. A worker runs the
 // turns of its own runtime; a host (a network loop) those of any, and
-// keeps the shard of the last it met.
+// keeps the shard of the last it met. Called once metrics are on
+// somewhere (metered).
 func (w *worker) shardFor(c *Component) *meter.Shard {
 	rt := c.rt
 	if rt == w.mrt {
@@ -161,6 +191,20 @@ func (w *worker) shardFor(c *Component) *meter.Shard {
 	}
 	w.mrt, w.shard = rt, s.Shard(w)
 	return w.shard
+}
+
+// meteredTurn runs a turn of c, which run has begun, in a process where
+// metrics are on: counted and sampled if c's runtime keeps a meter.
+//
+//go:noinline
+func (w *worker) meteredTurn(c *Component, t *Turn) bool {
+	sh := w.shardFor(c)
+	if sh == nil {
+		return c.turn(t)
+	}
+	more := w.timedTurn(sh, c, t)
+	c.flushMeter()
+	return more
 }
 
 // timedTurn runs a turn of c, timing one in meter.SampleEvery.

@@ -380,9 +380,8 @@ func (w *worker) run(c *Component, t *Turn) {
 	c.sched.Store(running)
 	c.on.Store(w)
 	var more bool
-	if sh := w.shardFor(c); sh != nil {
-		more = w.timedTurn(sh, c, t)
-		c.flushMeter()
+	if metered.Load() {
+		more = w.meteredTurn(c, t)
 	} else {
 		more = c.turn(t)
 	}

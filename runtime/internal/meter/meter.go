@@ -44,7 +44,7 @@ var Of func(rt any) *Set
 type Kind struct {
 	Name             string     // the type, as Go prints it without its '*': "main.Echo"
 	Boxes            []BoxDesc  // the boxes the type declares as fields, then two named Other (an inbox, an outbox) for the rest
-	offs             []uintptr  // where each box lies in the struct
+	index            []uint8    // the slot of the box at each offset/8 in the struct, or noBox
 	set              *Set       //
 	mu               sync.Mutex // guards what follows
 	live             map[*Comp]struct{}
@@ -79,7 +79,20 @@ func (s *Set) Kind(typ string, boxes func() ([]BoxDesc, []uintptr)) *Kind {
 func (s *Set) newKind(typ string, boxes []BoxDesc, offs []uintptr) *Kind {
 	boxes = append(boxes[:len(boxes):len(boxes)], BoxDesc{Name: Other, In: true}, BoxDesc{Name: Other})
 	n := len(boxes)
-	k := &Kind{Name: typ, Boxes: boxes, offs: offs, live: map[*Comp]struct{}{},
+	var size uintptr
+	for _, o := range offs {
+		size = max(size, o/8+1)
+	}
+	index := make([]uint8, size) // by offset/8: the slot of the box there, or noBox
+	for i := range index {
+		index[i] = noBox
+	}
+	for i, o := range offs {
+		if i < noBox {
+			index[o/8] = uint8(i)
+		}
+	}
+	k := &Kind{Name: typ, Boxes: boxes, index: index, live: map[*Comp]struct{}{},
 		done: make([]uint64, n), high: make([]int64, n)}
 	s.kinds[typ] = k
 	s.order = append(s.order, k)
@@ -96,39 +109,50 @@ func (s *Set) Kinds() []*Kind {
 // Comp is one component's counters: per box slot, messages and the most
 // that waited. Written by whoever moves a message; read by a scrape.
 type Comp struct {
-	kind *Kind
-	base uintptr // the address of the component's struct
-	n    []atomic.Uint64
-	high []atomic.Int64
+	kind  *Kind
+	base  uintptr // the address of the component's struct
+	index []uint8 // the kind's
+	other int     // the slot of Other, an inbox; an outbox's is next
+	n     []atomic.Uint64
+	high  []atomic.Int64
 	// pend is what the component counted in its current turn (AddOwn),
 	// added to n when the turn ends (Flush): one atomic add per box and
 	// turn instead of one per message. Used in the owner's turns only.
-	pend  []uint64
-	dirty bool
+	pend []uint64
+}
+
+// lines returns a slice of n Ts on cache lines of its own: what one
+// goroutine writes at each message must not share a line with what others
+// read (a component's pend and the marks its senders look at).
+func lines[T any](n int) []T {
+	return make([]T, (n+7)&^7)[:n]
 }
 
 // Start returns the counters of a component of k whose struct is at base.
 func (k *Kind) Start(base uintptr) *Comp {
 	n := len(k.Boxes)
-	c := &Comp{kind: k, base: base, n: make([]atomic.Uint64, n), high: make([]atomic.Int64, n), pend: make([]uint64, n)}
+	c := &Comp{kind: k, base: base, index: k.index, other: n - 2, n: lines[atomic.Uint64](n), high: lines[atomic.Int64](n), pend: lines[uint64](n)}
 	k.mu.Lock()
 	k.live[c] = struct{}{}
 	k.mu.Unlock()
 	return c
 }
 
-// slot returns the slot of the box at addr, an inbox if in.
+// noBox marks an offset where no declared box lies.
+const noBox = 255
+
+// slot returns the slot of the box at addr, an inbox if in: found by its
+// offset in the struct, in constant time.
 func (c *Comp) slot(addr uintptr, in bool) int {
-	off := addr - c.base
-	for i, o := range c.kind.offs {
-		if o == off {
-			return i
+	if i := (addr - c.base) / 8; i < uintptr(len(c.index)) {
+		if s := c.index[i]; s != noBox {
+			return int(s)
 		}
 	}
 	if in {
-		return len(c.kind.offs) // Other, an inbox
+		return c.other // Other, an inbox
 	}
-	return len(c.kind.offs) + 1
+	return c.other + 1
 }
 
 // Add counts n messages through the box at addr, from any goroutine.
@@ -138,16 +162,11 @@ func (c *Comp) Add(addr uintptr, in bool, n int) { c.n[c.slot(addr, in)].Add(uin
 // component: they are seen once the turn ends (Flush).
 func (c *Comp) AddOwn(addr uintptr, in bool, n int) {
 	c.pend[c.slot(addr, in)] += uint64(n)
-	c.dirty = true
 }
 
 // Flush adds what the component's turn counted. It is called by the
 // goroutine that ran the turn, when it ends.
 func (c *Comp) Flush() {
-	if !c.dirty {
-		return
-	}
-	c.dirty = false
 	for i, p := range c.pend {
 		if p != 0 {
 			c.n[i].Add(p)
