@@ -10,10 +10,11 @@
 //	http.Handle("/metrics", promhttp.Handler())
 //	return rt.Run(ctx, srv)
 //
-// Metrics are off until Register is called, and a runtime without them
-// pays a nil check where they would count. With them, the runtime counts
-// in plain atomics of its own, which the collector reads when it is
-// scraped: nothing is pushed to Prometheus per message. Register a
+// Metrics are off until Register is called, and a process without them
+// pays the test of one word where they would count. With them, the
+// runtime counts in atomics of its own (a reactive component's, once per
+// turn), which the collector reads when it is scraped: nothing is pushed
+// to Prometheus per message. Register a
 // runtime before it activates the components it is to count; those
 // activated before are not counted.
 //

@@ -2,7 +2,8 @@
 // they are turned on: plain atomics that the scheduler, the boxes and the
 // network adapters add to, and that package metrics reads when it is
 // scraped. It is internal: the runtime's packages write here and none of
-// them imports Prometheus; a runtime without a Set pays a nil check.
+// them imports Prometheus; a process without a Set pays the test of one
+// word (axon's metered) where they would count.
 package meter
 
 import (
