@@ -12,7 +12,7 @@ run:
 test: deps vet fmt-check gen-check
 	$(GO) test -race -count=1 -timeout 8m $(PKGS)
 	@echo "the network components again, on the portable Selector:"
-	KAMGEN_POLLER=portable $(GO) test -race -count=1 -timeout 4m ./runtime/internet ./runtime/chassis
+	KAMGEN_POLLER=portable $(GO) test -race -count=1 -timeout 4m ./runtime/internet ./runtime/chassis ./runtime/metrics
 
 ## deps: the programs the tests use (Graphviz's dot, redis-server, Chromium
 ## for the live picture's browser test), installed with apt-get when missing.
@@ -63,6 +63,9 @@ bench:
 	$(GO) test -run '^$$' -bench 'FanOut/.*/subs=10000$$' -benchtime 5000x -count 5 ./runtime/util
 	@echo "the echo example against stdecho and gnetecho (../shared/bench), about 10 minutes:"
 	./scripts/bench-net.sh 3
+	@echo "what the runtime's metrics cost: the echo server with them off and on, interleaved, in one run (p2), about 3 minutes:"
+	./scripts/bench-metrics.sh 8
+	$(GO) test -run '^$$' -bench Pipeline -benchtime 1000000x -count 5 ./runtime/metrics
 	@echo "what 1,000 clients that send and never read cost an echo server (the byte budget):"
 	$(GO) test -run TestNonReadingClientsStayWithinTheBudget -count=1 -v ./runtime/chassis | grep -E 'never read|^(ok|FAIL|---)'
 	@echo "a mass close of 19,000 connections and a churn of 40,000, examples/echo against stdecho, about 3 minutes:"

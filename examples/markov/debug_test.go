@@ -15,8 +15,9 @@ import (
 	"github.com/kamgen/kamgen/examples/internal/extest"
 )
 
-// With -debug-addr the server serves pprof and its live picture, in which
-// each connection shows with its peer's address and port.
+// With -debug-addr the server serves pprof, its metrics and its live
+// picture, in which each connection shows with its peer's address and
+// port.
 func TestDebugAddrServesTheLivePicture(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -58,4 +59,10 @@ func TestDebugAddrServesTheLivePicture(t *testing.T) {
 	code, body = get("/debug/pprof/")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Contains(t, body, "goroutine")
+	code, body = get("/metrics")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Contains(t, body, "kamgen_connections_open 1\n", "the client is counted")
+	assert.Contains(t, body, "kamgen_connections_accepted_total 1\n")
+	assert.Contains(t, body, `kamgen_box_messages_received_total{box="inbox",component="main.Chatty"}`)
+	assert.Contains(t, body, "go_goroutines ")
 }

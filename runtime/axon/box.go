@@ -217,6 +217,7 @@ func (b *box[T]) push(m T) {
 			x.pool.Used.Add(int64(n))
 		}
 	}
+	b.depth()
 }
 
 // dropsFor reports whether b is an inbox whose owner has finished, and if
@@ -689,6 +690,7 @@ func (b *box[T]) tryTake() (m T, ok bool) {
 		b.wakeWaitersLocked()
 	}
 	b.mu.Unlock()
+	b.count(1)
 	return m, true
 }
 
@@ -859,6 +861,7 @@ func (o *Outbox[T]) Send(m T) error {
 		}
 		over.push(m)
 	}
+	o.countOwn(1) // a reactive owner sends in its turns
 	return nil
 }
 
@@ -868,7 +871,11 @@ func (o *Outbox[T]) SendContext(ctx context.Context, m T) error {
 	if o.owner == nil {
 		return ErrNotInitialized
 	}
-	return blockingOffer(ctx, &o.box, o.owner, m)
+	err := blockingOffer(ctx, &o.box, o.owner, m)
+	if err == nil {
+		o.count(1)
+	}
+	return err
 }
 
 // Offer sends m if the destination has room and reports true. Otherwise it
@@ -878,10 +885,15 @@ func (o *Outbox[T]) SendContext(ctx context.Context, m T) error {
 // keep working on other boxes while one destination is full (a connection
 // adapter that writes while its reader is full) uses it instead of Send.
 func (o *Outbox[T]) Offer(m T) bool {
-	if o.owner == nil || o.holding() {
+	if o.owner == nil || o.holding() || !o.offer(m, o.owner, o.owner) {
 		return false
 	}
-	return o.offer(m, o.owner, o.owner)
+	if o.owner.th == nil {
+		o.countOwn(1) // a reactive owner offers in its turns
+	} else {
+		o.count(1)
+	}
+	return true
 }
 
 // Pending returns how many messages a reactive owner sent that still wait

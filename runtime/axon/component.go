@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/kamgen/kamgen/runtime/internal/meter"
 )
 
 // Part is anything that embeds Component: every component is one.
@@ -78,6 +80,7 @@ const (
 	flagBusy                          // as many works (Go) in flight as its limit: inboxes wait
 	flagWorked                        // it has a record of works (Go)
 	flagWorks                         // works started and not yet handed to done: a turn looks for their results
+	flagMetered                       // its runtime's metrics are on: ext exists and holds its counters (set at activation, before anything reads ext without its lock)
 )
 
 func (c *Component) has(flag uint32) bool { return c.flags.Load()&flag != 0 }
@@ -104,6 +107,7 @@ type componentExt struct {
 	work       *goState     // works started with Go
 	feeds      []attachable // the feeds of its inboxes (subscriptions)
 	feedsOn    bool         // the feeds are attached: the component is active
+	meter      *meter.Comp  // the counters of its boxes, when its runtime's metrics are on; set before flagMetered, never changed
 }
 
 // more returns c's extension, creating it. c.mu is held.
@@ -527,15 +531,16 @@ func handle[T any](t *Turn, in *Inbox[T], h func(T), v claimView[T]) {
 			if done < v.n {
 				t.held = true
 			}
-			return
+			break
 		}
 		if in.isPaused() {
 			if done < v.n {
 				t.held = true
 			}
-			return
+			break
 		}
 	}
+	in.countOwn(done) // not after a panic: the component has failed
 }
 
 // ServeLast is Serve for an inbox that waits until every inbox served before
@@ -746,6 +751,7 @@ func (c *Component) finish() {
 		f.Detach() // the subscriptions end
 	}
 	c.dropPending() // what no one can take any more is counted
+	c.finishMeter(err)
 	if err != nil {
 		var pe *PanicError
 		if errors.As(err, &pe) {

@@ -79,7 +79,7 @@ type hookTab struct {
 	turnEnd   func(self unsafe.Pointer)
 	childDone func(self unsafe.Pointer, child *Component, err error)
 	boxes     boxFields    // where the type keeps its boxes, for dropPending
-	ptr       reflect.Type // *T, for Walk
+	ptr       reflect.Type // *T: for Walk, and the struct the metrics name
 }
 
 // The exported methods of a component written by hand, and of a generated

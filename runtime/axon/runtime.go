@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kamgen/kamgen/runtime/internal/meter"
 )
 
 // Runtime is a scheduler instance: a pool of workers that run reactive
@@ -36,8 +38,9 @@ type Runtime struct {
 	errs    []error
 	allDone chan struct{} // closed while top is empty
 
-	dropped atomic.Int64 // messages finished components left (Dropped)
-	names   sync.Map     // what is registered by name: backplanes (loop.Names)
+	dropped atomic.Int64              // messages finished components left (Dropped)
+	meter   atomic.Pointer[meter.Set] // the counters of the runtime's metrics, if they are on
+	names   sync.Map                  // what is registered by name: backplanes (loop.Names)
 }
 
 // Option configures a Runtime.
@@ -138,6 +141,16 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 	}
 	c.rt, c.parent, c.id = rt, parent, rt.ids.Add(1)
 	c.self = self
+	if s := rt.meter.Load(); s != nil {
+		typ, st := fmt.Sprintf("%T", p), reflect.TypeOf(p)
+		if st.Kind() == reflect.Pointer {
+			st = st.Elem()
+		}
+		if hooks != nil && hooks.ptr != nil {
+			typ, st = hooks.typ, hooks.ptr.Elem() // the struct Bind was given
+		}
+		c.startMeter(s, typ, st, self)
+	}
 	if isThreaded {
 		c.hooks = nil
 		ctx, cancel := context.WithCancel(context.Background())
@@ -257,7 +270,13 @@ func (rt *Runtime) Close() error { return rt.Shutdown(context.Background()) }
 // (signal.NotifyContext) stops gracefully. Stop a part, or cancel the
 // context given to its Shutdown, to stop at once.
 func Run(ctx context.Context, parts ...Part) error {
-	rt := NewRuntime()
+	return NewRuntime().Run(ctx, parts...)
+}
+
+// Run is the function Run in a runtime made beforehand (with options, or
+// with its metrics registered): it activates parts, waits until they have
+// all finished or ctx ends, and then closes rt.
+func (rt *Runtime) Run(ctx context.Context, parts ...Part) error {
 	if err := rt.Activate(parts...); err != nil {
 		_ = rt.Close()
 		return err
@@ -341,6 +360,8 @@ type worker struct {
 	rt    *Runtime   // nil for a host
 	next  *Component // used by the worker's own goroutine only
 	local int
+	mrt   *Runtime     // the runtime whose meter shard follows
+	shard *meter.Shard // where the worker counts mrt's turns
 }
 
 const maxLocal = 32
@@ -358,7 +379,12 @@ func (w *worker) runNext(c *Component) {
 func (w *worker) run(c *Component, t *Turn) {
 	c.sched.Store(running)
 	c.on.Store(w)
-	more := c.turn(t)
+	var more bool
+	if metered.Load() {
+		more = w.meteredTurn(c, t)
+	} else {
+		more = c.turn(t)
+	}
 	c.on.Store(nil)
 	if more {
 		c.sched.Store(queued)

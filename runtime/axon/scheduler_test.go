@@ -33,6 +33,21 @@ func TestRunReturnsWhenEverythingFinished(t *testing.T) {
 	assert.True(t, snk.Finished())
 }
 
+// Runtime.Run is Run in a runtime made beforehand, with its options: it
+// runs the parts to their end, then closes the runtime.
+func TestRuntimeRunUsesItsRuntime(t *testing.T) {
+	src := axontest.NewSource(1, 2, 3)
+	snk := axontest.NewSink[int]()
+	mustLink(t, &src.Out, &snk.In)
+	mustLink(t, &src.Signal, &snk.Control)
+	rt := axon.NewRuntime(axon.WithWorkers(1))
+	ctx, cancel := context.WithTimeout(context.Background(), axontest.Timeout)
+	defer cancel()
+	require.NoError(t, rt.Run(ctx, src, snk))
+	assert.Equal(t, []int{1, 2, 3}, snk.Messages())
+	assert.Same(t, rt, snk.Runtime(), "the parts ran in rt")
+}
+
 // Mirrors test_Scheduler.py :: stopsIfNoThreads.
 func TestRunWithNothingReturns(t *testing.T) {
 	require.NoError(t, axon.Run(context.Background()))

@@ -13,6 +13,7 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internal/links"
 	"github.com/kamgen/kamgen/runtime/internal/loop"
+	"github.com/kamgen/kamgen/runtime/internal/meter"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
 
@@ -197,7 +198,8 @@ type csaCold struct {
 	held   [][]byte // read, but "outbox" had no room
 	wqHead []byte   // wq[0] as it came, when it is partly written
 	times  csaTimes
-	tls    *csaTLS // the "makessl" and "sslready" boxes, and the upgrade (starttls.go)
+	tls    *csaTLS     // the "makessl" and "sslready" boxes, and the upgrade (starttls.go)
+	meter  *meter.Conn // the connection's record in its runtime's metrics, when they are on (meter.go)
 }
 
 // csaTimes are what an adapter's timeouts need.
@@ -299,6 +301,7 @@ func (c *ConnectedSocketAdapter) writeBlocked() {
 
 // onStart starts watching the socket.
 func (c *ConnectedSocketAdapter) onStart() {
+	c.startMeter()
 	// What is read waits in the handler's inbox up to half the budget.
 	links.LimitEnd(&c.Out, c.opts.Budget/2, c.opts.pool)
 	if c.opts.timeouts() {
@@ -393,20 +396,20 @@ func (c *ConnectedSocketAdapter) onWake() {
 	now := time.Now()
 	switch {
 	case c.closing && !t.closeDeadline.IsZero() && !now.Before(t.closeDeadline):
-		c.shut(nil) // what could not be written in time is dropped with the connection
+		c.timedOut(nil) // what could not be written in time is dropped with the connection
 		return
 	case c.wrClosed:
 		c.readMore = true // lingering: read what came, then look again
 		c.read()
 		return
 	case c.opts.WriteTimeout > 0 && !t.stalledSince.IsZero() && now.Sub(t.stalledSince) >= c.opts.WriteTimeout:
-		c.shut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
+		c.timedOut(fmt.Errorf("write timeout: the peer took nothing for %v", c.opts.WriteTimeout))
 		return
 	case c.opts.ReadTimeout > 0 && !c.inputDone && now.Sub(t.lastRead) >= c.opts.ReadTimeout:
-		c.shut(fmt.Errorf("read timeout: nothing read for %v", c.opts.ReadTimeout))
+		c.timedOut(fmt.Errorf("read timeout: nothing read for %v", c.opts.ReadTimeout))
 		return
 	case c.opts.IdleTimeout > 0 && now.Sub(latest(t.lastRead, t.lastWrite)) >= c.opts.IdleTimeout:
-		c.shut(fmt.Errorf("idle timeout: no traffic for %v", c.opts.IdleTimeout))
+		c.timedOut(fmt.Errorf("idle timeout: no traffic for %v", c.opts.IdleTimeout))
 		return
 	}
 	c.armTimer()
@@ -447,6 +450,9 @@ func (c *ConnectedSocketAdapter) onStop() {
 	if !c.closed {
 		c.closed = true
 		_ = c.conn.Close()
+		if m := c.meterOf(); m != nil {
+			m.Close(meter.Stopped)
+		}
 	}
 }
 
@@ -597,6 +603,7 @@ func (c *ConnectedSocketAdapter) read() {
 			x := c.cold
 			for len(x.held) > 0 {
 				if !c.Out.Offer(x.held[0]) {
+					c.hold()
 					// Woken when the handler has room. Meanwhile nothing is
 					// read, but a reset is not left for later: what is
 					// queued could never be answered.
@@ -615,10 +622,18 @@ func (c *ConnectedSocketAdapter) read() {
 			// The server's budget is spent and the handler has not taken
 			// what it was given: read nothing more for now, and look again
 			// in a while (the budget frees elsewhere, with no wake-up here).
+			// A reset is not left for later meanwhile, as above.
+			if err := poll.PendingError(c.conn); err != nil {
+				c.inputDone = true
+				c.shut(err)
+				return
+			}
 			c.poolWait = true
+			c.hold()
 			c.WakeAfter(poolRetry)
 			return
 		}
+		c.resume() // if it had paused, it reads again
 		scratch := c.getScratch()
 		n, err := c.conn.Read(*scratch)
 		if n > 0 {
@@ -647,6 +662,7 @@ func (c *ConnectedSocketAdapter) read() {
 			c.putScratch(scratch)
 		}
 		if c.holding() {
+			c.hold()
 			return // woken when the handler has room
 		}
 		switch {
@@ -667,6 +683,9 @@ func (c *ConnectedSocketAdapter) read() {
 		case errors.Is(err, io.EOF):
 			c.readMore = false
 			c.inputDone = true
+			if m := c.meterOf(); m != nil && !c.closing && c.stopReading == 0 {
+				m.PeerClosed = true
+			}
 			if c.wrClosed {
 				c.shut(nil)
 				return
@@ -736,6 +755,7 @@ func (c *ConnectedSocketAdapter) shut(err error) {
 		x.tls.abandon()
 	}
 	_ = c.conn.Close()
+	c.closeMeter(err)
 	if p := c.opts.pool; p != nil {
 		p.Used.Add(int64(-c.wqBytes))
 	}

@@ -141,6 +141,7 @@ func (s *TCPServer) onTurnEnd() {
 		case err == nil:
 			s.backoff = 0
 			s.accepted.Add(1)
+			s.countAccept(nil)
 			nc := &NewConnection{CSA: newCSA(conn, &s.opts), Peer: conn.RemoteAddr(), Local: conn.LocalAddr()}
 			if !s.Conns.Offer(nc) {
 				s.held = nc // accepting resumes when the owner has room
@@ -150,6 +151,7 @@ func (s *TCPServer) onTurnEnd() {
 			s.pending = false
 			return
 		case poll.IsTemporary(err):
+			s.countAccept(err)
 			s.backoff = min(max(2*s.backoff, minAcceptBackoff), maxAcceptBackoff)
 			s.Log().Warn("accept failed; retrying", "err", err, "after", s.backoff)
 			s.waiting = true

@@ -14,8 +14,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/introspect"
+	"github.com/kamgen/kamgen/runtime/metrics"
 )
 
 // Observe is how an example's runtime is made and what is served beside
@@ -39,9 +44,22 @@ type Observe struct {
 	Listening func(addr string)
 }
 
-// Flags registers -debug-addr on fs and returns the Observe it fills.
+// Metrics registers rt's metrics (package metrics), with the Go runtime's
+// and the process's, in a registry of their own, and returns the handler
+// that serves them to Prometheus.
+func Metrics(rt *axon.Runtime) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.Register(rt, reg); err != nil {
+		slog.Error("metrics", "err", err) // the Go and process metrics are still served
+	}
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// Flags registers -debug-addr on fs and returns the Observe it fills,
+// which serves Metrics at /metrics.
 func Flags(fs *flag.FlagSet) *Observe {
-	o := &Observe{}
+	o := &Observe{Metrics: Metrics}
 	fs.StringVar(&o.DebugAddr, "debug-addr", "", "serve /metrics, pprof (/debug/pprof/) and the live picture (/debug/kamgen/) on this address: a port alone means 127.0.0.1; off when empty")
 	return o
 }

@@ -7,6 +7,7 @@ package testproto
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 
 	"github.com/kamgen/kamgen/runtime/axon"
@@ -48,6 +49,28 @@ func (b *Bomb) OnIn(m []byte) {
 
 // OnControl closes the connection and ends.
 func (b *Bomb) OnControl(sig axon.Signal) { b.Signal.Send(sig); b.Stop() }
+
+// Failer fails with an error when it receives "fail", and echoes
+// anything else.
+type Failer struct {
+	axon.Component
+	In      axon.Inbox[[]byte]       `inbox:"inbox"`   // from the client
+	Control axon.Inbox[axon.Signal]  `inbox:"control"` // the connection ended
+	Out     axon.Outbox[[]byte]      `outbox:"outbox"` // to the client
+	Signal  axon.Outbox[axon.Signal] `outbox:"signal"` // closes the connection
+}
+
+// OnIn fails on "fail".
+func (f *Failer) OnIn(m []byte) {
+	if bytes.Contains(m, []byte("fail")) {
+		f.Fail(errors.New("told to fail"))
+		return
+	}
+	f.Out.Send(m)
+}
+
+// OnControl closes the connection and ends.
+func (f *Failer) OnControl(sig axon.Signal) { f.Signal.Send(sig); f.Stop() }
 
 // Deaf echoes but ignores its control inbox: it would run forever after its
 // connection closed, if the server let it (Kamaelia's L4: it never stopped such a handler).

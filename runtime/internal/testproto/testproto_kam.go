@@ -140,6 +140,74 @@ func (*Bomb) BoxTable() []axon.BoxInfo {
 	}
 }
 
+// The build breaks here when what kamgen read of Failer has changed
+// since it ran (a box or connection field, its type, a box method): run
+// go generate.
+func _() {
+	var kamgenIsStale_RunGoGenerate Failer
+	var _ *axon.Component = &kamgenIsStale_RunGoGenerate.Component
+	var _ *axon.Inbox[[]byte] = &kamgenIsStale_RunGoGenerate.In
+	var _ *axon.Inbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Control
+	var _ *axon.Outbox[[]byte] = &kamgenIsStale_RunGoGenerate.Out
+	var _ *axon.Outbox[axon.Signal] = &kamgenIsStale_RunGoGenerate.Signal
+}
+
+// NewFailer returns a new Failer with every box set up.
+func NewFailer() *Failer {
+	return new(Failer).initBoxes()
+}
+
+// initBoxes sets up every box of c, binds its hooks and returns c.
+// NewFailer calls it; so must a NewFailer of your own, before activation.
+func (c *Failer) initBoxes() *Failer {
+	c.In.Init(&c.Component, "inbox", 0)
+	c.Control.Init(&c.Component, "control", 0)
+	c.Out.Init(&c.Component, "outbox", 0)
+	c.Signal.Init(&c.Component, "signal", 0)
+	axon.Bind(c, &c.Component, &kamHooksFailer, func() axon.Hooks[Failer] {
+		return axon.Hooks[Failer]{Dispatch: func(c *Failer, t *axon.Turn) {
+			axon.Serve(t, &c.In, c.OnIn)
+			axon.ServeLast(t, &c.Control, c.OnControl)
+		}}
+	})
+	return c
+}
+
+// kamHooksFailer keeps the hooks of every Failer, made once.
+var kamHooksFailer axon.Bound[Failer]
+
+// StdInbox returns the "inbox" inbox. With StdControl, StdOutbox and
+// StdSignal it makes Failer an axon.Stage, which the chassis link.
+func (c *Failer) StdInbox() *axon.Inbox[[]byte] {
+	return &c.In
+}
+
+// StdControl returns the "control" inbox.
+func (c *Failer) StdControl() *axon.Inbox[axon.Signal] {
+	return &c.Control
+}
+
+// StdOutbox returns the "outbox" outbox.
+func (c *Failer) StdOutbox() *axon.Outbox[[]byte] {
+	return &c.Out
+}
+
+// StdSignal returns the "signal" outbox.
+func (c *Failer) StdSignal() *axon.Outbox[axon.Signal] {
+	return &c.Signal
+}
+
+// BoxTable describes the boxes of Failer: name, direction, message type
+// and description, for reference pages and pictures.
+func (*Failer) BoxTable() []axon.BoxInfo {
+	return []axon.BoxInfo{
+		{Name: "inbox", Field: "In", Dir: axon.In, Type: "[]byte", Doc: "from the client"},
+		{Name: "control", Field: "Control", Dir: axon.In, Type: "axon.Signal", Doc: "the connection ended"},
+		{Name: "outbox", Field: "Out", Dir: axon.Out, Type: "[]byte", Doc: "to the client"},
+		{Name: "signal", Field: "Signal", Dir: axon.Out, Type: "axon.Signal", Doc: "closes the connection"},
+	}
+}
+
 // The build breaks here when what kamgen read of Deaf has changed
 // since it ran (a box or connection field, its type, a box method): run
 // go generate.
