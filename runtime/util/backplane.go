@@ -436,27 +436,38 @@ func (e *SlowSubscriberError) Error() string {
 // Neither takes a lock for that. mu is taken by the subscriber for each
 // batch it takes, and by a publication only when the queue must change
 // under it (to grow the ring, or drop the oldest message).
+//
+// The fields are grouped by who writes them, each group on cache lines of
+// its own: what the subscriber writes (head, mu) would otherwise take the
+// line from under the publisher at each batch it takes, and the reverse.
 type sub[T any] struct {
+	// Read by both, written seldom.
 	Subscription
-	bp    *Backplane[T]
-	owner *axon.Component
-	pol   Policy
-
-	mu   sync.Mutex
-	ring []T // swapped (grown) by a publication with mu held
-	head atomic.Uint64
-	tail atomic.Uint64
-
-	// The publishers', under their backplane's pub.
-	wtail     uint64
-	over      time.Time // when the queue went over Soft
-	fullSince time.Time // when a Block queue was first found full
-
+	bp      *Backplane[T]
+	owner   *axon.Component
+	pol     Policy
+	ring    []T         // swapped (grown) by a publication with mu held
 	bridge  bool        // a bridge to other processes: not given what comes from them
 	wake    func()      // set when attached, before the backplane sees it
 	left    atomic.Bool // detached or disconnected: the backplane forgets it
 	blocked atomic.Bool // a publisher waits for room in it
+	_       cacheLine
+
+	// The publishers', under their backplane's pub.
+	tail      atomic.Uint64
+	wtail     uint64
+	over      time.Time // when the queue went over Soft
+	fullSince time.Time // when a Block queue was first found full
+	_         cacheLine
+
+	// The subscriber's.
+	head atomic.Uint64
+	mu   sync.Mutex
+	_    cacheLine
 }
+
+// cacheLine keeps what follows it off the cache line of what precedes it.
+type cacheLine [64]byte
 
 // full reports whether the queue has no room. b.pub is held.
 func (s *sub[T]) full() bool {
