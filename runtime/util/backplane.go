@@ -594,7 +594,7 @@ func (s *sub[T]) Take(n int, put func(T)) int {
 	}
 	s.head.Store(h + k)
 	s.mu.Unlock()
-	if k > 0 && s.blocked.CompareAndSwap(true, false) {
+	if k > 0 && s.blocked.Load() && s.blocked.CompareAndSwap(true, false) { // a load first: a CAS would take the cache line the publications read
 		s.bp.Notify()
 	}
 	return int(k)

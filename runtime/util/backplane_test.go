@@ -3,6 +3,8 @@ package util_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -369,4 +371,75 @@ func TestSubscriberDoesNotHearItself(t *testing.T) {
 		require.Equal(t, numbers(start, start+10), source)
 		require.Equal(t, c.other, others, "the other talker's messages, in order, and none of its own")
 	}
+}
+
+// puller is a threaded subscriber: it takes what it is given with Recv.
+type puller struct {
+	axon.Component
+	In   axon.Inbox[int]
+	got  []int
+	want int
+	done chan struct{}
+}
+
+func (p *puller) Main(ctx context.Context) error {
+	defer close(p.done)
+	for len(p.got) < p.want {
+		m, err := p.In.Recv(ctx)
+		if err != nil {
+			return err
+		}
+		p.got = append(p.got, m)
+	}
+	return nil
+}
+
+// TestSubscribersAreWokenForEveryPublication: publications that come as a
+// subscriber finds its queue empty, and goes idle, wake it; none is left
+// waiting unseen, for a reactive subscriber (Len at the end of its turn)
+// or a threaded one (Recv), under every policy that loses nothing while
+// the subscriber keeps up. The publisher pauses at random, so that the
+// subscribers go idle often.
+func TestSubscribersAreWokenForEveryPublication(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	const n = 20000
+	var sinks []*axontest.Sink[int]
+	for _, p := range []util.Policy{
+		{Full: util.Block, Max: 4},
+		{Full: util.Block, Max: 256},
+		{Full: util.Disconnect, Max: n, Soft: n},
+	} {
+		s := axontest.NewSink[int]()
+		bp.Subscribe(&s.In, p)
+		sinks = append(sinks, s)
+	}
+	pull := &puller{want: n, done: make(chan struct{})}
+	pull.In.Init(&pull.Component, "inbox", 0)
+	bp.Subscribe(&pull.In, util.Policy{Full: util.Block, Max: 8})
+	for _, s := range sinks {
+		require.NoError(t, rt.Activate(s))
+	}
+	require.NoError(t, rt.Activate(pull, bp))
+	ctx, cancel := context.WithTimeout(t.Context(), axontest.Timeout)
+	defer cancel()
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range n {
+		require.NoError(t, bp.In.Put(ctx, i))
+		switch r.IntN(64) {
+		case 0:
+			runtime.Gosched()
+		case 1:
+			time.Sleep(time.Microsecond) // the subscribers drain, and rest
+		}
+	}
+	for _, s := range sinks {
+		require.Equal(t, numbers(0, n), s.WaitCount(t, n))
+	}
+	select {
+	case <-pull.done:
+	case <-ctx.Done():
+		t.Fatalf("the threaded subscriber has %d of %d", len(pull.got), n)
+	}
+	require.Equal(t, numbers(0, n), pull.got)
 }
