@@ -64,7 +64,7 @@ func TestGuideBuildsAndChats(t *testing.T) {
 		"main.go":   savedAs(t, guide, "main.go"),
 	})
 	goCmd(t, mod, "go", "mod", "edit", "-tool", "github.com/kamgen/kamgen/cmd/kamgen")
-	goCmd(t, mod, "go", "mod", "tidy") // the guide's offline recipe
+	tidy(t, mod)
 	goCmd(t, mod, "go", "generate", "./...")
 	goCmd(t, mod, "go", "tool", "kamgen", "-check")
 	out := runWithInput(t, mod, "the cat sat on the mat\n", "-console")
@@ -89,7 +89,7 @@ func TestReadmeShouter(t *testing.T) {
 		"func serve(ctx context.Context) error {\n" + blocks[2] + "\n\treturn err\n}\n\nvar _ = bytes.ToUpper\n"
 	mod := newModule(t, map[string]string{"shouter.go": src})
 	goCmd(t, mod, "go", "mod", "edit", "-tool", "github.com/kamgen/kamgen/cmd/kamgen")
-	goCmd(t, mod, "go", "mod", "tidy") // the guide's offline recipe
+	tidy(t, mod)
 	goCmd(t, mod, "go", "generate", "./...")
 	out := runWithInput(t, mod, "hello\nwide world\n")
 	assert.Contains(t, out, "HELLO\n")

@@ -79,6 +79,12 @@ func readFile(t *testing.T, path string) string {
 // returns its combined output and its error instead of failing the test.
 func goRun(t *testing.T, dir string, name string, args ...string) (string, error) {
 	t.Helper()
+	return goRunEnv(t, dir, nil, name, args...)
+}
+
+// goRunEnv is goRun with env set over offlineEnv.
+func goRunEnv(t *testing.T, dir string, env map[string]string, name string, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), commandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -87,8 +93,21 @@ func goRun(t *testing.T, dir string, name string, args ...string) (string, error
 	for k, v := range offlineEnv() {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// tidy runs go mod tidy in mod as the guide has a user do it: with the
+// module proxy, which tidy may need for the test dependencies of kamgen's
+// dependencies (building kamgen never puts those in the module cache).
+// kamgen itself comes from the replace directive, never from the proxy.
+func tidy(t *testing.T, mod string) {
+	t.Helper()
+	out, err := goRunEnv(t, mod, map[string]string{"GOPROXY": os.Getenv("GOPROXY")}, "go", "mod", "tidy") // empty: Go's default proxy
+	require.NoError(t, err, "go mod tidy in %s:\n%s", mod, out)
 }
 
 // goCmd runs a go command (or another program) in dir with offlineEnv,

@@ -224,7 +224,9 @@ func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) bool {
 	wait := time.Duration(-1)
 	for _, s := range b.blocking() {
 		if afar && s.bridge || s.owner == from || !s.full() {
-			s.fullSince = time.Time{}
+			if !s.fullSince.IsZero() { // no store in the common case: a publication looks at every Block subscription
+				s.fullSince = time.Time{}
+			}
 			continue
 		}
 		s.blocked.Store(true)

@@ -5,6 +5,10 @@
 //
 //	go run ./internal/bench/massclose -addr 127.0.0.1:1500 -pid $(pidof echo) -conns 19000
 //
+// The new client is dialed by a process of its own (this program, run with
+// -probe), so that what it measures is the server and the machine, not
+// this process's scheduler busy closing thousands of sockets.
+//
 // It prints one JSON line. It only talks to loopback addresses.
 package main
 
@@ -16,6 +20,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"slices"
 	"sync"
 	"time"
@@ -30,7 +35,15 @@ func main() {
 	par := flag.Int("dial-parallel", 64, "connections dialed at once")
 	limit := flag.Duration("timeout", 60*time.Second, "how long the server may take to release every descriptor")
 	label := flag.String("label", "", "free text copied into the output")
+	probe := flag.Bool("probe", false, "only probe: dial addr every 5 ms until stdin closes, then print the latencies (a JSON array of ns)")
 	flag.Parse()
+	if *probe {
+		if err := probeOnly(*addr); err != nil {
+			fmt.Fprintln(os.Stderr, "massclose -probe:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*addr, *pid, *conns, *par, *limit, *label); err != nil {
 		fmt.Fprintln(os.Stderr, "massclose:", err)
 		os.Exit(1)
@@ -101,30 +114,26 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 		return err
 	}
 
-	// Probe a new client every 5 ms while the server releases the others.
-	stop := make(chan struct{})
-	var lat []time.Duration
-	var probeErrs int
-	var pw sync.WaitGroup
-	pw.Go(func() {
-		t := time.NewTicker(5 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-			start := time.Now()
-			c, err := ping(addr)
-			if err != nil {
-				probeErrs++
-				continue
-			}
-			lat = append(lat, time.Since(start))
-			c.Close()
-		}
-	})
+	// Probe a new client every 5 ms while the server releases the others,
+	// from a process of our own.
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	pc := exec.Command(self, "-probe", "-addr", addr)
+	pc.Stderr = os.Stderr
+	stdin, err := pc.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out, err := pc.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := pc.Start(); err != nil {
+		return err
+	}
+	time.Sleep(50 * time.Millisecond) // its first probes come before the close
 
 	start := time.Now()
 	var cw sync.WaitGroup
@@ -157,11 +166,18 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 	if err != nil {
 		return err
 	}
+	r.ServerCPUPct = float64(cpu1-cpu0) / 100 / time.Since(start).Seconds() * 100 // USER_HZ 100
 	// Keep probing a little past the release, to see the tail.
 	time.Sleep(200 * time.Millisecond)
-	close(stop)
-	pw.Wait()
-	r.ServerCPUPct = float64(cpu1-cpu0) / 100 / time.Since(start).Seconds() * 100 // USER_HZ 100
+	stdin.Close()
+	var pr probeResult
+	if err := json.NewDecoder(out).Decode(&pr); err != nil {
+		return fmt.Errorf("reading the probe's results: %w", err)
+	}
+	if err := pc.Wait(); err != nil {
+		return fmt.Errorf("the probe: %w", err)
+	}
+	lat, probeErrs := pr.Latencies, pr.Errors
 	slices.Sort(lat)
 	r.Probes, r.ProbeErrors = len(lat), probeErrs
 	if len(lat) > 0 {
@@ -176,6 +192,43 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 		return fmt.Errorf("the server still held %d descriptors (%d before) after %v", r.FDsAfter, r.FDsBefore, limit)
 	}
 	return nil
+}
+
+// probeResult is what a -probe process prints.
+type probeResult struct {
+	Latencies []time.Duration
+	Errors    int
+}
+
+// probeOnly dials addr every 5 ms, checking an echo, until stdin closes;
+// then it prints what it measured.
+func probeOnly(addr string) error {
+	if err := proc.Loopback(addr); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		close(done)
+	}()
+	var r probeResult
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return json.NewEncoder(os.Stdout).Encode(r)
+		case <-t.C:
+		}
+		start := time.Now()
+		c, err := ping(addr)
+		if err != nil {
+			r.Errors++
+			continue
+		}
+		r.Latencies = append(r.Latencies, time.Since(start))
+		c.Close()
+	}
 }
 
 // ping dials addr and checks one echo.
