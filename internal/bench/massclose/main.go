@@ -35,6 +35,7 @@ func main() {
 	par := flag.Int("dial-parallel", 64, "connections dialed at once")
 	limit := flag.Duration("timeout", 60*time.Second, "how long the server may take to release every descriptor")
 	label := flag.String("label", "", "free text copied into the output")
+	probeAddr := flag.String("probe-addr", "", "where the new client is dialed (default -addr): another server's address measures the machine's floor, the latency a server not closing anything sees meanwhile")
 	probe := flag.Bool("probe", false, "only probe: dial addr every 5 ms until stdin closes, then print the latencies (a JSON array of ns)")
 	flag.Parse()
 	if *probe {
@@ -44,7 +45,10 @@ func main() {
 		}
 		return
 	}
-	if err := run(*addr, *pid, *conns, *par, *limit, *label); err != nil {
+	if *probeAddr == "" {
+		*probeAddr = *addr
+	}
+	if err := run(*addr, *probeAddr, *pid, *conns, *par, *limit, *label); err != nil {
 		fmt.Fprintln(os.Stderr, "massclose:", err)
 		os.Exit(1)
 	}
@@ -65,8 +69,11 @@ type result struct {
 	ServerCPUPct float64 `json:"server_cpu_pct"` // while releasing
 }
 
-func run(addr string, pid, n, par int, limit time.Duration, label string) error {
+func run(addr, probeAddr string, pid, n, par int, limit time.Duration, label string) error {
 	if err := proc.Loopback(addr); err != nil {
+		return err
+	}
+	if err := proc.Loopback(probeAddr); err != nil {
 		return err
 	}
 	if pid <= 0 {
@@ -120,7 +127,7 @@ func run(addr string, pid, n, par int, limit time.Duration, label string) error 
 	if err != nil {
 		return err
 	}
-	pc := exec.Command(self, "-probe", "-addr", addr)
+	pc := exec.Command(self, "-probe", "-addr", probeAddr)
 	pc.Stderr = os.Stderr
 	stdin, err := pc.StdinPipe()
 	if err != nil {
