@@ -363,7 +363,13 @@ func (c *ConnectedSocketAdapter) onTurnEnd() {
 	}
 	if c.closing && c.In.Len() == 0 && len(c.wq) == 0 && !c.wrClosed {
 		c.wrClosed = true
-		if err := c.conn.CloseWrite(); err != nil || c.inputDone {
+		if c.inputDone {
+			// Everything is written and the peer has closed: closing sends
+			// the FIN, with no shutdown before it (a mass close makes many).
+			c.shut(nil)
+			return
+		}
+		if err := c.conn.CloseWrite(); err != nil {
 			c.shut(nil)
 			return
 		}

@@ -361,10 +361,10 @@ func (s *esock) Close() error {
 		default:
 		}
 	}
-	if s.loop != nil {
-		// Explicit, though close would do it: the descriptor is not shared.
-		unix.EpollCtl(s.loop.epfd, unix.EPOLL_CTL_DEL, int(s.fd), nil)
-	}
+	// No EPOLL_CTL_DEL: closing the descriptor takes it out of the epoll,
+	// the descriptor being ours alone (SOCK_CLOEXEC). A child process
+	// between fork and exec may hold it open a moment longer; an event it
+	// brings finds the slot's generation changed, and is dropped.
 	err := unix.Close(int(s.fd))
 	if s.loop != nil {
 		s.loop.p.slots.remove(s)
