@@ -10,7 +10,10 @@
 # kamgen/plain and kamgen/redis-server. redis-tools and redis-server are
 # installed with apt-get when missing. Environment: N (default 200000),
 # DEPTHS (default "16 1"), CPUS (taskset list for the servers, e.g. 0;
-# default: none), OUT (the raw CSV lines).
+# default: none), CLIENT_CPUS (taskset list for redis-benchmark, e.g. 1;
+# default: none), OUT (the raw CSV lines). With CPUS=0 CLIENT_CPUS=1 each
+# server has one CPU, as redis-server uses one (Go's GOMAXPROCS follows
+# the CPUs a process may use), and the load generator the other.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${1:-3}
@@ -34,6 +37,8 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pin=()
 [[ -n ${CPUS:-} ]] && pin=(taskset -c "$CPUS")
+cpin=()
+[[ -n ${CLIENT_CPUS:-} ]] && cpin=(taskset -c "$CLIENT_CPUS")
 declare -A port
 port[kamgen]=$(free_port)
 "${pin[@]}" "$bin/kamgen" -addr "127.0.0.1:${port[kamgen]}" 2>/dev/null &
@@ -53,7 +58,7 @@ for run in $(seq "$RUNS"); do
 	for depth in "${depths[@]}"; do
 		for s in kamgen plain redis; do
 			echo "# run $run -P $depth $s" >&2
-			redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t ping,set,get,incr -n "$N" -c 50 -P "$depth" -q --csv |
+			"${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t ping,set,get,incr -n "$N" -c 50 -P "$depth" -q --csv |
 				sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p' |
 				while read -r test rps; do echo "$s $depth $test $rps"; done >>"$out"
 		done
