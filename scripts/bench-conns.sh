@@ -21,12 +21,21 @@ trap 'rm -rf "$bin"' EXIT
 (cd "$bench" && GOFLAGS=-mod=mod go build -o "$bin/" ./cmd/stdecho)
 (cd "$root" && go build -o "$bin/echo" ./examples/echo && go build -o "$bin/massclose" ./internal/bench/massclose && go build -o "$bin/churn" ./internal/bench/churn)
 
-# start SERVER LABEL: start the server on a free port below the ephemeral
-# range; sets pid and port.
+# start [-debug] SERVER...: start the server on a free port below the
+# ephemeral range; sets pid and port. With -debug (a kamgen example), the
+# server serves Go's profiles on the next port, debug, so that its
+# goroutines can be counted.
 start() {
+	local withdebug= extra=()
+	if [[ $1 == -debug ]]; then
+		withdebug=1
+		shift
+	fi
 	for _ in 1 2 3 4 5; do
 		port=$((20000 + RANDOM % 12000))
-		"$@" -addr "127.0.0.1:$port" >/dev/null 2>&1 &
+		debug=$((port + 1))
+		[[ -n $withdebug ]] && extra=(-debug-addr "127.0.0.1:$debug")
+		"$@" "${extra[@]}" -addr "127.0.0.1:$port" >/dev/null 2>&1 &
 		pid=$!
 		for _ in $(seq 100); do
 			(echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
@@ -39,16 +48,25 @@ start() {
 	return 1
 }
 
-# each RUN: for each server, start it and run the command after it.
+# each [-debug] COMMAND...: for each run and server, start the server and
+# run the command against it; with -debug, the command is given the kamgen
+# servers' -debug-addr too.
 each() {
+	local withdebug=
+	if [[ $1 == -debug ]]; then
+		withdebug=1
+		shift
+	fi
 	for run in $(seq "$RUNS"); do
 		for srv in stdecho echo echo-portable; do
+			dbg=()
 			case $srv in
 			stdecho) start "$bin/stdecho" ;;
-			echo) start "$bin/echo" ;;
-			echo-portable) KAMGEN_POLLER=portable start "$bin/echo" ;;
+			echo) start -debug "$bin/echo" ;;
+			echo-portable) KAMGEN_POLLER=portable start -debug "$bin/echo" ;;
 			esac
-			"$@" -addr "127.0.0.1:$port" -pid "$pid" -label "$srv run $run" || true
+			[[ -n $withdebug && $srv != stdecho ]] && dbg=(-debug-addr "127.0.0.1:$debug")
+			"$@" "${dbg[@]}" -addr "127.0.0.1:$port" -pid "$pid" -label "$srv run $run" || true
 			kill "$pid"
 			wait "$pid" 2>/dev/null || true
 		done
@@ -56,4 +74,4 @@ each() {
 }
 
 each "$bin/massclose" -conns "$CONNS" -timeout 120s
-each "$bin/churn" -cycles "$CYCLES"
+each -debug "$bin/churn" -cycles "$CYCLES"

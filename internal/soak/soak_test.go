@@ -5,8 +5,9 @@
 // TLS) and examples/markov, through the chaos proxy (internal/chaos): echo
 // clients through streams re-cut at random, Markov chatters, TLS
 // handshakes, slow readers and clients that reset mid-send. Every ten
-// seconds it reads each server's RSS, threads and descriptors; it fails on
-// an error where none was due, on descriptors or threads not back to where
+// seconds it reads each server's RSS, threads, descriptors and goroutines
+// (from the -debug-addr each is started with); it fails on an error where
+// none was due, on descriptors, threads or goroutines not back to where
 // they started, and on RSS that keeps growing.
 package soak
 
@@ -43,15 +44,17 @@ import (
 type server struct {
 	name    string
 	addr    string
+	debug   string // where it serves Go's profiles (-debug-addr)
 	cmd     *exec.Cmd
 	samples []sample
 }
 
 type sample struct {
-	at      time.Duration
-	rssKiB  int
-	threads int
-	fds     int
+	at         time.Duration
+	rssKiB     int
+	threads    int
+	fds        int
+	goroutines int
 }
 
 func TestSoak(t *testing.T) {
@@ -169,8 +172,11 @@ wait:
 	for _, s := range servers {
 		first, last := s.samples[0], s.samples[len(s.samples)-1]
 		slope := s.rssSlope()
-		t.Logf("%-8s RSS %d -> %d KiB (second half: %+.0f KiB/min), threads %d -> %d, descriptors %d -> %d",
-			s.name, first.rssKiB, last.rssKiB, slope, first.threads, last.threads, first.fds, last.fds)
+		t.Logf("%-8s RSS %d -> %d KiB (second half: %+.0f KiB/min), threads %d -> %d, goroutines %d -> %d, descriptors %d -> %d",
+			s.name, first.rssKiB, last.rssKiB, slope, first.threads, last.threads, first.goroutines, last.goroutines, first.fds, last.fds)
+		if last.goroutines > first.goroutines+8 {
+			t.Errorf("%s has %d goroutines, %d before the load", s.name, last.goroutines, first.goroutines)
+		}
 		if last.fds > first.fds {
 			t.Errorf("%s holds %d descriptors, %d before the load", s.name, last.fds, first.fds)
 		}
@@ -299,7 +305,13 @@ func start(t *testing.T, name, bin string, args ...string) *server {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, append([]string{"-addr", addr}, args...)...)
+	dl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debug := dl.Addr().String()
+	dl.Close()
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-debug-addr", debug}, args...)...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -328,17 +340,17 @@ func start(t *testing.T, name, bin string, args ...string) *server {
 		}
 		time.Sleep(20 * time.Millisecond) // polling a port no event reports
 	}
-	return &server{name: name, addr: addr, cmd: cmd}
+	return &server{name: name, addr: addr, debug: debug, cmd: cmd}
 }
 
-// sample reads the server's RSS, threads and descriptors.
+// sample reads the server's RSS, threads, descriptors and goroutines.
 func (s *server) sample(t *testing.T, at time.Duration) {
 	t.Helper()
-	st, err := proc.Read(s.cmd.Process.Pid)
+	st, err := proc.ReadWith(s.cmd.Process.Pid, s.debug)
 	if err != nil {
 		t.Fatalf("%s: %v", s.name, err)
 	}
-	s.samples = append(s.samples, sample{at: at, rssKiB: st.RSSKiB, threads: st.Threads, fds: st.FDs})
+	s.samples = append(s.samples, sample{at: at, rssKiB: st.RSSKiB, threads: st.Threads, fds: st.FDs, goroutines: st.Goroutines})
 }
 
 // rssSlope returns the least-squares slope of RSS over the second half of

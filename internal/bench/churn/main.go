@@ -3,9 +3,10 @@
 // cycle sends half its message and resets the connection mid-send instead.
 // It reports cycles per second, the latency of a cycle (p50, p99, max) and
 // the server's RSS, high-water RSS, threads and descriptors before and
-// after, as one JSON line.
+// after, and its goroutines when it serves Go's profiles (-debug-addr), as
+// one JSON line.
 //
-//	go run ./internal/bench/churn -addr 127.0.0.1:1500 -pid $(pidof echo) -cycles 40000
+//	go run ./internal/bench/churn -addr 127.0.0.1:1500 -pid $(pidof echo) -cycles 40000 -debug-addr 127.0.0.1:6060
 //
 // It only talks to loopback addresses.
 package main
@@ -36,8 +37,9 @@ func main() {
 	resetEvery := flag.Int("reset-every", 4, "every n-th cycle resets mid-send (0: none)")
 	settle := flag.Duration("settle", 2*time.Second, "wait after the churn before reading the server's memory")
 	label := flag.String("label", "", "free text copied into the output")
+	debugAddr := flag.String("debug-addr", "", "where the server serves Go's profiles (an example's -debug-addr): its goroutines are counted too")
 	flag.Parse()
-	if err := run(*addr, *pid, *cycles, *par, *size, *resetEvery, *settle, *label); err != nil {
+	if err := run(*addr, *debugAddr, *pid, *cycles, *par, *size, *resetEvery, *settle, *label); err != nil {
 		fmt.Fprintln(os.Stderr, "churn:", err)
 		os.Exit(1)
 	}
@@ -57,7 +59,7 @@ type result struct {
 	After        proc.Stat `json:"after"`
 }
 
-func run(addr string, pid, cycles, par, size, resetEvery int, settle time.Duration, label string) error {
+func run(addr, debugAddr string, pid, cycles, par, size, resetEvery int, settle time.Duration, label string) error {
 	if err := proc.Loopback(addr); err != nil {
 		return err
 	}
@@ -66,7 +68,7 @@ func run(addr string, pid, cycles, par, size, resetEvery int, settle time.Durati
 	}
 	r := result{Label: label, Cycles: cycles}
 	var err error
-	if r.Before, err = proc.Read(pid); err != nil {
+	if r.Before, err = proc.ReadWith(pid, debugAddr); err != nil {
 		return err
 	}
 	msg := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
@@ -107,7 +109,7 @@ func run(addr string, pid, cycles, par, size, resetEvery int, settle time.Durati
 	slices.Sort(lat)
 	r.P50MS, r.P99MS, r.MaxMS = ms(lat[cycles/2]), ms(lat[cycles*99/100]), ms(lat[cycles-1])
 	time.Sleep(settle) // the server closes what the last cycles left
-	if r.After, err = proc.Read(pid); err != nil {
+	if r.After, err = proc.ReadWith(pid, debugAddr); err != nil {
 		return err
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {

@@ -4,20 +4,61 @@
 package proc
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// Stat is a process's memory, threads and descriptors.
+// Stat is a process's memory, threads and descriptors, and its goroutines
+// when it serves Go's profiles (see Goroutines).
 type Stat struct {
-	RSSKiB  int `json:"RSSKiB"` // resident memory
-	HWMKiB  int `json:"HWMKiB"` // its high-water mark
-	Threads int `json:"Threads"`
-	FDs     int `json:"FDs"` // open descriptors
+	RSSKiB     int `json:"RSSKiB"` // resident memory
+	HWMKiB     int `json:"HWMKiB"` // its high-water mark
+	Threads    int `json:"Threads"`
+	FDs        int `json:"FDs"`                  // open descriptors
+	Goroutines int `json:"Goroutines,omitempty"` // 0: not known
+}
+
+// ReadWith is Read, with the goroutines of a process that serves Go's
+// profiles at debugAddr (an example's -debug-addr); none when it is "".
+func ReadWith(pid int, debugAddr string) (Stat, error) {
+	s, err := Read(pid)
+	if err != nil || debugAddr == "" {
+		return s, err
+	}
+	s.Goroutines, err = Goroutines(debugAddr)
+	return s, err
+}
+
+// Goroutines returns how many goroutines the process serving Go's profiles
+// at debugAddr (net/http/pprof, under /debug/pprof/) has: the first line
+// of its goroutine profile, "goroutine profile: total N".
+func Goroutines(debugAddr string) (int, error) {
+	if err := Loopback(debugAddr); err != nil {
+		return 0, err
+	}
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get("http://" + debugAddr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: goroutine profile: %s", debugAddr, resp.Status)
+	}
+	var n int
+	if _, serr := fmt.Sscanf(line, "goroutine profile: total %d", &n); serr != nil {
+		return 0, fmt.Errorf("%s: goroutine profile begins %q: %w", debugAddr, line, errors.Join(serr, err))
+	}
+	return n, nil
 }
 
 // Read reads pid's Stat.
