@@ -475,6 +475,35 @@ func TestPeerReset(t *testing.T) {
 	})
 }
 
+// TestPendingErrorAfterReset: an owner that has taken everything and then
+// stops reading (its handler is full) learns of the peer's reset from
+// PendingError, without reading: on the portable Poller too, whose reader
+// goroutine has read the reset already (the socket holds it no more).
+func TestPendingErrorAfterReset(t *testing.T) {
+	forEachPoller(t, func(t *testing.T, p poll.Poller) {
+		l, lw := listen(t, p, "127.0.0.1:0")
+		for i := range 20 {
+			client := dialStd(t, l)
+			c, w := accept(t, l, lw)
+			msg := pattern(i, 100)
+			_, err := client.Write(msg)
+			require.NoError(t, err)
+			require.Equal(t, msg, readN(t, c, w, len(msg)))
+			require.NoError(t, poll.PendingError(c), "no error before the reset")
+			require.NoError(t, client.SetLinger(0))
+			require.NoError(t, client.Close())
+			// Wait for the reset, which nothing reads: a Readable left from
+			// the message may come first.
+			for err == nil {
+				w.wait(poll.Readable)
+				err = poll.PendingError(c)
+			}
+			assert.True(t, isReset(err), "PendingError after a reset: %v", err)
+			require.NoError(t, c.Close())
+		}
+	})
+}
+
 func isReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }

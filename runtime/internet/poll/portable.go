@@ -665,10 +665,17 @@ func (c *portableConn) Close() error { return c.closeConn(true) }
 
 // PendingError is what poll.PendingError returns for the connection: its
 // socket's pending error, read without reading the socket, so that a reset
-// is seen while the reader waits for its bytes to be taken.
+// is seen while the reader waits for its bytes to be taken, or the error
+// the reader read (other than EOF) once it has handed over its bytes.
 func (c *portableConn) PendingError() error {
 	c.mu.Lock()
 	err := c.perr
+	if err == nil && c.rerr != nil && !errors.Is(c.rerr, io.EOF) && !errors.Is(c.rerr, os.ErrDeadlineExceeded) {
+		// The reader has read the reset itself, which the socket then no
+		// longer holds: an owner that takes nothing now would never learn
+		// of it.
+		err = c.rerr
+	}
 	c.mu.Unlock()
 	if err != nil {
 		return err
