@@ -25,7 +25,7 @@ type feedSetter interface {
 
 // attachable is a feed of any message type, as a component keeps it.
 type attachable interface {
-	Attach(wake func())
+	Attach(wake func(from any))
 	Detach()
 }
 
@@ -113,9 +113,16 @@ func (in *Inbox[T]) setFeed(f any) error {
 	now := e.feedsOn
 	c.mu.Unlock()
 	if now {
-		feed.Attach(c.wake)
+		feed.Attach(c.wakeFeed)
 	}
 	return nil
+}
+
+// wakeFeed wakes c for its feed, from the turn of from (an *axon.Component)
+// or from outside any (nil).
+func (c *Component) wakeFeed(from any) {
+	f, _ := from.(*Component)
+	c.wakeFrom(f)
 }
 
 // attachFeeds attaches the feeds of c's inboxes, now that c is active.
@@ -129,7 +136,7 @@ func (c *Component) attachFeeds() {
 	feeds := c.ext.feeds
 	c.mu.Unlock()
 	for _, f := range feeds {
-		f.Attach(c.wake)
+		f.Attach(c.wakeFeed)
 	}
 }
 

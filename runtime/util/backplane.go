@@ -199,7 +199,7 @@ func (b *Backplane[T]) publish(m T, afar, force bool, from *axon.Component) bool
 			continue
 		}
 		s.push(m, &now)
-		s.publish()
+		s.publish(from)
 	}
 	b.pub.Unlock()
 	return true
@@ -448,11 +448,11 @@ type sub[T any] struct {
 	bp      *Backplane[T]
 	owner   *axon.Component
 	pol     Policy
-	ring    []T         // swapped (grown) by a publication with mu held
-	bridge  bool        // a bridge to other processes: not given what comes from them
-	wake    func()      // set when attached, before the backplane sees it
-	left    atomic.Bool // detached or disconnected: the backplane forgets it
-	blocked atomic.Bool // a publisher waits for room in it
+	ring    []T            // swapped (grown) by a publication with mu held
+	bridge  bool           // a bridge to other processes: not given what comes from them
+	wake    func(from any) // set when attached, before the backplane sees it
+	left    atomic.Bool    // detached or disconnected: the backplane forgets it
+	blocked atomic.Bool    // a publisher waits for room in it
 	_       cacheLine
 
 	// The publishers', under their backplane's pub.
@@ -521,14 +521,18 @@ func (s *sub[T]) push(m T, now *time.Time) {
 // it has a turn coming, and sees the new tail when it looks again after
 // taking (the atomics order the two sides: Take stores head, then Len
 // loads tail).
-func (s *sub[T]) publish() {
+func (s *sub[T]) publish(from *axon.Component) {
 	prev := s.tail.Load()
 	if prev == s.wtail {
 		return
 	}
 	s.tail.Store(s.wtail)
 	if s.head.Load() >= prev && s.wake != nil {
-		s.wake()
+		if from != nil {
+			s.wake(from) // it runs next on the publisher's worker
+		} else {
+			s.wake(nil)
+		}
 	}
 }
 
@@ -609,7 +613,7 @@ func (s *sub[T]) Len() int {
 }
 
 // Attach adds the subscription to its backplane's list.
-func (s *sub[T]) Attach(wake func()) {
+func (s *sub[T]) Attach(wake func(from any)) {
 	s.wake = wake
 	if s.afar != nil {
 		s.base.Store(s.afar.Load())

@@ -17,7 +17,10 @@ import (
 // Each reports deliveries/s and the heap each subscriber costs, idle;
 // BenchmarkFanOut/backplane against BenchmarkFanOut/channels, the same
 // fan-out written with a buffered channel and a goroutine per subscriber,
-// is the ratio in docs/benchmarks.md.
+// is the ratio in docs/benchmarks.md. The backplane's publisher is code
+// outside any component (Put, from the benchmark's goroutine), or, in
+// backplane-component, a reactive component, as a kamgen program's
+// publishers are.
 //
 //	go test -run '^$' -bench FanOut -benchtime 200000x ./runtime/util
 
@@ -44,12 +47,37 @@ func (c *tally) onIn(int) {
 
 func BenchmarkFanOut(b *testing.B) {
 	for _, n := range []int{1, 100, 10000} {
-		b.Run(fmt.Sprintf("backplane/subs=%d", n), func(b *testing.B) { benchBackplane(b, n) })
+		b.Run(fmt.Sprintf("backplane/subs=%d", n), func(b *testing.B) { benchBackplane(b, n, false) })
+		b.Run(fmt.Sprintf("backplane-component/subs=%d", n), func(b *testing.B) { benchBackplane(b, n, true) })
 		b.Run(fmt.Sprintf("channels/subs=%d", n), func(b *testing.B) { benchChannels(b, n) })
 	}
 }
 
-func benchBackplane(b *testing.B, n int) {
+// counter is a reactive publisher: each turn it offers the next numbers
+// until its outbox refuses one, and asks for another turn.
+type counter struct {
+	axon.Component
+	Out  axon.Outbox[int]
+	n    int
+	want int
+}
+
+func (c *counter) Dispatch(*axon.Turn) {
+	for c.n < c.want && c.Out.Offer(c.n) {
+		c.n++
+	}
+	if c.n == c.want {
+		c.Stop()
+	}
+}
+
+func (c *counter) OnTurnEnd() {
+	if c.n < c.want {
+		c.Notify()
+	}
+}
+
+func benchBackplane(b *testing.B, n int, component bool) {
 	rt := axon.NewRuntime()
 	defer rt.Close()
 	bp := util.NewBackplane[int]("bench")
@@ -71,12 +99,26 @@ func benchBackplane(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	perSub := float64(heap()-before) / float64(n)
+	var pub *counter
+	if component {
+		pub = &counter{want: b.N}
+		pub.Out.Init(&pub.Component, "outbox", 0)
+		if err := bp.Publish(&pub.Out); err != nil {
+			b.Fatal(err)
+		}
+	}
 	ctx := b.Context()
 	b.ResetTimer()
 	start := time.Now()
-	for i := range b.N {
-		if err := bp.In.Put(ctx, i); err != nil {
+	if component {
+		if err := rt.Activate(pub); err != nil {
 			b.Fatal(err)
+		}
+	} else {
+		for i := range b.N {
+			if err := bp.In.Put(ctx, i); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	done.Wait()

@@ -98,8 +98,11 @@ type Feed[T any] interface {
 	// Len returns how many messages wait.
 	Len() int
 	// Attach is called when the inbox's owner is active (at once if it
-	// is already): wake gives it a turn, from any goroutine.
-	Attach(wake func())
+	// is already): wake gives it a turn, from any goroutine. from is the
+	// component (an *axon.Component) whose turn wakes it, or nil: woken
+	// from a turn, the owner runs next on the same worker, as a message's
+	// receiver does.
+	Attach(wake func(from any))
 	// Detach is called once the owner has finished; nothing will take
 	// from the feed any more.
 	Detach()
