@@ -46,26 +46,30 @@ type boxFields []func(self unsafe.Pointer) dropper
 
 var boxFieldsOf sync.Map // reflect.Type -> boxFields
 
-var dropperType = reflect.TypeFor[dropper]()
-
 // boxFieldsFor returns the box fields of struct type t.
-func boxFieldsFor(t reflect.Type) boxFields {
+func boxFieldsFor(t reflect.Type) boxFields { return fieldsFor[dropper](&boxFieldsOf, t) }
+
+// fieldsFor returns accessors of the fields of struct type t, at any depth
+// of embedded structs but Component, whose pointers implement I; found
+// once per type, in cache.
+func fieldsFor[I any](cache *sync.Map, t reflect.Type) []func(self unsafe.Pointer) I {
 	if t.Kind() != reflect.Struct {
 		return nil
 	}
-	if f, ok := boxFieldsOf.Load(t); ok {
-		return f.(boxFields)
+	if f, ok := cache.Load(t); ok {
+		return f.([]func(unsafe.Pointer) I)
 	}
-	var fs boxFields
+	it := reflect.TypeFor[I]()
+	var fs []func(unsafe.Pointer) I
 	var walk func(t reflect.Type, off uintptr)
 	walk = func(t reflect.Type, off uintptr) {
 		for i := range t.NumField() {
 			f := t.Field(i)
 			ft, at := f.Type, off+f.Offset
 			switch {
-			case reflect.PointerTo(ft).Implements(dropperType):
-				fs = append(fs, func(self unsafe.Pointer) dropper {
-					return reflect.NewAt(ft, unsafe.Add(self, at)).Interface().(dropper)
+			case reflect.PointerTo(ft).Implements(it):
+				fs = append(fs, func(self unsafe.Pointer) I {
+					return reflect.NewAt(ft, unsafe.Add(self, at)).Interface().(I)
 				})
 			case ft.Kind() == reflect.Struct && f.Anonymous && ft != reflect.TypeFor[Component]():
 				walk(ft, at)
@@ -73,8 +77,8 @@ func boxFieldsFor(t reflect.Type) boxFields {
 		}
 	}
 	walk(t, 0)
-	f, _ := boxFieldsOf.LoadOrStore(t, fs)
-	return f.(boxFields)
+	f, _ := cache.LoadOrStore(t, fs)
+	return f.([]func(unsafe.Pointer) I)
 }
 
 // partFields returns the struct p points to and its box fields.

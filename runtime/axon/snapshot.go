@@ -119,38 +119,10 @@ func (b *box[T]) state() (n, capacity int, to BoxRef) {
 	return n, capacity, to
 }
 
-// stateFields lists where a component type keeps its boxes, inboxes and
-// outboxes, found once per type.
-type stateFields []func(self unsafe.Pointer) stater
+// stateFieldsOf caches, per component type, where it keeps its boxes,
+// inboxes and outboxes.
+var stateFieldsOf sync.Map // reflect.Type -> []func(unsafe.Pointer) stater
 
-var stateFieldsOf sync.Map // reflect.Type -> stateFields
-
-var staterType = reflect.TypeFor[stater]()
-
-func stateFieldsFor(t reflect.Type) stateFields {
-	if t.Kind() != reflect.Struct {
-		return nil
-	}
-	if f, ok := stateFieldsOf.Load(t); ok {
-		return f.(stateFields)
-	}
-	var fs stateFields
-	var walk func(t reflect.Type, off uintptr)
-	walk = func(t reflect.Type, off uintptr) {
-		for i := range t.NumField() {
-			f := t.Field(i)
-			ft, at := f.Type, off+f.Offset
-			switch {
-			case reflect.PointerTo(ft).Implements(staterType):
-				fs = append(fs, func(self unsafe.Pointer) stater {
-					return reflect.NewAt(ft, unsafe.Add(self, at)).Interface().(stater)
-				})
-			case ft.Kind() == reflect.Struct && f.Anonymous && ft != reflect.TypeFor[Component]():
-				walk(ft, at)
-			}
-		}
-	}
-	walk(t, 0)
-	f, _ := stateFieldsOf.LoadOrStore(t, fs)
-	return f.(stateFields)
+func stateFieldsFor(t reflect.Type) []func(self unsafe.Pointer) stater {
+	return fieldsFor[stater](&stateFieldsOf, t)
 }
