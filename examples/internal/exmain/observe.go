@@ -170,24 +170,5 @@ func Run(ctx context.Context, o Observe, parts ...axon.Part) error {
 		return err
 	}
 	defer stop()
-	if err := rt.Activate(parts...); err != nil {
-		_ = rt.Close()
-		return err
-	}
-	if err := rt.Wait(ctx); err != nil && ctx.Err() == nil {
-		_ = rt.Close()
-		return err
-	}
-	if ctx.Err() != nil {
-		gctx, cancel := context.WithTimeout(context.Background(), axon.ShutdownGrace)
-		var wg sync.WaitGroup
-		for _, p := range parts {
-			if g, ok := p.(interface{ Shutdown(context.Context) error }); ok {
-				wg.Go(func() { _ = g.Shutdown(gctx) })
-			}
-		}
-		wg.Wait()
-		cancel()
-	}
-	return rt.Close()
+	return rt.Run(ctx, parts...)
 }
