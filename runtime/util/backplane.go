@@ -528,11 +528,7 @@ func (s *sub[T]) publish(from *axon.Component) {
 	}
 	s.tail.Store(s.wtail)
 	if s.head.Load() >= prev && s.wake != nil {
-		if from != nil {
-			s.wake(from) // it runs next on the publisher's worker
-		} else {
-			s.wake(nil)
-		}
+		s.wake(from) // from a turn, it runs next on the publisher's worker
 	}
 }
 
