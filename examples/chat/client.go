@@ -70,8 +70,7 @@ func (c *Client) onHeard(line []byte) { c.Out.Send(line) }
 
 func (c *Client) onStop() {
 	if c.nick != "" {
-		c.room.Names.Release(c.nick) // before the others hear it is free
-		c.say("* %s left\n", c.nick)
+		c.room.Leave(c.nick)
 	}
 }
 

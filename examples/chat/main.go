@@ -51,7 +51,9 @@ func run(ctx context.Context, args []string, ready func(addr string)) error {
 	if ready != nil {
 		ready(srv.Addr().String())
 	}
-	return exmain.Run(ctx, *obs, append(parts, srv)...)
+	err = exmain.Run(ctx, *obs, append(parts, srv)...)
+	room.Wait() // for the nicks to be released, before Redis is let go
+	return err
 }
 
 // channel is the Redis pub/sub channel the room is shared on.

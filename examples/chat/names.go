@@ -15,15 +15,15 @@ import (
 )
 
 // Names keeps the nicks in use in a room. Its methods may block (Redis):
-// a client calls them off the workers (axon.Go), but Release, which does
-// not block.
+// a client calls them off the workers (axon.Go).
 type Names interface {
 	// Guest takes a new guest nick.
 	Guest(ctx context.Context) (string, error)
 	// Rename gives nick up for name, if name is valid and free.
 	Rename(ctx context.Context, nick, name string) error
-	// Release gives nick up.
-	Release(nick string)
+	// Release gives nick up: once it returns, the nick is free to take in
+	// every process.
+	Release(ctx context.Context, nick string)
 	// List returns the nicks in use, sorted, separated by spaces.
 	List(ctx context.Context) (string, error)
 }
@@ -73,7 +73,7 @@ func (n *memoryNames) Rename(_ context.Context, nick, name string) error {
 	return nil
 }
 
-func (n *memoryNames) Release(nick string) {
+func (n *memoryNames) Release(_ context.Context, nick string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	delete(n.taken, nick)
@@ -106,9 +106,8 @@ type redisNames struct {
 	mine   map[string]string // the nicks this process's clients hold, and their values in Redis
 	claims int
 
-	wg       sync.WaitGroup
-	releases chan [2]string // nick, value
-	done     chan struct{}
+	wg   sync.WaitGroup
+	done chan struct{}
 }
 
 const (
@@ -141,7 +140,7 @@ func newRedisNames(ctx context.Context, client *redis.Client) (*redisNames, erro
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	n := &redisNames{client: client, id: hex.EncodeToString(id[:]), log: slog.Default(),
-		mine: map[string]string{}, releases: make(chan [2]string, 1024), done: make(chan struct{})}
+		mine: map[string]string{}, done: make(chan struct{})}
 	if err := n.alive(ctx); err != nil {
 		return nil, fmt.Errorf("keeping nicks in Redis: %w", err)
 	}
@@ -154,7 +153,7 @@ func (n *redisNames) alive(ctx context.Context) error {
 	return n.client.Set(ctx, alivePfx+n.id, 1, aliveFor).Err()
 }
 
-// run renews the process's key and releases nicks, until Close.
+// run renews the process's key until Close.
 func (n *redisNames) run() {
 	defer n.wg.Done()
 	tick := time.NewTicker(aliveEvery)
@@ -167,31 +166,20 @@ func (n *redisNames) run() {
 				n.log.Warn("chat: cannot renew this server's nicks in Redis; they are freed if Redis stays away", "err", err)
 			}
 			cancel()
-		case r := <-n.releases:
-			n.release(r)
 		case <-n.done:
-			for {
-				select {
-				case r := <-n.releases:
-					n.release(r)
-				default:
-					return
-				}
-			}
+			return
 		}
 	}
 }
 
-func (n *redisNames) release(r [2]string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+func (n *redisNames) release(ctx context.Context, r [2]string) {
 	if err := releaseScript.Run(ctx, n.client, []string{namesKey, r[0]}, r[1]).Err(); err != nil {
 		n.log.Warn("chat: cannot free a nick in Redis; it is freed when this server's key expires", "nick", r[0], "err", err)
 	}
 }
 
-// Close releases what is left to release and stops renewing the process's
-// key, which it deletes: its nicks are free.
+// Close stops renewing the process's key, which it deletes: its nicks are
+// free.
 func (n *redisNames) Close() {
 	close(n.done)
 	n.wg.Wait()
@@ -241,7 +229,7 @@ func (n *redisNames) Rename(ctx context.Context, nick, name string) error {
 		return fmt.Errorf("%s is taken", name)
 	}
 	if r, ok := n.forget(nick); ok {
-		n.release(r) // now: the client waits for Rename anyway
+		n.release(ctx, r)
 	}
 	return nil
 }
@@ -256,15 +244,9 @@ func (n *redisNames) forget(nick string) ([2]string, bool) {
 	return [2]string{nick, value}, ok
 }
 
-func (n *redisNames) Release(nick string) {
-	r, ok := n.forget(nick)
-	if !ok {
-		return
-	}
-	select {
-	case n.releases <- r:
-	default:
-		n.release(r) // many at once (a shutdown): wait for Redis rather than leave it taken
+func (n *redisNames) Release(ctx context.Context, nick string) {
+	if r, ok := n.forget(nick); ok {
+		n.release(ctx, r)
 	}
 }
 
