@@ -38,9 +38,11 @@ func TestSnapshotShowsEachConnectionWithItsComponents(t *testing.T) {
 	clients := []net.Conn{l.dial(t), l.dial(t), l.dial(t)}
 
 	var s introspect.Snapshot
-	eventually(t, "three connections in the snapshot", 5*time.Second, func() bool {
+	// A client may read its echo before the adapter that wrote it has
+	// counted the bytes: wait for the counts too.
+	eventually(t, "three connections in the snapshot, each with its echo written", 5*time.Second, func() bool {
 		s = l.snapshot(t, "")
-		return s.Connections == 3
+		return s.Connections == 3 && len(s.Groups) == 1 && s.Groups[0].BytesOut == 18
 	})
 	require.Len(t, s.Conns, 3)
 	assert.Positive(t, s.Total)
