@@ -388,6 +388,12 @@ func (w *worker) run(c *Component, t *Turn) {
 	c.on.Store(nil)
 	if more {
 		c.sched.Store(queued)
+		if w.next == nil && w.rt != nil {
+			// A worker goes on with it, while what it works on is in this
+			// CPU's caches; maxLocal cuts the chain for the run queue.
+			w.next = c
+			return
+		}
 		c.rt.enqueue(c)
 		return
 	}
