@@ -259,9 +259,13 @@ func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) bool {
 	return true
 }
 
-// onTurnEnd wakes the senders waiting for a Block subscription to make
-// room: it did, or a grace is over (Notify).
-func (b *Backplane[T]) onTurnEnd() {
+// onTurnEnd wakes the senders waiting for a Block subscription whose
+// grace is over (the timer's Notify): they try again, and disconnect it.
+func (b *Backplane[T]) onTurnEnd() { b.wakeSenders() }
+
+// wakeSenders wakes the senders waiting for room in a Block subscription:
+// they try again.
+func (b *Backplane[T]) wakeSenders() {
 	loop.WakeWaiters(&b.In)
 	loop.WakeWaiters(&b.Remote)
 }
@@ -597,7 +601,7 @@ func (s *sub[T]) Take(n int, put func(T)) int {
 	s.head.Store(h + k)
 	s.mu.Unlock()
 	if k > 0 && s.blocked.Load() && s.blocked.CompareAndSwap(true, false) { // a load first: a CAS would take the cache line the publications read
-		s.bp.Notify()
+		s.bp.wakeSenders() // now, not in a turn of the backplane: they run on another worker while this one takes the rest
 	}
 	return int(k)
 }
