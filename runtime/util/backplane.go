@@ -3,6 +3,7 @@ package util
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,7 @@ type Backplane[T any] struct {
 	// pub serialises publications: what follows is guarded by it.
 	pub   sync.Mutex
 	subs  []*sub[T] // every subscription
+	room  uint64    // publications that surely find room in every Block subscription: until they are made, none looks
 	timer *time.Timer
 	reg   *named // the backplane's own, set and read in its turns
 }
@@ -189,9 +191,15 @@ func (b *Backplane[T]) onRemote(m T) { b.publish(m, true, true, nil) }
 func (b *Backplane[T]) publish(m T, afar, force bool, from *axon.Component) bool {
 	b.pub.Lock()
 	b.refresh()
-	if !force && b.blockedLocked(afar, from) {
-		b.pub.Unlock()
-		return false
+	if b.room == 0 && !force {
+		var blocked bool
+		if blocked, b.room = b.blockedLocked(afar, from); blocked {
+			b.pub.Unlock()
+			return false
+		}
+	}
+	if b.room > 0 {
+		b.room--
 	}
 	now := time.Time{}
 	for _, s := range b.subs {
@@ -215,14 +223,23 @@ func (b *Backplane[T]) blocked(afar bool) bool {
 	b.pub.Lock()
 	defer b.pub.Unlock()
 	b.refresh()
-	return b.blockedLocked(afar, nil)
+	blocked, room := b.blockedLocked(afar, nil)
+	b.room = room
+	return blocked
 }
 
 // blockedLocked is blocked, with b.pub held, for a publication by from
-// (or nil), which is not given to from's own subscription.
-func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) bool {
+// (or nil), which is not given to from's own subscription. It also
+// returns how many publications surely find room in every Block
+// subscription (whoever makes them): until they are made, a publication
+// need not look.
+func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) (blocked bool, room uint64) {
 	wait := time.Duration(-1)
+	room = math.MaxUint64
 	for _, s := range b.blocking() {
+		if !s.left.Load() {
+			room = min(room, uint64(s.pol.Max)-min(uint64(s.pol.Max), s.wtail-s.head.Load()))
+		}
 		if afar && s.bridge || s.owner == from || !s.full() {
 			if !s.fullSince.IsZero() { // no store in the common case: a publication looks at every Block subscription
 				s.fullSince = time.Time{}
@@ -248,7 +265,7 @@ func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) bool {
 		}
 	}
 	if wait < 0 {
-		return false
+		return false, room
 	}
 	// Wake the senders when the first grace is over, to disconnect.
 	if b.timer == nil {
@@ -256,7 +273,7 @@ func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) bool {
 	} else {
 		b.timer.Reset(wait)
 	}
-	return true
+	return true, 0
 }
 
 // onTurnEnd wakes the senders waiting for a Block subscription whose
@@ -277,6 +294,7 @@ func (b *Backplane[T]) refresh() {
 		return
 	}
 	b.changed.Store(false)
+	b.room = 0
 	b.mu.Lock()
 	b.subs = append(b.subs, b.joining...)
 	clear(b.joining)
