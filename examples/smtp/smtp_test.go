@@ -4,16 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/smtp"
 	"net/textproto"
@@ -30,6 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kamgen/kamgen/examples/internal/extest"
+	"github.com/kamgen/kamgen/internal/testcert"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -148,40 +143,11 @@ func TestProtocolErrors(t *testing.T) {
 	assert.Empty(t, extest.ReadAll(t, r.R))
 }
 
-// writeCert writes a certificate for 127.0.0.1 and its key, and returns a
-// pool that trusts it.
-func writeCert(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "smtp test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:        true, BasicConstraintsValid: true,
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	leaf, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool = x509.NewCertPool()
-	pool.AddCert(leaf)
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	require.NoError(t, err)
-	dir := t.TempDir()
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600))
-	return certFile, keyFile, pool
-}
-
 // STARTTLS with the given certificate, and with the self-signed default:
 // the session starts over (STARTTLS is no longer offered, MAIL needs EHLO
 // again) and the message arrives whole, received "with ESMTPS".
 func TestStartTLS(t *testing.T) {
-	certFile, keyFile, pool := writeCert(t)
+	certFile, keyFile, pool := testcert.Files(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -286,7 +252,7 @@ func memStats() runtime.MemStats {
 // of sequence (the injected MAIL FROM was dropped). 1,000 connections, 8 at
 // a time.
 func TestSTARTTLSInjection(t *testing.T) {
-	certFile, keyFile, pool := writeCert(t)
+	certFile, keyFile, pool := testcert.Files(t)
 	addr, _ := start(t, "-tls-cert", certFile, "-tls-key", keyFile)
 	const conns, parallel = 1000, 8
 	var wg sync.WaitGroup

@@ -2,18 +2,8 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
-	"math/big"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +15,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/kamgen/kamgen/examples/internal/extest"
+	"github.com/kamgen/kamgen/internal/testcert"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -87,9 +78,9 @@ type echoServer struct {
 // it when makessl arrives while it is dialing (see the package comment).
 func tlsEcho(t *testing.T) (*echoServer, string) {
 	t.Helper()
-	cert, certPEM := selfSigned(t)
-	caFile := filepath.Join(t.TempDir(), "cert.pem")
-	require.NoError(t, os.WriteFile(caFile, certPEM, 0o644))
+	caFile, keyFile, _ := testcert.Files(t)
+	cert, err := tls.LoadX509KeyPair(caFile, keyFile)
+	require.NoError(t, err)
 	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
 	require.NoError(t, err)
 	s := &echoServer{addr: l.Addr().String()}
@@ -114,27 +105,6 @@ func tlsEcho(t *testing.T) (*echoServer, string) {
 		s.wg.Wait()
 	})
 	return s, caFile
-}
-
-func selfSigned(t *testing.T) (tls.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "sslclient test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // screen is the client's standard output, which a test can wait on.

@@ -3,14 +3,9 @@ package chassis_test
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -22,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/kamgen/kamgen/internal/testcert"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/internal/testproto"
@@ -31,25 +27,6 @@ const (
 	emfileChild = "KAMGEN_EMFILE_SERVER"
 	emfileTLS   = "KAMGEN_EMFILE_TLS" // the child serves TLS (ServerOptions.TLS)
 )
-
-// selfSigned makes a certificate for 127.0.0.1.
-func selfSigned() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
-}
 
 // TestEMFILEServerProcess is not a test of its own: TestAcceptSurvivesEMFILE
 // runs the test binary again with it, as a server limited to 64 open files.
@@ -64,11 +41,7 @@ func TestEMFILEServerProcess(t *testing.T) {
 	}
 	var opts chassis.ServerOptions
 	if os.Getenv(emfileTLS) != "" {
-		cert, err := selfSigned()
-		if err != nil {
-			fmt.Println("certificate:", err)
-			os.Exit(2)
-		}
+		cert, _ := testcert.New(t)
 		opts.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), opts)

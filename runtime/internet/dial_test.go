@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kamgen/kamgen/internal/testcert"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/kamgen/kamgen/runtime/internet"
@@ -106,7 +107,7 @@ func TestClientStoppedWhileDialingClosesTheLateConnection(t *testing.T) {
 // TLS: the client speaks TLS, and the plain connection, made too late, is
 // closed.
 func TestClientMakeSSLWhileDialingPlain(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
 	require.NoError(t, err)
 	defer ln.Close()

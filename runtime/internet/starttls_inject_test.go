@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kamgen/kamgen/internal/testcert"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/chassis"
 	"github.com/kamgen/kamgen/runtime/internet"
@@ -83,7 +84,7 @@ var _ chassis.TLSUpgrader = (*holder)(nil)
 // bytes the handler gets after the handshake are the client's first ones
 // over TLS. Run with KAMGEN_POLLER=portable for the portable Selector.
 func TestSTARTTLSDropsPlainTextAfterTheRequest(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	asked := make(chan *holder, 1)
 	srv := serve(t, "127.0.0.1:0", func(string, int, string, int) axon.Stage[[]byte, []byte] {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kamgen/kamgen/internal/testcert"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/kamgen/kamgen/runtime/chassis"
@@ -30,7 +31,7 @@ var _ chassis.TLSUpgrader = (*testproto.StartTLS)(nil)
 // handler got in plain text.
 func startTLSServer(t *testing.T, goInUpgrade bool, opts chassis.ServerOptions) (*chassis.ServerCore, *x509.CertPool, chan []byte) {
 	t.Helper()
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	plain := make(chan []byte, 4)
 	if opts.TLS != nil {
@@ -240,7 +241,7 @@ func (c *readerConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 // everything goes over TLS, and the server reads it decrypted. A second
 // "makessl" is ignored; the client ends normally.
 func TestClientSTARTTLS(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	srv := newLineServer(t, cert)
 	rt := axontest.Runtime(t, quiet)
 	client := internet.NewTCPClient(srv.addr)
@@ -283,7 +284,7 @@ func TestClientSTARTTLS(t *testing.T) {
 // A server whose certificate does not verify: the upgrade closes the
 // client's connection, and the client ends with the verification error.
 func TestClientSTARTTLSRefusesAnUnverifiedServer(t *testing.T) {
-	cert, _ := testCert(t)
+	cert, _ := testcert.New(t)
 	srv := newLineServer(t, cert)
 	close(srv.proceed)
 	rt := axontest.Runtime(t, quiet)
@@ -386,7 +387,7 @@ func (r *adapterRig) closedWith(t *testing.T) error {
 // the handshake and goes over TLS: the upgrade's Plain answer, written only
 // after the adapter took it, tells the peer when that is.
 func TestAdapterWritesWhatComesDuringTheUpgradeOverTLS(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	r := newAdapterRig(t)
 	require.NoError(t, r.csa.In.Deliver([]byte("before\n")))
 	require.NoError(t, r.csa.MakeSSL().Deliver(&internet.TLSUpgrade{
@@ -433,7 +434,7 @@ func TestAdapterRefusesABadUpgrade(t *testing.T) {
 // A peer that never completes the handshake: the upgrade's Timeout closes
 // the connection and says so.
 func TestAdapterUpgradeTimeout(t *testing.T) {
-	cert, _ := testCert(t)
+	cert, _ := testcert.New(t)
 	r := newAdapterRig(t)
 	require.NoError(t, r.csa.MakeSSL().Deliver(&internet.TLSUpgrade{
 		Config:  &tls.Config{Certificates: []tls.Certificate{cert}},
@@ -450,7 +451,7 @@ func TestAdapterUpgradeTimeout(t *testing.T) {
 // a connection that outlives its handler) ends it: the socket is closed and
 // no goroutine is left (goleak checks).
 func TestAdapterStoppedDuringTheUpgrade(t *testing.T) {
-	cert, _ := testCert(t)
+	cert, _ := testcert.New(t)
 	r := newAdapterRig(t)
 	require.NoError(t, r.csa.MakeSSL().Deliver(&internet.TLSUpgrade{
 		Config: &tls.Config{Certificates: []tls.Certificate{cert}},

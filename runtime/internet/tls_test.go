@@ -1,15 +1,10 @@
 package internet_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"io"
-	"math/big"
 	"net"
 	"testing"
 	"time"
@@ -17,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/kamgen/kamgen/internal/testcert"
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/kamgen/kamgen/runtime/chassis"
@@ -24,36 +20,9 @@ import (
 	"github.com/kamgen/kamgen/runtime/internet"
 )
 
-// testCert makes a self-signed certificate for 127.0.0.1, ::1 and
-// localhost, and a pool that trusts it.
-func testCert(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "kamgen test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-		DNSNames:              []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	leaf, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
-}
-
 func tlsServer(t *testing.T) (*chassis.ServerCore, *x509.CertPool) {
 	t.Helper()
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}},
 	})
@@ -159,7 +128,7 @@ func TestClientWaitsForALinkedMakeSSL(t *testing.T) {
 // are closed once the handshake timeout has passed, and hold no handler
 // meanwhile; a client that does complete it is served.
 func TestStalledHandshakesAreClosed(t *testing.T) {
-	cert, pool := testCert(t)
+	cert, pool := testcert.New(t)
 	srv := serve(t, "127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{
 		TLS:              &tls.Config{Certificates: []tls.Certificate{cert}},
 		HandshakeTimeout: 200 * time.Millisecond,
