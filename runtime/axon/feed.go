@@ -2,6 +2,7 @@ package axon
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/kamgen/kamgen/runtime/internal/loop"
@@ -45,6 +46,20 @@ func init() {
 		return i.setSink(s)
 	}
 	loop.Names = func(rt any) *sync.Map { return &rt.(*Runtime).names }
+	loop.AtTurnEnd = func(from any, e loop.TurnEnder) bool {
+		c, ok := from.(*Component)
+		if !ok || c == nil || c.th != nil {
+			return false
+		}
+		w := c.on.Load()
+		if w == nil {
+			return false
+		}
+		if !slices.Contains(w.atEnd, e) {
+			w.atEnd = append(w.atEnd, e)
+		}
+		return true
+	}
 	loop.WakeWaiters = func(in any) {
 		if i, ok := in.(feedSetter); ok {
 			i.wakeWaiters()

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kamgen/kamgen/runtime/internal/loop"
 	"github.com/kamgen/kamgen/runtime/internal/meter"
 )
 
@@ -360,11 +361,22 @@ type worker struct {
 	rt    *Runtime   // nil for a host
 	next  *Component // used by the worker's own goroutine only
 	local int
-	mrt   *Runtime     // the runtime whose meter shard follows
-	shard *meter.Shard // where the worker counts mrt's turns
+	atEnd []loop.TurnEnder // told when the turn running ends (loop.AtTurnEnd)
+	mrt   *Runtime         // the runtime whose meter shard follows
+	shard *meter.Shard     // where the worker counts mrt's turns
 }
 
 const maxLocal = 32
+
+// endTurn tells the sinks that asked (loop.AtTurnEnd) that c's turn has
+// ended.
+func (w *worker) endTurn(c *Component) {
+	for i, e := range w.atEnd {
+		e.TurnEnd(c)
+		w.atEnd[i] = nil
+	}
+	w.atEnd = w.atEnd[:0]
+}
 
 // runNext makes c the component to run after the current turn; a component
 // already there goes to the run queue.
@@ -384,6 +396,9 @@ func (w *worker) run(c *Component, t *Turn) {
 		more = w.meteredTurn(c, t)
 	} else {
 		more = c.turn(t)
+	}
+	if len(w.atEnd) > 0 {
+		w.endTurn(c)
 	}
 	c.on.Store(nil)
 	if more {

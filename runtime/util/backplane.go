@@ -201,16 +201,43 @@ func (b *Backplane[T]) publish(m T, afar, force bool, from *axon.Component) bool
 	if b.room > 0 {
 		b.room--
 	}
+	// From a component's turn, what it publishes is made visible when
+	// the turn ends, all at once (one atomic store and one look at whether
+	// to wake each subscriber, not one a message), or every visibleEvery
+	// messages of a long turn.
+	held := from != nil && loop.AtTurnEnd(from, turnEnder[T]{b})
 	now := time.Time{}
 	for _, s := range b.subs {
 		if afar && s.bridge || s.owner == from {
 			continue
 		}
 		s.push(m, &now)
-		s.publish(from)
+		if !held || s.wtail-s.tail.Load() >= visibleEvery {
+			s.publish(from)
+		}
 	}
 	b.pub.Unlock()
 	return true
+}
+
+// visibleEvery is how many messages a turn publishes before they are made
+// visible, if it goes on: its subscribers start on them meanwhile.
+const visibleEvery = 32
+
+// turnEnder is told that the turn of a component that published has
+// ended.
+type turnEnder[T any] struct{ b *Backplane[T] }
+
+// TurnEnd makes what from's turn published visible, and wakes the
+// subscribers that may be idle.
+func (e turnEnder[T]) TurnEnd(from any) {
+	b := e.b
+	c, _ := from.(*axon.Component)
+	b.pub.Lock()
+	for _, s := range b.subs {
+		s.publish(c)
+	}
+	b.pub.Unlock()
 }
 
 // blocked reports whether a Block subscription has no room: the sender

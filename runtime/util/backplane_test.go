@@ -443,3 +443,62 @@ func TestSubscribersAreWokenForEveryPublication(t *testing.T) {
 	}
 	require.Equal(t, numbers(0, n), pull.got)
 }
+
+// burster publishes, in one turn, as many numbers as each message it is
+// given says, and one more as it stops.
+type burster struct {
+	axon.Component
+	In  axon.Inbox[int]
+	Out axon.Outbox[int]
+	n   int
+}
+
+func (b *burster) Dispatch(t *axon.Turn) { axon.Serve(t, &b.In, b.onIn) }
+
+func (b *burster) onIn(k int) {
+	for range k {
+		b.Out.Send(b.n)
+		b.n++
+	}
+}
+
+func (b *burster) OnStop() { b.Out.Send(b.n) }
+
+// TestATurnsPublicationsAreSeenWhenItEnds: what a component publishes in
+// a turn is made visible to the subscribers when the turn ends, all at
+// once (or every few dozen messages of a long turn): bursts of every size
+// around that bound, and the last words of an OnStop, reach a reactive and
+// a threaded subscriber, each burst before the next one is asked for.
+func TestATurnsPublicationsAreSeenWhenItEnds(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	sink := axontest.NewSink[int]()
+	bp.Subscribe(&sink.In, util.Policy{Full: util.Block, Max: 1024})
+	bursts := []int{1, 2, 31, 32, 33, 64, 65, 100, 1}
+	total := 0
+	for _, k := range bursts {
+		total += k
+	}
+	pull := &puller{want: total + 1, done: make(chan struct{})}
+	pull.In.Init(&pull.Component, "inbox", 0)
+	bp.Subscribe(&pull.In, util.Policy{Full: util.Block, Max: 1024})
+	src := &burster{}
+	src.In.Init(&src.Component, "inbox", 0)
+	src.Out.Init(&src.Component, "outbox", 0)
+	require.NoError(t, bp.Publish(&src.Out))
+	require.NoError(t, rt.Activate(sink, pull, bp, src))
+	n := 0
+	for _, k := range bursts {
+		require.NoError(t, src.In.Deliver(k))
+		n += k
+		require.Equal(t, numbers(0, n), sink.WaitCount(t, n), "after a burst of %d", k)
+	}
+	src.Stop()
+	require.Equal(t, numbers(0, n+1), sink.WaitCount(t, n+1), "the last words of OnStop")
+	select {
+	case <-pull.done:
+	case <-time.After(axontest.Timeout):
+		t.Fatalf("the threaded subscriber has %d of %d", len(pull.got), n+1)
+	}
+	require.Equal(t, numbers(0, n+1), pull.got)
+}

@@ -139,3 +139,13 @@ var SetSink func(in, s any) error
 // WakeWaiters wakes the senders waiting for room in in, an *axon.Inbox of
 // any type. Package axon sets it.
 var WakeWaiters func(in any)
+
+// TurnEnder is told when a sender's turn has ended: a sink that held back
+// what the turn sent makes it visible then, at once.
+type TurnEnder interface{ TurnEnd(from any) }
+
+// AtTurnEnd has e told, once, when the turn of from ends: from is the
+// *axon.Component sending in a turn of its own, on the calling goroutine.
+// It reports false, and does nothing, when from is not a reactive
+// component in a turn. Package axon sets it.
+var AtTurnEnd func(from any, e TurnEnder) bool
