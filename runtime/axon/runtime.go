@@ -28,6 +28,7 @@ type Runtime struct {
 	work     sync.Cond
 	quiet    sync.Cond // broadcast when every worker waits for work
 	runq     ring[*Component]
+	waiting  atomic.Int32 // runq.len(), for a look without mu
 	idle     int
 	workers  int
 	spinning bool // a worker spins, looking for work
@@ -313,6 +314,7 @@ func shutdownGracefully(parts []Part) {
 func (rt *Runtime) enqueue(c *Component) {
 	rt.mu.Lock()
 	rt.runq.push(c)
+	rt.waiting.Store(int32(rt.runq.len()))
 	if rt.idle > 0 {
 		rt.work.Signal()
 	}
@@ -350,7 +352,9 @@ func (rt *Runtime) next() *Component {
 	if rt.closed {
 		return nil
 	}
-	return rt.runq.pop()
+	c := rt.runq.pop()
+	rt.waiting.Store(int32(rt.runq.len()))
+	return c
 }
 
 // worker runs turns. Its next slot holds a component woken by the turn it
@@ -403,9 +407,12 @@ func (w *worker) run(c *Component, t *Turn) {
 	c.on.Store(nil)
 	if more {
 		c.sched.Store(queued)
-		if w.next == nil && w.rt != nil {
+		if w.next == nil && w.rt != nil && w.rt.waiting.Load() == 0 {
 			// A worker goes on with it, while what it works on is in this
-			// CPU's caches; maxLocal cuts the chain for the run queue.
+			// CPU's caches, unless others wait in the run queue: then it
+			// goes behind them, as a long stream must not keep a new
+			// client's turns waiting (a mass close's notices to ServerCore
+			// did, for 32 turns of 64 notices at a time).
 			w.next = c
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -195,6 +196,66 @@ func TestBusyComponentDoesNotStarveOthers(t *testing.T) {
 	eventually(t, "the other component is served", func() bool { return other.got.Load() == 1 })
 	loop.Stop()
 	waitDone(t, loop)
+}
+
+// stream is a reactive component with a long queue: on its first message
+// it wakes other, so that other waits in the run queue while the stream
+// still has input for many turns.
+type stream struct {
+	axon.Component
+	In    axon.Inbox[int]
+	other *witness
+	got   atomic.Int64
+}
+
+// witness records how many messages the stream had handled when it got
+// its turn.
+type witness struct {
+	axon.Component
+	In     axon.Inbox[int]
+	stream *stream
+	seen   atomic.Int64
+}
+
+func (w *witness) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &w.In, func(int) { w.seen.Store(w.stream.got.Load()) })
+}
+
+func (s *stream) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &s.In, func(int) {
+		if s.got.Add(1) == 1 {
+			_ = s.other.In.Deliver(1)
+		}
+	})
+}
+
+// A component with more input than a turn takes goes on, on its worker,
+// only while no other component waits for one: a mass close's stream of
+// notices to ServerCore must not keep a new client's turns waiting. On
+// one worker, the component woken during the stream's first turn runs
+// right after it, not after a chain of the stream's turns.
+func TestStreamGoesBehindWaitingComponents(t *testing.T) {
+	const n = 5000
+	rt := newRT(t, axon.WithWorkers(1))
+	other := &witness{}
+	other.In.Init(&other.Component, "inbox", 0)
+	other.seen.Store(-1)
+	s := &stream{other: other}
+	other.stream = s
+	s.In.Init(&s.Component, "inbox", n)
+	for i := range n {
+		require.NoError(t, s.In.Deliver(i))
+	}
+	require.NoError(t, rt.Activate(other, s))
+	eventually(t, "the other component is served", func() bool { return other.seen.Load() >= 0 })
+	eventually(t, "the stream is handled", func() bool { return s.got.Load() == n })
+	// The stream's first turn (64 messages) and at most one more, not
+	// maxLocal (32) turns of it.
+	assert.LessOrEqual(t, other.seen.Load(), int64(2*64), "the woken component waited behind the stream's turns")
+	s.Stop()
+	other.Stop()
+	waitDone(t, s)
+	waitDone(t, other)
 }
 
 // 100,000 paused reactive components hold no goroutine.
