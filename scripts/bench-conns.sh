@@ -49,8 +49,8 @@ start() {
 }
 
 # each [-debug] COMMAND...: for each run and server, start the server and
-# run the command against it; with -debug, the command is given the kamgen
-# servers' -debug-addr too.
+# run the command against it (@SRV@ in it is the server's name); with
+# -debug, the command is given the kamgen servers' -debug-addr too.
 each() {
 	local withdebug=
 	if [[ $1 == -debug ]]; then
@@ -66,12 +66,22 @@ each() {
 			echo-portable) KAMGEN_POLLER=portable start -debug "$bin/echo" ;;
 			esac
 			[[ -n $withdebug && $srv != stdecho ]] && dbg=(-debug-addr "127.0.0.1:$debug")
-			"$@" "${dbg[@]}" -addr "127.0.0.1:$port" -pid "$pid" -label "$srv run $run" || true
+			"${@//@SRV@/$srv}" "${dbg[@]}" -addr "127.0.0.1:$port" -pid "$pid" -label "$srv run $run" || true
 			kill "$pid"
 			wait "$pid" 2>/dev/null || true
 		done
 	done
 }
 
-each "$bin/massclose" -conns "$CONNS" -timeout 120s
+each "$bin/massclose" -conns "$CONNS" -timeout 120s -latencies "$bin/lat.@SRV@"
+# The new client's latency over every round, pooled: one round has 60-odd
+# probes, whose p99 is their slowest.
+for srv in stdecho echo echo-portable; do
+	python3 - "$srv" "$bin/lat.$srv" <<'PY'
+import json, sys
+v = sorted(float(x) for x in open(sys.argv[2]))
+q = lambda p: v[min(len(v) - 1, int(len(v) * p))]
+print(json.dumps({"label": sys.argv[1] + " pooled", "probes": len(v), "probe_p50_ms": q(.5), "probe_p90_ms": q(.9), "probe_p99_ms": q(.99), "probe_max_ms": v[-1]}))
+PY
+done
 each -debug "$bin/churn" -cycles "$CYCLES"

@@ -13,6 +13,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -35,6 +36,7 @@ func main() {
 	par := flag.Int("dial-parallel", 64, "connections dialed at once")
 	limit := flag.Duration("timeout", 60*time.Second, "how long the server may take to release every descriptor")
 	label := flag.String("label", "", "free text copied into the output")
+	latFile := flag.String("latencies", "", "append every probe's latency (ms, one a line) to this file, to pool rounds: the p99 of one round's 60-odd probes is its slowest")
 	probeAddr := flag.String("probe-addr", "", "where the new client is dialed (default -addr): another server's address measures the machine's floor, the latency a server not closing anything sees meanwhile")
 	probe := flag.Bool("probe", false, "only probe: dial addr every 5 ms until stdin closes, then print the latencies (a JSON array of ns)")
 	flag.Parse()
@@ -48,7 +50,7 @@ func main() {
 	if *probeAddr == "" {
 		*probeAddr = *addr
 	}
-	if err := run(*addr, *probeAddr, *pid, *conns, *par, *limit, *label); err != nil {
+	if err := run(*addr, *probeAddr, *pid, *conns, *par, *limit, *label, *latFile); err != nil {
 		fmt.Fprintln(os.Stderr, "massclose:", err)
 		os.Exit(1)
 	}
@@ -69,7 +71,7 @@ type result struct {
 	ServerCPUPct float64 `json:"server_cpu_pct"` // while releasing
 }
 
-func run(addr, probeAddr string, pid, n, par int, limit time.Duration, label string) error {
+func run(addr, probeAddr string, pid, n, par int, limit time.Duration, label, latFile string) error {
 	if err := proc.Loopback(addr); err != nil {
 		return err
 	}
@@ -186,6 +188,11 @@ func run(addr, probeAddr string, pid, n, par int, limit time.Duration, label str
 	}
 	lat, probeErrs := pr.Latencies, pr.Errors
 	slices.Sort(lat)
+	if latFile != "" {
+		if err := appendLatencies(latFile, lat); err != nil {
+			return err
+		}
+	}
 	r.Probes, r.ProbeErrors = len(lat), probeErrs
 	if len(lat) > 0 {
 		r.ProbeP50MS = ms(lat[len(lat)/2])
@@ -259,3 +266,20 @@ func ping(addr string) (net.Conn, error) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// appendLatencies appends lat to the file name, in ms, one a line.
+func appendLatencies(name string, lat []time.Duration) error {
+	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	for _, l := range lat {
+		fmt.Fprintf(w, "%.3f\n", ms(l))
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
