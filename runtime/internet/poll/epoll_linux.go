@@ -79,6 +79,13 @@ type eventLoop struct {
 	p      *epollPoller
 	epfd   int
 	wakefd int
+	// lnfd is an epoll of the Poller's listeners, in every loop's, itself
+	// in epfd. A new connection is seen by the next epoll_wait of any
+	// loop, ahead of the events before it: in epfd it would wait behind
+	// every event already ready there, which in a mass close are
+	// thousands of hang-ups, each a close to make.
+	lnfd   int
+	lnev   []unix.EpollEvent
 	file   *os.File   // epfd, registered in Go's netpoller
 	sink   Dispatcher // nil: events go to the Watchers
 	events []unix.EpollEvent
@@ -94,9 +101,18 @@ func newEventLoop(p *epollPoller) (*eventLoop, error) {
 		unix.Close(epfd)
 		return nil, os.NewSyscallError("eventfd", err)
 	}
-	l := &eventLoop{p: p, epfd: epfd, wakefd: wakefd, events: make([]unix.EpollEvent, epollBatch)}
+	l := &eventLoop{p: p, epfd: epfd, wakefd: wakefd, lnfd: -1, events: make([]unix.EpollEvent, epollBatch), lnev: make([]unix.EpollEvent, 8)}
 	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: -1} // wakeSlot
 	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
+		l.closeFDs()
+		return nil, os.NewSyscallError("epoll_ctl", err)
+	}
+	if l.lnfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+		l.closeFDs()
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	ev = unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLET, Fd: -2} // listenSlot
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, l.lnfd, &ev); err != nil {
 		l.closeFDs()
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
@@ -111,6 +127,9 @@ func newEventLoop(p *epollPoller) (*eventLoop, error) {
 
 func (l *eventLoop) closeFDs() {
 	unix.Close(l.wakefd)
+	if l.lnfd >= 0 {
+		unix.Close(l.lnfd)
+	}
 	if l.file != nil {
 		l.file.Close()
 	} else {
@@ -156,25 +175,41 @@ func (l *eventLoop) run() {
 }
 
 // drain delivers the events waiting in the epoll, up to epollBatch of them,
-// to the loop's Dispatcher or else to the Watchers. It reports how many
-// there were, and whether the Poller is closing.
+// to the loop's Dispatcher or else to the Watchers, after those of the
+// listeners when there may be some: when the epoll of listeners was
+// ready, or when the batch is full and more may wait behind it. It
+// reports how many events there were, and whether the Poller is closing.
 func (l *eventLoop) drain() (n int, stop bool) {
-	for {
-		var err error
-		n, err = epollPoll(l.epfd, l.events)
-		if err == unix.EINTR {
-			continue
+	n = l.poll(l.epfd, l.events)
+	listeners := n == len(l.events)
+	for i := range n {
+		if uint32(l.events[i].Fd) == listenSlot {
+			listeners = true
+			break
 		}
-		if err != nil {
-			panic(fmt.Sprintf("poll: epoll_wait: %v", err))
+	}
+	if listeners {
+		for {
+			k := l.poll(l.lnfd, l.lnev)
+			for i := range k {
+				ev := &l.lnev[i]
+				if s := l.p.slots.lookup(uint32(ev.Fd), uint32(ev.Pad)); s != nil {
+					s.deliver(ev.Events, l.sink)
+				}
+			}
+			if k < len(l.lnev) {
+				break
+			}
 		}
-		break
 	}
 	for i := range n {
 		ev := &l.events[i]
 		idx := uint32(ev.Fd)
-		if idx == wakeSlot {
+		switch idx {
+		case wakeSlot:
 			stop = stop || l.p.closing.Load()
+			continue
+		case listenSlot:
 			continue
 		}
 		if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
@@ -182,6 +217,20 @@ func (l *eventLoop) drain() (n int, stop bool) {
 		}
 	}
 	return n, stop
+}
+
+// poll is a non-blocking epoll_wait on epfd.
+func (l *eventLoop) poll(epfd int, events []unix.EpollEvent) int {
+	for {
+		n, err := epollPoll(epfd, events)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			panic(fmt.Sprintf("poll: epoll_wait: %v", err))
+		}
+		return n
+	}
 }
 
 func (l *eventLoop) wake() {
@@ -220,6 +269,31 @@ func (p *epollPoller) register(s *esock) error {
 		p.slots.remove(s)
 		s.loop = nil
 		return os.NewSyscallError("epoll_ctl", err)
+	}
+	return nil
+}
+
+// registerListener gives s, a listener, a slot and adds it to every
+// loop's epoll of listeners, edge-triggered, for good: the first loop to
+// look takes its new connections.
+func (p *epollPoller) registerListener(s *esock) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := p.slots.add(s); err != nil {
+		return err
+	}
+	s.loop = p.loops[0]
+	ev := unix.EpollEvent{
+		Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET,
+		Fd:     int32(s.slot),
+		Pad:    int32(s.gen),
+	}
+	for _, l := range p.loops {
+		if err := unix.EpollCtl(l.lnfd, unix.EPOLL_CTL_ADD, int(s.fd), &ev); err != nil {
+			p.slots.remove(s)
+			s.loop = nil
+			return os.NewSyscallError("epoll_ctl", err)
+		}
 	}
 	return nil
 }
@@ -408,7 +482,7 @@ func (p *epollPoller) Listen(network, address string, cfg ListenConfig) (Listene
 		return nil, opErr("getsockname", err)
 	}
 	l := &elistener{esock: esock{fd: int32(fd)}, network: network, addr: bound}
-	if err := p.register(&l.esock); err != nil {
+	if err := p.registerListener(&l.esock); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}

@@ -25,6 +25,8 @@ const (
 	slotChunkSize = 1 << slotChunkBits
 	// wakeSlot marks the event of a loop's wake-up eventfd.
 	wakeSlot = ^uint32(0)
+	// listenSlot marks the event of a loop's epoll of listeners.
+	listenSlot = ^uint32(0) - 1
 )
 
 type slot struct {
