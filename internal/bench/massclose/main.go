@@ -7,7 +7,13 @@
 //
 // The new client is dialed by a process of its own (this program, run with
 // -probe), so that what it measures is the server and the machine, not
-// this process's scheduler busy closing thousands of sockets.
+// this process's scheduler busy closing thousands of sockets. It binds a
+// port of its own, below the ephemeral range (10000-19999), rather than
+// let connect pick one: with 19,000 connections to the same server port
+// just closed, in TIME_WAIT on this side, the kernel's search for a free
+// ephemeral port took 10-35 ms of a probe's connect, which no client of
+// another host pays (a probe to a bystander server, whose port has none,
+// connected in 0.1-1 ms meanwhile).
 //
 // It prints one JSON line. It only talks to loopback addresses.
 package main
@@ -19,11 +25,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/kamgen/kamgen/internal/bench/proc"
@@ -226,6 +234,7 @@ func probeOnly(addr string) error {
 		close(done)
 	}()
 	var r probeResult
+	port := probePorts[0] + rand.IntN(probePorts[1]-probePorts[0])
 	t := time.NewTicker(5 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -235,7 +244,7 @@ func probeOnly(addr string) error {
 		case <-t.C:
 		}
 		start := time.Now()
-		c, err := ping(addr)
+		c, err := pingFrom(addr, &port)
 		if err != nil {
 			r.Errors++
 			continue
@@ -245,16 +254,46 @@ func probeOnly(addr string) error {
 	}
 }
 
+// probePorts are the ports a probe binds, one after another: below the
+// ephemeral range, and below bench-conns.sh's servers.
+var probePorts = [2]int{10000, 20000}
+
+// pingFrom is ping from the next free port from *port on, in probePorts.
+func pingFrom(addr string, port *int) (net.Conn, error) {
+	for range 1000 {
+		*port++
+		if *port >= probePorts[1] {
+			*port = probePorts[0]
+		}
+		d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: *port}}
+		c, err := d.Dial("tcp", addr)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			continue // still in TIME_WAIT from an earlier run, or taken
+		}
+		if err != nil {
+			return nil, err
+		}
+		return check(c)
+	}
+	return nil, errors.New("no free port to probe from in 10000-19999")
+}
+
 // ping dials addr and checks one echo.
 func ping(addr string) (net.Conn, error) {
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		return nil, err
 	}
+	return check(c)
+}
+
+// check checks one echo on c, and closes it if it fails.
+func check(c net.Conn) (net.Conn, error) {
 	c.SetDeadline(time.Now().Add(5 * time.Second))
 	msg := []byte("ping\n")
 	buf := make([]byte, len(msg))
-	if _, err := c.Write(msg); err == nil {
+	_, err := c.Write(msg)
+	if err == nil {
 		_, err = io.ReadFull(c, buf)
 	}
 	if err != nil {
