@@ -10,16 +10,24 @@ import (
 // and the handler's turn and the write that follow run there too, as on a
 // worker. So an event costs no hand-over from the loop to a worker and no
 // wake-up of a parked worker thread, which on a busy server were most of
-// the scheduling cost. Other Watchers (listeners) are told as usual.
+// the scheduling cost. A TCPServer's accepts run there too, and the
+// ServerCore turn that makes the connection's handler: a new client does
+// not wait for a worker, which in a mass close are busy with the closes.
+// Other Watchers are told as usual.
 type loopHost struct{ h loop.Host }
 
 func newLoopHost() poll.Dispatcher { return loopHost{loop.NewHost()} }
 
 func (l loopHost) Deliver(w poll.Watcher, ev poll.Events) {
-	if c, ok := w.(*ConnectedSocketAdapter); ok {
+	switch c := w.(type) {
+	case *ConnectedSocketAdapter:
 		if c.mark(ev) {
 			l.h.Wake(c)
 		}
+		return
+	case *TCPServer:
+		c.ready.Or(uint32(ev))
+		l.h.Wake(c)
 		return
 	}
 	w.Ready(ev)

@@ -167,6 +167,10 @@ func (l *eventLoop) run() {
 			if n < len(l.events) {
 				return false
 			}
+			// More waits: let the goroutines this batch woke (workers)
+			// have the P before the next batch, rather than wait for
+			// the loop to be preempted, 10 ms on.
+			runtime.Gosched()
 		}
 	})
 	if err != nil {
