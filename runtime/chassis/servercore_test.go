@@ -395,3 +395,57 @@ func TestServerCoreRateLimitsItsWarnings(t *testing.T) {
 	assert.LessOrEqual(t, lines, 2*seconds, "a line, and one that counts the rest, each second (%d s), not %d lines", seconds, clients)
 	assert.GreaterOrEqual(t, logs.count(msg+" (more of them"), 1, "the rest are counted")
 }
+
+// hog is a reactive component whose turn holds its worker until release
+// is closed.
+type hog struct {
+	axon.Component
+	In      axon.Inbox[int]
+	holding chan struct{}
+	release chan struct{}
+}
+
+func (h *hog) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &h.In, func(int) {
+		close(h.holding)
+		<-h.release
+	})
+}
+
+// A new connection is accepted, and its handler made, by the event loop
+// that saw it, not by a worker: in a mass close every worker is busy with
+// the closes, and a new client waited for one. Here the runtime's only
+// worker is held by another component while a client connects.
+func TestAcceptsNeedNoWorker(t *testing.T) {
+	srv, err := chassis.NewServerCore("127.0.0.1:0", chassis.Handler(testproto.NewEcho), chassis.ServerOptions{})
+	require.NoError(t, err)
+	rt := axontest.Runtime(t, quiet, axon.WithWorkers(1))
+	require.NoError(t, rt.Activate(srv))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), deadline)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	roundTrip(t, dial(t, srv), "ready\n") // the server has started, and watches its listener
+	h := &hog{holding: make(chan struct{}), release: make(chan struct{})}
+	h.In.Init(&h.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(h))
+	require.NoError(t, h.In.Deliver(1))
+	select {
+	case <-h.holding:
+	case <-time.After(deadline):
+		t.Fatal("the hog never got the worker")
+	}
+	released := false
+	t.Cleanup(func() {
+		if !released {
+			close(h.release)
+		}
+	})
+	dial(t, srv)
+	require.Eventually(t, func() bool { return srv.Connections() == 2 }, deadline, time.Millisecond,
+		"the new connection waited for the busy worker")
+	close(h.release)
+	released = true
+	h.Stop()
+}
