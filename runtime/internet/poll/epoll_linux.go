@@ -21,8 +21,11 @@ const epollBatch = 128
 // NewEpoll returns a Poller of loops epoll event loops (0 means
 // runtime.GOMAXPROCS), each an epoll instance and a goroutine that delivers
 // its events. Its sockets are made with raw system calls (non-blocking,
-// close-on-exec) and never touch Go's netpoller; each is registered once,
-// edge-triggered, with one loop, chosen round-robin.
+// close-on-exec) and never touch Go's netpoller; each connection is
+// registered once, edge-triggered, with one loop, chosen round-robin, and
+// each listener with every loop, in an epoll of listeners that a loop
+// looks at ahead of its other events, so that a new connection never
+// waits behind them.
 //
 // Listen binds ":port" (no host) to the IPv6 wildcard with IPV6_V6ONLY off,
 // so one socket takes both IPv4 and IPv6 clients (IPv4 ones appear with
