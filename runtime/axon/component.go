@@ -422,6 +422,28 @@ func (c *Component) wakeFrom(from *Component) {
 	}
 }
 
+// wakeOn wakes c to run where w runs its next turns: after the turn it
+// runs now, on a host, or next, on a worker whose next slot is free. w
+// must be running a turn on the calling goroutine; a nil w wakes c as wake
+// does.
+func (c *Component) wakeOn(w *worker) {
+	if w == nil || c.th != nil {
+		c.wake()
+		return
+	}
+	if !c.toQueue() {
+		return
+	}
+	switch {
+	case w.host != nil:
+		w.host.woken = append(w.host.woken, c)
+	case w.next == nil:
+		w.next = c
+	default:
+		c.rt.enqueue(c)
+	}
+}
+
 // wake makes the component run: a reactive component is queued for a turn,
 // a threaded one's Wait returns. Waking a component that is not active does
 // nothing; activation gives it its first turn.

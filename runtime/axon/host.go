@@ -1,8 +1,42 @@
 package axon
 
-import "github.com/kamgen/kamgen/runtime/internal/loop"
+import (
+	"errors"
+	"fmt"
 
-func init() { loop.NewHost = func() loop.Host { return &host{} } }
+	"github.com/kamgen/kamgen/runtime/internal/loop"
+)
+
+func init() {
+	loop.NewHost = func() loop.Host {
+		h := &host{}
+		h.w.host = h
+		return h
+	}
+	loop.StartHere = func(parent any, children ...any) error {
+		p, ok := parent.(Part)
+		if !ok || p.Base() == nil {
+			return fmt.Errorf("axon: StartHere: %T is not a component", parent)
+		}
+		c := p.Base()
+		if c.rt == nil {
+			return fmt.Errorf("axon: %s: Start before the component was activated", c.Name())
+		}
+		w := c.on.Load() // c's turn runs on the calling goroutine
+		var errs []error
+		for _, k := range children {
+			kp, ok := k.(Part)
+			if !ok {
+				errs = append(errs, fmt.Errorf("axon: StartHere: %T is not a component", k))
+				continue
+			}
+			if err := c.rt.activateOn(kp, c, w); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
+}
 
 // A host runs turns on a goroutine of its own that is not a worker: a
 // network poller's event loop, which runs the turns of the components its

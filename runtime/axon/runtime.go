@@ -112,6 +112,13 @@ func (rt *Runtime) Activate(parts ...Part) error {
 }
 
 func (rt *Runtime) activate(p Part, parent *Component) error {
+	return rt.activateOn(p, parent, nil)
+}
+
+// activateOn is activate, whose reactive component's first turn is woken
+// where w runs its next turns (wakeOn), not in the run queue, when w is not
+// nil: w is the worker running parent's turn, on the calling goroutine.
+func (rt *Runtime) activateOn(p Part, parent *Component, w *worker) error {
 	if p == nil {
 		return errors.New("axon: activate: nil component")
 	}
@@ -194,7 +201,7 @@ func (rt *Runtime) activate(p Part, parent *Component) error {
 	if isThreaded {
 		go c.runMain(th)
 	} else {
-		c.wake()
+		c.wakeOn(w)
 	}
 	return nil
 }
@@ -363,6 +370,7 @@ func (rt *Runtime) next() *Component {
 // such turns is cut after maxLocal, so that the run queue is served too.
 type worker struct {
 	rt    *Runtime   // nil for a host
+	host  *host      // the host this worker is, or nil
 	next  *Component // used by the worker's own goroutine only
 	local int
 	atEnd []loop.TurnEnder // told when the turn running ends (loop.AtTurnEnd)

@@ -3,6 +3,7 @@ package chassis_test
 import (
 	"errors"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -51,7 +52,9 @@ func TestNonReadingClientsStayWithinTheBudget(t *testing.T) {
 // each queue holds (a read of up to 64 KiB waiting for the handler, a
 // reply waiting to be written) and its components: under 256 KiB a
 // connection (30-150 KiB measured), while a client that reads is still
-// served.
+// served. The portable Selector's reader goroutine holds up to two reads
+// of 32 KiB more (279 KiB measured under the race detector): under 384
+// KiB there.
 //
 // The bound is absolute, not a ratio to a run without the server budget:
 // how far that run gets depends on how fast the server reads before the
@@ -61,9 +64,18 @@ func TestServerBudgetBoundsEveryConnectionTogether(t *testing.T) {
 	if slowdown > 1 {
 		n = 300
 	}
+	perConn := int64(256 << 10)
+	if portable() {
+		perConn = 384 << 10
+	}
 	opts := internet.ConnOptions{CloseTimeout: 100 * time.Millisecond, Budget: 4 << 20, ServerBudget: 4 << 20}
 	grown := nonReaders(t, n, opts)
-	assert.Less(t, grown, int64(opts.ServerBudget)+int64(n)*256<<10, "the server budget does not bound the connections together")
+	assert.Less(t, grown, int64(opts.ServerBudget)+int64(n)*perConn, "the server budget does not bound the connections together")
+}
+
+// portable reports whether the tests run on the portable Selector.
+func portable() bool {
+	return os.Getenv("KAMGEN_POLLER") == "portable" || runtime.GOOS != "linux"
 }
 
 // nonReaders runs n clients of an echo server made with opts that send

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/internal/links"
+	"github.com/kamgen/kamgen/runtime/internal/loop"
 	"github.com/kamgen/kamgen/runtime/internet"
 	"github.com/kamgen/kamgen/runtime/internet/poll"
 )
@@ -369,7 +370,7 @@ func (s *ServerCore) serve(nc *internet.NewConnection) {
 		_ = nc.CSA.Discard()
 		return
 	}
-	if err := s.Start(c.csa, h); err != nil {
+	if err := loop.StartHere(s, c.csa, h); err != nil { // their first turns run here, after this one: a new client does not wait for a worker
 		s.warns.warn(s.Log(), slog.LevelError, "starting a connection", "peer", peer, "err", err)
 		s.unlink(c)
 		return

@@ -149,3 +149,12 @@ type TurnEnder interface{ TurnEnd(from any) }
 // It reports false, and does nothing, when from is not a reactive
 // component in a turn. Package axon sets it.
 var AtTurnEnd func(from any, e TurnEnder) bool
+
+// StartHere starts children of parent (an *axon.Component), as its Start
+// does, from parent's own turn on the calling goroutine: their first turns
+// run where that turn runs, after it (on an event loop's host, or next on
+// the worker), rather than wait in the run queue. A new connection's
+// adapter and handler, made by ServerCore's turn on the event loop that
+// accepted it, so read and answer their first request without waiting
+// for a worker. Package axon sets it.
+var StartHere func(parent any, children ...any) error
