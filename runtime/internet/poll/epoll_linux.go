@@ -23,7 +23,7 @@ const epollBatch = 128
 // its events. Its sockets are made with raw system calls (non-blocking,
 // close-on-exec) and never touch Go's netpoller; each connection is
 // registered once, edge-triggered, with one loop, chosen round-robin, and
-// each listener with every loop, in an epoll of listeners that a loop
+// each listener with two loops, in an epoll of listeners that a loop
 // looks at ahead of its other events, so that a new connection never
 // waits behind them.
 //
@@ -82,9 +82,9 @@ type eventLoop struct {
 	p      *epollPoller
 	epfd   int
 	wakefd int
-	// lnfd is an epoll of the Poller's listeners, in every loop's, itself
-	// in epfd. A new connection is seen by the next epoll_wait of any
-	// loop, ahead of the events before it: in epfd it would wait behind
+	// lnfd is an epoll of the Poller's listeners (each is in two loops'),
+	// itself in epfd. A new connection is seen by the next epoll_wait of
+	// either loop that watches its listener, ahead of the events before it: in epfd it would wait behind
 	// every event already ready there, which in a mass close are
 	// thousands of hang-ups, each a close to make.
 	lnfd   int
@@ -280,22 +280,25 @@ func (p *epollPoller) register(s *esock) error {
 	return nil
 }
 
-// registerListener gives s, a listener, a slot and adds it to every
-// loop's epoll of listeners, edge-triggered, for good: the first loop to
-// look takes its new connections.
+// registerListener gives s, a listener, a slot and adds it to the epoll of
+// listeners of listenLoops loops (all of them, when there are no more),
+// edge-triggered, for good: the first of them to look takes its new
+// connections, which then go to any loop, round-robin, as dialled ones do.
 func (p *epollPoller) registerListener(s *esock) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := p.slots.add(s); err != nil {
 		return err
 	}
-	s.loop = p.loops[0]
+	first := int(p.next.Add(1) % uint32(len(p.loops)))
+	s.loop = p.loops[first]
 	ev := unix.EpollEvent{
 		Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET,
 		Fd:     int32(s.slot),
 		Pad:    int32(s.gen),
 	}
-	for _, l := range p.loops {
+	for i := range min(len(p.loops), listenLoops) {
+		l := p.loops[(first+i)%len(p.loops)]
 		if err := unix.EpollCtl(l.lnfd, unix.EPOLL_CTL_ADD, int(s.fd), &ev); err != nil {
 			p.slots.remove(s)
 			s.loop = nil
@@ -304,6 +307,12 @@ func (p *epollPoller) registerListener(s *esock) error {
 	}
 	return nil
 }
+
+// listenLoops is how many loops watch each listener: a new connection
+// wakes each of them that is parked, so with one loop a CPU, all of them
+// would wake for every connection; two let a connection be seen by the
+// other loop while one makes a long batch of closes.
+const listenLoops = 2
 
 func (p *epollPoller) Close() error {
 	p.closeOnce.Do(func() {
