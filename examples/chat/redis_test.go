@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/kamgen/kamgen/examples/internal/extest"
+	"github.com/kamgen/kamgen/internal/childproc"
 	"github.com/kamgen/kamgen/internal/redistest"
 )
 
@@ -20,13 +20,13 @@ const serverProcess = "KAMGEN_CHAT_SERVER_ARGS"
 // TestChatServerProcess is not a test of its own: it is the server
 // process the Redis tests start.
 func TestChatServerProcess(t *testing.T) {
-	extest.ServeProcess(serverProcess, func(ctx context.Context, args []string, ready func(string)) error {
+	childproc.Serve(serverProcess, func(ctx context.Context, args []string, ready func(string)) error {
 		return run(ctx, args, ready)
 	})
 }
 
 func startProcess(t *testing.T, args string) string {
-	return extest.StartProcess(t, "TestChatServerProcess", serverProcess, args)
+	return childproc.Start(t, "TestChatServerProcess", serverProcess, args).Addr
 }
 
 // meet waits until a line said by from reaches to, across the two

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/kamgen/kamgen/examples/internal/extest"
+	"github.com/kamgen/kamgen/internal/childproc"
 )
 
 const serverProcess = "KAMGEN_MARKOV_SERVER_ARGS"
@@ -16,7 +16,7 @@ const serverProcess = "KAMGEN_MARKOV_SERVER_ARGS"
 // TestMarkovServerProcess is not a test of its own: it is the server
 // process TestTwoServerProcessesShareOneRedisChain starts.
 func TestMarkovServerProcess(t *testing.T) {
-	extest.ServeProcess(serverProcess, func(ctx context.Context, args []string, ready func(string)) error {
+	childproc.Serve(serverProcess, func(ctx context.Context, args []string, ready func(string)) error {
 		return run(ctx, args, strings.NewReader(""), io.Discard, ready)
 	})
 }
@@ -24,7 +24,7 @@ func TestMarkovServerProcess(t *testing.T) {
 // startProcess runs a Markov server as a process of its own and returns
 // the address it listens on.
 func startProcess(t *testing.T, args string) string {
-	return extest.StartProcess(t, "TestMarkovServerProcess", serverProcess, args)
+	return childproc.Start(t, "TestMarkovServerProcess", serverProcess, args).Addr
 }
 
 // Two Markov server processes pointed at one real redis-server learn from
