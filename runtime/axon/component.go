@@ -293,13 +293,17 @@ func (c *Component) disown(l *Linkage) {
 
 // Start activates children of c in c's runtime. c finishes only after all
 // of them have. A child started while c is stopping is stopped at once.
-func (c *Component) Start(children ...Part) error {
+func (c *Component) Start(children ...Part) error { return c.start(nil, children) }
+
+// start is Start, whose children's first turns are woken where w runs its
+// next turns (activateOn), when w is not nil.
+func (c *Component) start(w *worker, children []Part) error {
 	if c.rt == nil {
 		return fmt.Errorf("axon: %s: Start before the component was activated", c.Name())
 	}
 	var errs []error
 	for _, p := range children {
-		if err := c.rt.activate(p, c); err != nil {
+		if err := c.rt.activateOn(p, c, w); err != nil {
 			errs = append(errs, err)
 		}
 	}

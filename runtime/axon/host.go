@@ -1,7 +1,6 @@
 package axon
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/kamgen/kamgen/runtime/internal/loop"
@@ -18,23 +17,14 @@ func init() {
 		if !ok || p.Base() == nil {
 			return fmt.Errorf("axon: StartHere: %T is not a component", parent)
 		}
+		parts := make([]Part, len(children))
+		for i, k := range children {
+			if parts[i], ok = k.(Part); !ok {
+				return fmt.Errorf("axon: StartHere: %T is not a component", k)
+			}
+		}
 		c := p.Base()
-		if c.rt == nil {
-			return fmt.Errorf("axon: %s: Start before the component was activated", c.Name())
-		}
-		w := c.on.Load() // c's turn runs on the calling goroutine
-		var errs []error
-		for _, k := range children {
-			kp, ok := k.(Part)
-			if !ok {
-				errs = append(errs, fmt.Errorf("axon: StartHere: %T is not a component", k))
-				continue
-			}
-			if err := c.rt.activateOn(kp, c, w); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		return errors.Join(errs...)
+		return c.start(c.on.Load(), parts) // c's turn runs on the calling goroutine
 	}
 }
 

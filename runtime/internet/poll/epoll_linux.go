@@ -84,9 +84,10 @@ type eventLoop struct {
 	wakefd int
 	// lnfd is an epoll of the Poller's listeners (each is in two loops'),
 	// itself in epfd. A new connection is seen by the next epoll_wait of
-	// either loop that watches its listener, ahead of the events before it: in epfd it would wait behind
-	// every event already ready there, which in a mass close are
-	// thousands of hang-ups, each a close to make.
+	// either loop that watches its listener, ahead of the events before
+	// it: in epfd it would wait behind every event already ready there,
+	// which in a mass close are thousands of hang-ups, each a close to
+	// make.
 	lnfd   int
 	lnev   []unix.EpollEvent
 	file   *os.File   // epfd, registered in Go's netpoller
@@ -199,10 +200,7 @@ func (l *eventLoop) drain() (n int, stop bool) {
 		for {
 			k := l.poll(l.lnfd, l.lnev)
 			for i := range k {
-				ev := &l.lnev[i]
-				if s := l.p.slots.lookup(uint32(ev.Fd), uint32(ev.Pad)); s != nil {
-					s.deliver(ev.Events, l.sink)
-				}
+				l.deliver(&l.lnev[i])
 			}
 			if k < len(l.lnev) {
 				break
@@ -210,20 +208,22 @@ func (l *eventLoop) drain() (n int, stop bool) {
 		}
 	}
 	for i := range n {
-		ev := &l.events[i]
-		idx := uint32(ev.Fd)
-		switch idx {
+		switch ev := &l.events[i]; uint32(ev.Fd) {
 		case wakeSlot:
 			stop = stop || l.p.closing.Load()
-			continue
 		case listenSlot:
-			continue
-		}
-		if s := l.p.slots.lookup(idx, uint32(ev.Pad)); s != nil {
-			s.deliver(ev.Events, l.sink)
+		default:
+			l.deliver(ev)
 		}
 	}
 	return n, stop
+}
+
+// deliver hands ev to its socket, unless the socket has gone.
+func (l *eventLoop) deliver(ev *unix.EpollEvent) {
+	if s := l.p.slots.lookup(uint32(ev.Fd), uint32(ev.Pad)); s != nil {
+		s.deliver(ev.Events, l.sink)
+	}
 }
 
 // poll is a non-blocking epoll_wait on epfd.
