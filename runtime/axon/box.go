@@ -799,7 +799,9 @@ func (in *Inbox[T]) Recv(ctx context.Context) (T, error) {
 }
 
 // Outbox is a component's typed outbox. Linking it to an inbox of another
-// message type does not compile.
+// message type does not compile. Its owner sends on it, from its own turns
+// (or Main); code outside any component feeds an inbox with Deliver or
+// Put instead.
 //
 // A message sent on an outbox that is not linked is kept in the outbox (up to
 // its capacity) and moves on when the outbox is linked; it is never dropped,

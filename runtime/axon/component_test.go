@@ -260,6 +260,9 @@ func TestOwnedLinksRemovedWhenOwnerFinishes(t *testing.T) {
 	c.Own(l2)
 	d.Own(l3)
 	require.NoError(t, rt.Activate(a, b, c, d))
+	// The test sends on d's outbox as d would, from outside d's turns:
+	// only once d's first turn is over (an outbox is its owner's).
+	idle(t, rt)
 
 	require.True(t, d.Out.Offer(7))
 	eventually(t, "a got 7 through c's passthrough", func() bool { return a.got.Load() == 1 })
