@@ -29,6 +29,7 @@ type Runtime struct {
 	quiet    sync.Cond // broadcast when every worker waits for work
 	runq     ring[*Component]
 	waiting  atomic.Int32 // runq.len(), for a look without mu
+	free     atomic.Int32 // workers idle or spinning, for a look without mu
 	idle     int
 	workers  int
 	spinning bool // a worker spins, looking for work
@@ -340,21 +341,25 @@ func (rt *Runtime) next() *Component {
 		// worker (as Go's scheduler spins at most GOMAXPROCS/2 threads): a
 		// quiet runtime does not burn the CPUs it shares.
 		rt.spinning = true
+		rt.free.Add(1)
 		for i := 0; i < spins && rt.runq.len() == 0 && !rt.closed; i++ {
 			rt.mu.Unlock()
 			runtime.Gosched()
 			rt.mu.Lock()
 		}
 		rt.spinning = false
+		rt.free.Add(-1)
 	}
 	defer rt.mu.Unlock()
 	for rt.runq.len() == 0 && !rt.closed {
 		rt.idle++
+		rt.free.Add(1)
 		if rt.idle == rt.workers {
 			rt.quiet.Broadcast()
 		}
 		rt.work.Wait()
 		rt.idle--
+		rt.free.Add(-1)
 	}
 	if rt.closed {
 		return nil
@@ -415,12 +420,14 @@ func (w *worker) run(c *Component, t *Turn) {
 	c.on.Store(nil)
 	if more {
 		c.sched.Store(queued)
-		if w.next == nil && w.rt != nil && w.rt.waiting.Load() == 0 {
+		if w.next == nil && w.rt != nil && w.rt.waiting.Load() <= w.rt.free.Load() {
 			// A worker goes on with it, while what it works on is in this
-			// CPU's caches, unless others wait in the run queue: then it
-			// goes behind them, as a long stream must not keep a new
-			// client's turns waiting (a mass close's notices to ServerCore
-			// did, for 32 turns of 64 notices at a time).
+			// CPU's caches, unless more components wait in the run queue
+			// than there are free workers to take them: then it goes
+			// behind them, as a long stream must not keep a new client's
+			// turns waiting (a mass close's notices to ServerCore did, for
+			// 32 turns of 64 notices at a time). A publisher waiting for a
+			// spinning worker, while its subscriber streams, costs nothing.
 			w.next = c
 			return
 		}

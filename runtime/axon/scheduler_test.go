@@ -3,6 +3,7 @@ package axon_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"syscall"
@@ -230,32 +231,61 @@ func (s *stream) Dispatch(t *axon.Turn) {
 }
 
 // A component with more input than a turn takes goes on, on its worker,
-// only while no other component waits for one: a mass close's stream of
-// notices to ServerCore must not keep a new client's turns waiting. On
-// one worker, the component woken during the stream's first turn runs
-// right after it, not after a chain of the stream's turns.
+// only while a free worker can take what waits in the run queue: a mass
+// close's stream of notices to ServerCore must not keep a new client's
+// turns waiting. The component woken during the stream's first turn runs
+// right after it, not after a chain of the stream's turns, on one worker
+// and on two whose other one is busy.
 func TestStreamGoesBehindWaitingComponents(t *testing.T) {
-	const n = 5000
-	rt := newRT(t, axon.WithWorkers(1))
-	other := &witness{}
-	other.In.Init(&other.Component, "inbox", 0)
-	other.seen.Store(-1)
-	s := &stream{other: other}
-	other.stream = s
-	s.In.Init(&s.Component, "inbox", n)
-	for i := range n {
-		require.NoError(t, s.In.Deliver(i))
+	for _, workers := range []int{1, 2} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			const n = 5000
+			rt := newRT(t, axon.WithWorkers(workers))
+			if workers > 1 { // every other worker is held in a turn
+				h := &holder{held: make(chan struct{}), release: make(chan struct{})}
+				h.In.Init(&h.Component, "inbox", 0)
+				require.NoError(t, rt.Activate(h))
+				require.NoError(t, h.In.Deliver(1))
+				<-h.held
+				defer func() { close(h.release); h.Stop(); waitDone(t, h) }()
+			}
+			other := &witness{}
+			other.In.Init(&other.Component, "inbox", 0)
+			other.seen.Store(-1)
+			s := &stream{other: other}
+			other.stream = s
+			s.In.Init(&s.Component, "inbox", n)
+			for i := range n {
+				require.NoError(t, s.In.Deliver(i))
+			}
+			require.NoError(t, rt.Activate(other, s))
+			eventually(t, "the other component is served", func() bool { return other.seen.Load() >= 0 })
+			eventually(t, "the stream is handled", func() bool { return s.got.Load() == n })
+			// The stream's first turn (64 messages) and at most one more, not
+			// maxLocal (32) turns of it.
+			assert.LessOrEqual(t, other.seen.Load(), int64(2*64), "the woken component waited behind the stream's turns")
+			s.Stop()
+			other.Stop()
+			waitDone(t, s)
+			waitDone(t, other)
+		})
 	}
-	require.NoError(t, rt.Activate(other, s))
-	eventually(t, "the other component is served", func() bool { return other.seen.Load() >= 0 })
-	eventually(t, "the stream is handled", func() bool { return s.got.Load() == n })
-	// The stream's first turn (64 messages) and at most one more, not
-	// maxLocal (32) turns of it.
-	assert.LessOrEqual(t, other.seen.Load(), int64(2*64), "the woken component waited behind the stream's turns")
-	s.Stop()
-	other.Stop()
-	waitDone(t, s)
-	waitDone(t, other)
+}
+
+// holder is a reactive component whose turn holds its worker until
+// released.
+type holder struct {
+	axon.Component
+	In      axon.Inbox[int]
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (h *holder) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &h.In, func(int) {
+		close(h.held)
+		<-h.release
+	})
 }
 
 // 100,000 paused reactive components hold no goroutine.
