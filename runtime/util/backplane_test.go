@@ -502,3 +502,90 @@ func TestATurnsPublicationsAreSeenWhenItEnds(t *testing.T) {
 	}
 	require.Equal(t, numbers(0, n+1), pull.got)
 }
+
+// TestConcurrentPublishersLoseNothingUnderBlock: reactive components
+// publishing at once, in bursts of every size, to Block subscriptions
+// smaller and larger than what a turn publishes before it is made visible:
+// every subscriber is given every message, each publisher's in order, and
+// none is let through past a full queue (Lost).
+func TestConcurrentPublishersLoseNothingUnderBlock(t *testing.T) {
+	const publishers, each = 4, 1500
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	var sinks []*axontest.Sink[int]
+	var subs []*util.Subscription
+	for _, max := range []int{1, 8, 40, 1024} {
+		s := axontest.NewSink[int]()
+		subs = append(subs, bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: max}))
+		sinks = append(sinks, s)
+		require.NoError(t, rt.Activate(s))
+	}
+	require.NoError(t, rt.Activate(bp))
+	var srcs []*burster
+	for i := range publishers {
+		src := &burster{n: i * each}
+		src.In.Init(&src.Component, "inbox", each)
+		src.Out.Init(&src.Component, "outbox", 0)
+		require.NoError(t, bp.Publish(&src.Out))
+		require.NoError(t, rt.Activate(src))
+		srcs = append(srcs, src)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, src := range srcs {
+		for left := each; left > 0; {
+			k := min(left, 1+rng.IntN(100))
+			require.NoError(t, src.In.Deliver(k))
+			left -= k
+		}
+	}
+	for i, s := range sinks {
+		got := s.WaitCount(t, publishers*each)
+		per := make([][]int, publishers)
+		for _, m := range got {
+			per[m/each] = append(per[m/each], m)
+		}
+		for p := range publishers {
+			require.Equal(t, numbers(p*each, (p+1)*each), per[p], "subscriber %d, publisher %d", i, p)
+		}
+		require.Zero(t, subs[i].Lost(), "subscriber %d", i)
+	}
+}
+
+// joiner publishes 1, activates late (a subscriber of the same
+// backplane) and publishes 2, all in one turn.
+type joiner struct {
+	axon.Component
+	In   axon.Inbox[int]
+	Out  axon.Outbox[int]
+	late axon.Part
+}
+
+func (j *joiner) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &j.In, func(int) {
+		j.Out.Send(1)
+		if err := j.Runtime().Activate(j.late); err != nil {
+			j.Fail(err)
+		}
+		j.Out.Send(2)
+	})
+}
+
+// TestSubscriberJoiningDuringATurnIsGivenWhatFollows: a subscriber that
+// becomes active during a publisher's turn is given what that turn
+// publishes after, and not what it published before.
+func TestSubscriberJoiningDuringATurnIsGivenWhatFollows(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	early, late := axontest.NewSink[int](), axontest.NewSink[int]()
+	for _, s := range []*axontest.Sink[int]{early, late} {
+		bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: 64})
+	}
+	j := &joiner{late: late}
+	j.In.Init(&j.Component, "inbox", 0)
+	j.Out.Init(&j.Component, "outbox", 0)
+	require.NoError(t, bp.Publish(&j.Out))
+	require.NoError(t, rt.Activate(early, bp, j))
+	require.NoError(t, j.In.Deliver(0))
+	require.Equal(t, []int{1, 2}, early.WaitCount(t, 2))
+	require.Equal(t, []int{2}, late.WaitCount(t, 1))
+}
