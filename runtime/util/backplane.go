@@ -19,8 +19,10 @@ import (
 // inbox (Subscribe, or a SubscribeTo component), which receives everything
 // published after its component became active, until that component
 // finishes. Messages from one publisher reach every subscriber in the
-// order they were sent. A component that both publishes and subscribes
-// is not given what it publishes itself: a chat client hears the others.
+// order they were sent. What a component publishes in a turn reaches the
+// subscribers when the turn ends, or every 32 messages of a long turn. A
+// component that both publishes and subscribes is not given what it
+// publishes itself: a chat client hears the others.
 //
 // Example: a room that every connection of a server says lines to and
 // hears the others' lines from.
@@ -65,12 +67,21 @@ type Backplane[T any] struct {
 	// last found them: read without pub, replaced under it.
 	blockers atomic.Pointer[[]*sub[T]]
 
-	// pub serialises publications: what follows is guarded by it.
-	pub   sync.Mutex
-	subs  []*sub[T] // every subscription
-	room  uint64    // publications that surely find room in every Block subscription: until they are made, none looks
-	timer *time.Timer
-	reg   *named // the backplane's own, set and read in its turns
+	// lease is the component whose turn holds the backplane's lease: its
+	// publications go to staged, without pub, until the turn ends or
+	// leased of them were made (see publish).
+	lease atomic.Pointer[axon.Component]
+
+	// pub serialises publications: what follows is guarded by it, but
+	// staged, which the lease's holder also appends to without it.
+	pub    sync.Mutex
+	subs   []*sub[T] // every subscription
+	room   uint64    // publications that surely find room in every Block subscription: until they are made, none looks
+	leased int       // publications the lease's holder may stage: room kept for them in every Block subscription
+	leases uint64    // leases taken so far: the number of the lease
+	staged []T       // what the lease's holder published, given to the subscriptions when the lease ends
+	timer  *time.Timer
+	reg    *named // the backplane's own, set and read in its turns
 }
 
 // NewBackplane returns a Backplane registered as name once it runs.
@@ -189,7 +200,19 @@ func (b *Backplane[T]) onRemote(m T) { b.publish(m, true, true, nil) }
 // reports false, and the sender waits. It runs on the publisher's side,
 // one publication at a time. from is the sending component, or nil.
 func (b *Backplane[T]) publish(m T, afar, force bool, from *axon.Component) bool {
-	b.pub.Lock()
+	if from != nil && b.lease.Load() == from && !afar && !force {
+		// The lease's holder, in its turn: no lock, no look at the
+		// subscriptions, room is kept for it. Once one joined or left,
+		// it gives what it staged to those of before.
+		if len(b.staged) < b.leased && !b.changed.Load() {
+			b.staged = append(b.staged, m)
+			return true
+		}
+		b.pub.Lock()
+		b.endLease(from)
+	} else {
+		b.pub.Lock()
+	}
 	b.refresh()
 	if b.room == 0 && !force {
 		var blocked bool
@@ -206,6 +229,19 @@ func (b *Backplane[T]) publish(m T, afar, force bool, from *axon.Component) bool
 	// to wake each subscriber, not one a message), or every visibleEvery
 	// messages of a long turn.
 	held := from != nil && loop.AtTurnEnd(from, turnEnder[T]{b})
+	if held && !afar && !force && b.lease.Load() == nil {
+		// Take the lease, for the rest of the turn or the next
+		// visibleEvery publications, whichever ends first.
+		if n := min(b.room, visibleEvery-1) + 1; n > 1 {
+			b.room -= n - 1
+			b.leased = int(n)
+			b.leases++
+			b.staged = append(b.staged, m)
+			b.lease.Store(from)
+			b.pub.Unlock()
+			return true
+		}
+	}
 	now := time.Time{}
 	for _, s := range b.subs {
 		if afar && s.bridge || s.owner == from {
@@ -234,17 +270,41 @@ func (e turnEnder[T]) TurnEnd(from any) {
 	b := e.b
 	c, _ := from.(*axon.Component)
 	b.pub.Lock()
+	if b.lease.Load() == c {
+		b.endLease(c)
+	}
 	for _, s := range b.subs {
 		s.publish(c)
 	}
 	b.pub.Unlock()
 }
 
+// endLease gives what the lease's holder, from, staged to the
+// subscriptions (but its own), makes it visible, and ends the lease. b.pub
+// is held. A subscription that joined during the lease is not given what
+// was staged, published before it joined.
+func (b *Backplane[T]) endLease(from *axon.Component) {
+	now := time.Time{}
+	for _, s := range b.subs {
+		if s.owner == from || s.joinedIn == b.leases {
+			continue
+		}
+		for _, m := range b.staged {
+			s.push(m, &now)
+		}
+		s.publish(from)
+	}
+	clear(b.staged)
+	b.staged = b.staged[:0]
+	b.leased = 0
+	b.lease.Store(nil)
+}
+
 // blocked reports whether a Block subscription has no room: the sender
 // then waits, to be woken when there is (onTurnEnd). One that has had no
 // room for longer than its grace is disconnected instead.
 func (b *Backplane[T]) blocked(afar bool) bool {
-	if !anyFull(b.blocking()) {
+	if b.lease.Load() == nil && !anyFull(b.blocking()) {
 		return false // the common case, with no lock: no Block subscription is full
 	}
 	b.pub.Lock()
@@ -263,18 +323,23 @@ func (b *Backplane[T]) blocked(afar bool) bool {
 func (b *Backplane[T]) blockedLocked(afar bool, from *axon.Component) (blocked bool, room uint64) {
 	wait := time.Duration(-1)
 	room = math.MaxUint64
+	holder := b.lease.Load()
 	for _, s := range b.blocking() {
-		if !s.left.Load() {
-			room = min(room, uint64(s.pol.Max)-min(uint64(s.pol.Max), s.wtail-s.head.Load()))
+		kept := uint64(0) // room kept for the lease's holder, in the subscriptions it gives to
+		if holder != nil && s.owner != holder && s.joinedIn != b.leases {
+			kept = uint64(b.leased)
 		}
-		if afar && s.bridge || s.owner == from || !s.full() {
+		if !s.left.Load() {
+			room = min(room, uint64(s.pol.Max)-min(uint64(s.pol.Max), s.wtail+kept-s.head.Load()))
+		}
+		if afar && s.bridge || s.owner == from || !s.full(kept) {
 			if !s.fullSince.IsZero() { // no store in the common case: a publication looks at every Block subscription
 				s.fullSince = time.Time{}
 			}
 			continue
 		}
 		s.blocked.Store(true)
-		if !s.full() { // it made room meanwhile: it may not have seen blocked
+		if !s.full(kept) { // it made room meanwhile: it may not have seen blocked
 			s.blocked.Store(false)
 			continue
 		}
@@ -320,9 +385,16 @@ func (b *Backplane[T]) refresh() {
 	if !b.changed.Load() {
 		return
 	}
-	b.changed.Store(false)
 	b.room = 0
 	b.mu.Lock()
+	if b.lease.Load() != nil {
+		// changed stays set: the lease's holder must see it.
+		for _, s := range b.joining {
+			s.joinedIn = b.leases // not given what the lease's holder staged
+		}
+	} else {
+		b.changed.Store(false)
+	}
 	b.subs = append(b.subs, b.joining...)
 	clear(b.joining)
 	b.joining = b.joining[:0]
@@ -508,6 +580,7 @@ type sub[T any] struct {
 	tail      atomic.Uint64
 	wtail     uint64
 	over      time.Time // when the queue went over Soft
+	joinedIn  uint64    // the lease during which the subscription joined, if any
 	fullSince time.Time // when a Block queue was first found full
 	_         cacheLine
 
@@ -520,9 +593,10 @@ type sub[T any] struct {
 // cacheLine keeps what follows it off the cache line of what precedes it.
 type cacheLine [64]byte
 
-// full reports whether the queue has no room. b.pub is held.
-func (s *sub[T]) full() bool {
-	return !s.left.Load() && s.wtail-s.head.Load() >= uint64(s.pol.Max)
+// full reports whether the queue has no room, with kept more messages
+// in it. b.pub is held.
+func (s *sub[T]) full(kept uint64) bool {
+	return !s.left.Load() && s.wtail+kept-s.head.Load() >= uint64(s.pol.Max)
 }
 
 // push puts m in the queue, or applies the policy. b.pub is held; now

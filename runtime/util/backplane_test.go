@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -552,40 +553,87 @@ func TestConcurrentPublishersLoseNothingUnderBlock(t *testing.T) {
 }
 
 // joiner publishes 1, activates late (a subscriber of the same
-// backplane) and publishes 2, all in one turn.
+// backplane), if any, calls between, and publishes after, all in one
+// turn.
 type joiner struct {
 	axon.Component
-	In   axon.Inbox[int]
-	Out  axon.Outbox[int]
-	late axon.Part
+	In      axon.Inbox[int]
+	Out     axon.Outbox[int]
+	late    axon.Part
+	between func()
+	after   []int
+}
+
+func newJoiner(late axon.Part, between func(), after ...int) *joiner {
+	j := &joiner{late: late, between: between, after: after}
+	j.In.Init(&j.Component, "inbox", 0)
+	j.Out.Init(&j.Component, "outbox", 0)
+	return j
 }
 
 func (j *joiner) Dispatch(t *axon.Turn) {
 	axon.Serve(t, &j.In, func(int) {
 		j.Out.Send(1)
-		if err := j.Runtime().Activate(j.late); err != nil {
-			j.Fail(err)
+		if j.late != nil {
+			if err := j.Runtime().Activate(j.late); err != nil {
+				j.Fail(err)
+			}
 		}
-		j.Out.Send(2)
+		if j.between != nil {
+			j.between()
+		}
+		for _, m := range j.after {
+			j.Out.Send(m)
+		}
 	})
 }
 
-// TestSubscriberJoiningDuringATurnIsGivenWhatFollows: a subscriber that
-// becomes active during a publisher's turn is given what that turn
-// publishes after, and not what it published before.
-func TestSubscriberJoiningDuringATurnIsGivenWhatFollows(t *testing.T) {
+// TestATurnsRoomIsKeptForIt: what a turn publishes is given to the
+// subscribers when it ends, and the room it needs in a Block subscription
+// is kept for it meanwhile: another sender finds none, and nothing is let
+// past the bound.
+func TestATurnsRoomIsKeptForIt(t *testing.T) {
 	rt := axontest.Runtime(t)
 	bp := util.NewBackplane[int]("numbers")
-	early, late := axontest.NewSink[int](), axontest.NewSink[int]()
-	for _, s := range []*axontest.Sink[int]{early, late} {
-		bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: 64})
-	}
-	j := &joiner{late: late}
-	j.In.Init(&j.Component, "inbox", 0)
-	j.Out.Init(&j.Component, "outbox", 0)
+	s := axontest.NewSink[int]()
+	sub := bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: 4})
+	var err error
+	j := newJoiner(nil, func() { err = bp.In.Deliver(100) }, 2, 3, 4)
 	require.NoError(t, bp.Publish(&j.Out))
-	require.NoError(t, rt.Activate(early, bp, j))
+	require.NoError(t, rt.Activate(s, bp, j))
 	require.NoError(t, j.In.Deliver(0))
-	require.Equal(t, []int{1, 2}, early.WaitCount(t, 2))
-	require.Equal(t, []int{2}, late.WaitCount(t, 1))
+	require.Equal(t, []int{1, 2, 3, 4}, s.WaitCount(t, 4))
+	require.ErrorIs(t, err, axon.ErrNoSpace, "the room the turn needs was kept for it")
+	require.Zero(t, sub.Lost())
+}
+
+// TestSubscriberJoiningDuringATurnIsGivenWhatFollows: a subscriber that
+// becomes active during a publisher's turn is given what is published
+// after, by that turn and by others, and not what the turn published
+// before.
+func TestSubscriberJoiningDuringATurnIsGivenWhatFollows(t *testing.T) {
+	for _, other := range []bool{false, true} {
+		t.Run(fmt.Sprintf("other=%v", other), func(t *testing.T) {
+			rt := axontest.Runtime(t)
+			bp := util.NewBackplane[int]("numbers")
+			early, late := axontest.NewSink[int](), axontest.NewSink[int]()
+			for _, s := range []*axontest.Sink[int]{early, late} {
+				bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: 64})
+			}
+			var between func()
+			want, wantLate := []int{1, 2}, []int{2}
+			if other { // another publisher, between: it is the first to see late
+				between = func() { require.NoError(t, bp.In.Deliver(100)) }
+				want, wantLate = []int{1, 2, 100}, []int{100, 2}
+			}
+			j := newJoiner(late, between, 2)
+			require.NoError(t, bp.Publish(&j.Out))
+			require.NoError(t, rt.Activate(early, bp, j))
+			require.NoError(t, j.In.Deliver(0))
+			got := early.WaitCount(t, len(want))
+			require.ElementsMatch(t, want, got)
+			require.Less(t, slices.Index(got, 1), slices.Index(got, 2), "one publisher's order")
+			require.Equal(t, wantLate, late.WaitCount(t, len(wantLate)))
+		})
+	}
 }
