@@ -637,3 +637,24 @@ func TestSubscriberJoiningDuringATurnIsGivenWhatFollows(t *testing.T) {
 		})
 	}
 }
+
+// TestRoomIsNotKeptInThePublishersOwnSubscription: the room a turn keeps
+// is in the subscriptions it gives to, not in its own component's, which
+// it never writes to: another sender's message to that component goes
+// through.
+func TestRoomIsNotKeptInThePublishersOwnSubscription(t *testing.T) {
+	rt := axontest.Runtime(t)
+	bp := util.NewBackplane[int]("numbers")
+	s := axontest.NewSink[int]()
+	bp.Subscribe(&s.In, util.Policy{Full: util.Block, Max: 64})
+	var err error
+	j := newJoiner(nil, func() { err = bp.In.Deliver(100) })
+	hears := axon.NewInbox[int](&j.Component, "hears", 0)
+	bp.Subscribe(hears, util.Policy{Full: util.Block, Max: 8})
+	require.NoError(t, bp.Publish(&j.Out))
+	require.NoError(t, rt.Activate(s, bp, j))
+	require.NoError(t, j.In.Deliver(0))
+	require.ElementsMatch(t, []int{1, 100}, s.WaitCount(t, 2))
+	require.NoError(t, err)
+	require.Equal(t, 1, hears.Len(), "the publisher hears the other sender, not itself")
+}
