@@ -41,11 +41,11 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 		}
 	case "get":
 		if len(args) == 2 {
-			v, ok := s.get(args[1])
+			out, ok := s.get(out, args[1], true)
 			if !ok {
 				return append(out, "$-1\r\n"...)
 			}
-			return AppendBulk(out, v)
+			return out
 		}
 	case "set":
 		if len(args) == 3 || len(args) == 5 {
@@ -73,7 +73,7 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 				if cmd == "del" {
 					there = s.del(k)
 				} else {
-					_, there = s.get(k)
+					_, there = s.get(nil, k, false)
 				}
 				if there {
 					n++
@@ -95,9 +95,8 @@ func (s *Store) Exec(out []byte, args [][]byte) []byte {
 			out = strconv.AppendInt(out, int64(len(args)-1), 10)
 			out = append(out, '\r', '\n')
 			for _, k := range args[1:] {
-				if v, ok := s.get(k); ok {
-					out = AppendBulk(out, v)
-				} else {
+				var ok bool
+				if out, ok = s.get(out, k, true); !ok {
 					out = append(out, "$-1\r\n"...)
 				}
 			}

@@ -34,8 +34,9 @@ type shard struct {
 	m  map[string]*entry // a pointer: a write to a key there makes no new key
 }
 
-// entry is a value and when it expires (unix nanoseconds; 0: never). A
-// value is never changed in place: a reader may hold it.
+// entry is a value and when it expires (unix nanoseconds; 0: never).
+// Readers copy a value while its shard is locked, so that INCR may write
+// the new number over the old one.
 type entry struct {
 	val []byte
 	exp int64
@@ -68,30 +69,29 @@ func (s *Store) shard(key []byte) *shard {
 	return &s.shards[maphash.Bytes(s.seed, key)%shards]
 }
 
-// get returns the value of key, if it is there and has not expired.
-func (s *Store) get(key []byte) ([]byte, bool) {
+// get reports whether key is there and has not expired, and if it is,
+// appends its value to out as a bulk string, when bulk is set.
+func (s *Store) get(out, key []byte, bulk bool) ([]byte, bool) {
 	sh := s.shard(key)
 	sh.mu.RLock()
 	e, ok := sh.m[string(key)]
-	var val []byte
 	var exp int64
 	if ok {
-		val, exp = e.val, e.exp
+		exp = e.exp
+		if ok = exp == 0 || exp > s.nowNano(); ok && bulk {
+			out = AppendBulk(out, e.val)
+		}
 	}
 	sh.mu.RUnlock()
-	if !ok {
-		return nil, false
-	}
-	if exp != 0 && exp <= s.nowNano() {
+	if exp != 0 && !ok {
 		now := s.nowNano()
 		sh.mu.Lock()
 		if e, ok := sh.m[string(key)]; ok && e.exp != 0 && e.exp <= now {
 			delete(sh.m, string(key))
 		}
 		sh.mu.Unlock()
-		return nil, false
 	}
-	return val, true
+	return out, ok
 }
 
 // set stores a copy of val under key.
@@ -164,7 +164,7 @@ func (s *Store) incr(key []byte) (int64, bool) {
 		sh.m[string(key)] = e
 	}
 	n++
-	e.val = strconv.AppendInt(nil, n, 10) // a new value: a reader may hold the old one
+	e.val = strconv.AppendInt(e.val[:0], n, 10) // over the old one: no reader holds it
 	return n, true
 }
 

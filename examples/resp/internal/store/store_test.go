@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -86,4 +87,42 @@ func TestParseIntIsStrconvs(t *testing.T) {
 			assert.Equal(t, want, got, "%q", s)
 		}
 	}
+}
+
+// INCR writes the new number over the old one; a GET at the same time
+// reads a whole number, never one half written, and never one that goes
+// back.
+func TestIncrAndGetOfOneKey(t *testing.T) {
+	s := New()
+	const n = 20000
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range n {
+			s.Exec(nil, [][]byte{[]byte("INCR"), []byte("k")})
+		}
+	}()
+	last := int64(0)
+	for reading := true; reading; {
+		select {
+		case <-done:
+			reading = false
+		default:
+		}
+		r := exec(s, "GET", "k")
+		if r == "$-1\r\n" {
+			continue
+		}
+		var v int64
+		var l int
+		_, err := fmt.Sscanf(r, "$%d\r\n%d\r\n", &l, &v)
+		if !assert.NoError(t, err, "%q", r) || !assert.Equal(t, len(strconv.FormatInt(v, 10)), l, "%q", r) {
+			return
+		}
+		if !assert.GreaterOrEqual(t, v, last, "%q", r) {
+			return
+		}
+		last = v
+	}
+	assert.Equal(t, "$5\r\n20000\r\n", exec(s, "GET", "k"))
 }
