@@ -634,7 +634,7 @@ func (c *Component) work(t *Turn) (more bool) {
 			h(c.self)
 		}
 	}
-	c.reportExits()
+	moreExits := c.reportExits(turnBudget)
 	if !c.flush(false) || c.stopping() {
 		return false
 	}
@@ -648,7 +648,7 @@ func (c *Component) work(t *Turn) (more bool) {
 	if h := c.hooks.turnEnd; h != nil && !c.stopping() && len(c.pending) == 0 {
 		h(c.self)
 	}
-	return t.more && len(c.pending) == 0
+	return (t.more || moreExits) && len(c.pending) == 0
 }
 
 // flush moves what the component's outboxes hold to their destinations. It
@@ -669,20 +669,31 @@ func (c *Component) flush(force bool) bool {
 	return len(kept) == 0
 }
 
-func (c *Component) reportExits() {
+// reportExits tells the OnChildDone hook of the children that finished,
+// up to budget of them (0: all), and reports whether more are left.
+func (c *Component) reportExits(budget int) (more bool) {
 	if !c.has(flagHasExits) {
-		return
+		return false
 	}
 	c.mu.Lock()
-	c.flags.And(^flagHasExits)
 	exits := c.ext.exited
-	c.ext.exited = nil
+	if budget > 0 && len(exits) > budget {
+		// A turn tells of a budget of them, as it handles a budget of an
+		// inbox's messages: a server whose connections all closed at once
+		// serves a new one between batches of their exits.
+		c.ext.exited, exits, more = exits[budget:], exits[:budget], true
+	} else {
+		c.flags.And(^flagHasExits)
+		c.ext.exited = nil
+	}
 	c.mu.Unlock()
 	if h := c.hooks.childDone; h != nil {
 		for _, e := range exits {
 			h(c.self, e.c, e.err)
 		}
 	}
+	clear(exits) // what is left shares their array
+	return more
 }
 
 // finishReactive runs the stop hook once, and finishes the component when its
@@ -708,7 +719,7 @@ func (c *Component) finishReactive() {
 				c.panicked(r)
 			}
 		}()
-		c.reportExits()
+		c.reportExits(0)
 	}()
 	c.mu.Lock()
 	n := 0

@@ -584,3 +584,64 @@ type batcher struct {
 
 func (b *batcher) Dispatch(t *axon.Turn) { axon.Serve(t, &b.In, func(int) { b.batch++ }) }
 func (b *batcher) OnTurnEnd()            { b.ends <- b.batch; b.batch = 0 }
+
+// exitCounter counts its children's exits, and records how many it had
+// been told of when a message came.
+type exitCounter struct {
+	axon.Component
+	In     axon.Inbox[int]
+	exits  atomic.Int64
+	seenAt atomic.Int64
+}
+
+func (c *exitCounter) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &c.In, func(int) { c.seenAt.Store(c.exits.Load()) })
+}
+
+func (c *exitCounter) OnChildDone(*axon.Component, error) { c.exits.Add(1) }
+
+// exiter is a threaded component that finishes once release closes.
+type exiter struct {
+	axon.Component
+	release chan struct{}
+}
+
+func (w *exiter) Main(context.Context) error {
+	<-w.release
+	return nil
+}
+
+// A turn tells of a budget of its children's exits, as it takes a budget
+// of an inbox's messages: a server whose thousands of connections closed
+// at once serves a new one between batches, not after all of them.
+func TestExitsAreToldABudgetATurn(t *testing.T) {
+	const n = 1000
+	rt := newRT(t, axon.WithWorkers(1))
+	parent := &exitCounter{}
+	parent.In.Init(&parent.Component, "inbox", 0)
+	parent.seenAt.Store(-1)
+	require.NoError(t, rt.Activate(parent))
+	release := make(chan struct{})
+	children := make([]*exiter, n)
+	for i := range children {
+		children[i] = &exiter{release: release}
+		require.NoError(t, parent.Start(children[i]))
+	}
+	h := &holder{held: make(chan struct{}), release: make(chan struct{})}
+	h.In.Init(&h.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(h))
+	require.NoError(t, h.In.Deliver(1))
+	<-h.held // the only worker: the parent has no turn until it is let go
+	close(release)
+	for _, c := range children {
+		waitDone(t, c)
+	}
+	require.NoError(t, parent.In.Deliver(1))
+	close(h.release)
+	eventually(t, "every exit is told", func() bool { return parent.exits.Load() == n })
+	assert.LessOrEqual(t, parent.seenAt.Load(), int64(64), "the message waited for every exit")
+	assert.GreaterOrEqual(t, parent.seenAt.Load(), int64(0), "the message was handled")
+	h.Stop()
+	parent.Stop()
+	waitDone(t, parent)
+}
