@@ -915,20 +915,19 @@ func (o *Outbox[T]) flush(force bool) bool {
 	if over == nil || over.len() == 0 {
 		return true
 	}
+	if f := o.end(); f.sunk() && !force {
+		// A sink (a backplane) checks for room and takes a message in one
+		// step, without the box's lock, as for a message offered.
+		for over.len() > 0 && f.offerSink(over.at(0), o.owner, o.owner) {
+			over.pop()
+		}
+		return over.len() == 0
+	}
 	f := o.lockEnd()
 	moved := 0
-	if x := f.cold.Load(); x != nil && x.sink != nil && !force {
-		// A sink (a backplane) is written without f's lock: whether it is
-		// full and the push must be one step, as in offerSink.
-		for over.len() > 0 && (x.sink.Offer(over.at(0), o.owner) || f.retryAsWaiter(x.sink, over.at(0), o.owner)) {
-			over.pop()
-			moved++
-		}
-	} else {
-		for over.len() > 0 && (force || !f.full()) {
-			f.push(over.pop())
-			moved++
-		}
+	for over.len() > 0 && (force || !f.full()) {
+		f.push(over.pop())
+		moved++
 	}
 	done := over.len() == 0
 	if !done {
@@ -939,14 +938,6 @@ func (o *Outbox[T]) flush(force bool) bool {
 		f.owner.wakeFrom(o.owner)
 	}
 	return done
-}
-
-// retryAsWaiter registers w to be woken when s, b's sink, which refused m,
-// has room, and offers m once more: room may have come before w was there
-// to be woken. b.mu is held.
-func (b *box[T]) retryAsWaiter(s loop.Sink[T], m T, w *Component) bool {
-	b.addWaiterLocked(w)
-	return s.Offer(m, w)
 }
 
 // blockingOffer stores m at the end of b's chain, waiting for room. A
