@@ -2,18 +2,23 @@
 # bench-resp.sh [RUNS]: examples/resp against the same server written the
 # plain Go way (examples/resp/plain) and against redis-server itself, with
 # the real redis-benchmark, interleaved in one run: for each of RUNS rounds,
-# each pipelining depth and each server,
+# each pipelining depth and each test, each server in turn (the order
+# rotates from round to round), so that the figures compared are taken
+# seconds apart:
 #
-#   redis-benchmark -t ping,set,get,incr -n $N -c 50 -P $P -q --csv
+#   redis-benchmark -t $TEST -n $N -c 50 -P $P -q --csv
 #
-# It prints the median requests per second of each test and the ratios
-# kamgen/plain and kamgen/redis-server. redis-tools and redis-server are
+# for TEST in ping (PING_INLINE and PING_MBULK), set, get and incr. It
+# prints the median requests per second of each test, and the ratios
+# kamgen/plain and kamgen/redis-server: the median of the rounds' own
+# ratios, with the lowest and highest. redis-tools and redis-server are
 # installed with apt-get when missing. Environment: N (default 200000),
 # DEPTHS (default "16 1"), CPUS (taskset list for the servers, e.g. 0;
 # default: none), CLIENT_CPUS (taskset list for redis-benchmark, e.g. 1;
-# default: none), OUT (the raw CSV lines). With CPUS=0 CLIENT_CPUS=1 each
-# server has one CPU, as redis-server uses one (Go's GOMAXPROCS follows
-# the CPUs a process may use), and the load generator the other.
+# default: none), OUT (the raw lines: server, depth, test, requests per
+# second, round). With CPUS=0 CLIENT_CPUS=1 each server has one CPU, as
+# redis-server uses one (Go's GOMAXPROCS follows the CPUs a process may
+# use), and the load generator the other.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${1:-3}
@@ -54,30 +59,38 @@ for s in kamgen plain redis; do
 done
 out=${OUT:-$bin/resp.csv}
 : >"$out"
+servers=(kamgen plain redis)
 for run in $(seq "$RUNS"); do
 	for depth in "${depths[@]}"; do
-		for s in kamgen plain redis; do
-			echo "# run $run -P $depth $s" >&2
-			"${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t ping,set,get,incr -n "$N" -c 50 -P "$depth" -q --csv |
-				sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p' |
-				while read -r test rps; do echo "$s $depth $test $rps"; done >>"$out"
+		for test in ping set get incr; do
+			for i in 0 1 2; do
+				s=${servers[$(((i + run) % 3))]}
+				echo "# run $run -P $depth $test $s" >&2
+				"${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv 2> >(grep -v "Could not fetch server CONFIG" >&2) |
+					sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p' |
+					while read -r name rps; do echo "$s $depth $name $rps $run"; done >>"$out"
+			done
 		done
 	done
 done
 python3 - "$out" <<'PY'
 import sys, statistics, collections
-v = collections.defaultdict(list)
+v = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
-    s, depth, test, rps = line.split()
-    v[(s, int(depth), test)].append(float(rps))
-med = {k: statistics.median(x) for k, x in v.items()}
+    s, depth, test, rps, run = line.split()
+    v[(s, int(depth), test)][run] = float(rps)
+def ratio(depth, test, a, b):
+    x, y = v[(a, depth, test)], v[(b, depth, test)]
+    r = sorted(x[k] / y[k] for k in x if k in y and y[k] > 0)
+    return f"{statistics.median(r):.2f} ({r[0]:.2f}-{r[-1]:.2f})" if r else "-"
 print("| -P | test | kamgen | plain | redis-server | kamgen/plain | kamgen/redis-server |")
 print("|---|---|---|---|---|---|---|")
-for depth in sorted({k[1] for k in med}, reverse=True):
+for depth in sorted({k[1] for k in v}, reverse=True):
     for test in ["PING_INLINE", "PING_MBULK", "SET", "GET", "INCR"]:
-        if (("kamgen", depth, test)) not in med:
+        if ("kamgen", depth, test) not in v:
             continue
-        k, p, r = (med.get((s, depth, test), 0) for s in ("kamgen", "plain", "redis"))
-        print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {k/p:.2f} | {k/r:.2f} |")
-print(f"\nmedians of {len(next(iter(v.values())))} runs, requests per second")
+        k, p, r = (statistics.median(v[(s, depth, test)].values()) for s in ("kamgen", "plain", "redis"))
+        print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {ratio(depth, test, 'kamgen', 'plain')} | {ratio(depth, test, 'kamgen', 'redis')} |")
+rounds = len(next(iter(v.values())))
+print(f"\nrequests per second: medians of {rounds} rounds; ratios: the median of the rounds' own ratios (lowest-highest)")
 PY
