@@ -16,6 +16,7 @@ const (
 	maxLine  = 64 << 10
 	maxBulk  = 512 << 20
 	maxArity = 1 << 20
+	maxHint  = 64 << 10 // the most a turn's reply buffer starts with
 )
 
 // Session serves one client of the RESP2 protocol (Redis's): it reads
@@ -45,6 +46,7 @@ type Session struct {
 	want  int      // arguments the command still expects
 	body  bool     // the next frame is a bulk string's body
 	out   []byte   // the replies of this turn
+	hint  int      // how long the last turn's replies were: the next turn's buffer starts that big
 	done  bool     // the connection is closing: nothing more is read
 }
 
@@ -128,6 +130,9 @@ func (s *Session) exec() {
 		s.args = append(s.args, s.buf[start:end])
 		start = end
 	}
+	if s.out == nil {
+		s.out = make([]byte, 0, s.hint)
+	}
 	s.out = s.store.Exec(s.out, s.args)
 	s.buf, s.ends = s.buf[:0], s.ends[:0]
 }
@@ -135,6 +140,7 @@ func (s *Session) exec() {
 // onTurnEnd sends the replies of the turn, in one message.
 func (s *Session) onTurnEnd() {
 	if len(s.out) > 0 {
+		s.hint = min(max(len(s.out), 64), maxHint)
 		s.Out.Send(s.out) // the outbox takes it: the next replies get a buffer of their own
 		s.out = nil
 	}

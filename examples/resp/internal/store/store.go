@@ -42,6 +42,9 @@ type entry struct {
 	exp int64
 }
 
+// inPlaceMax is the largest value a SET writes over the old one.
+const inPlaceMax = 256
+
 // sweepEvery is how many writes go between two sweeps of a few expired
 // keys of a shard, each shard in turn; sweepKeys is how many keys a sweep
 // looks at.
@@ -94,18 +97,33 @@ func (s *Store) get(out, key []byte, bulk bool) ([]byte, bool) {
 	return out, ok
 }
 
-// set stores a copy of val under key.
+// set stores a copy of val under key. A small value goes over the old one
+// when it fits, as INCR's number does (readers copy under the lock): a
+// SET of a key already there allocates nothing. A large one is copied
+// before the lock is taken, so that other keys of the shard do not wait
+// for the copy, and a key that held a large value does not keep its room
+// for a small one.
 func (s *Store) set(key, val []byte, exp int64) {
 	sh := s.shard(key)
-	v := bytes.Clone(val)
-	if v == nil {
-		v = []byte{}
+	var v []byte
+	if len(val) > inPlaceMax {
+		v = bytes.Clone(val)
 	}
 	sh.mu.Lock()
-	if e, ok := sh.m[string(key)]; ok {
-		e.val, e.exp = v, exp
-	} else {
+	e, ok := sh.m[string(key)]
+	switch {
+	case !ok:
+		if v == nil {
+			v = append(make([]byte, 0, len(val)), val...)
+		}
 		sh.m[string(key)] = &entry{val: v, exp: exp}
+	case v == nil && cap(e.val) >= len(val) && cap(e.val) <= inPlaceMax:
+		e.val, e.exp = append(e.val[:0], val...), exp
+	default:
+		if v == nil {
+			v = append(make([]byte, 0, len(val)), val...)
+		}
+		e.val, e.exp = v, exp
 	}
 	sh.mu.Unlock()
 	if w := s.writes.Add(1); w%sweepEvery == 0 {

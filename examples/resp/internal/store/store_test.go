@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +77,29 @@ func TestExecAllocatesNothingToAnswer(t *testing.T) {
 		out = s.Exec(out[:0], ping)
 	})
 	assert.Zero(t, allocs)
+}
+
+// A SET of a key that is there writes a small value over the old one;
+// a reader copies it, so what it read before stays as it was.
+func TestSetOfAKeyThereAllocatesNothing(t *testing.T) {
+	s := New()
+	assert.Equal(t, "+OK\r\n", exec(s, "SET", "k", "first"))
+	before := exec(s, "GET", "k")
+	set := [][]byte{[]byte("SET"), []byte("k"), []byte("other")}
+	out := make([]byte, 0, 64)
+	allocs := testing.AllocsPerRun(100, func() { out = s.Exec(out[:0], set) })
+	assert.Zero(t, allocs)
+	assert.Equal(t, "$5\r\nfirst\r\n", before, "a reply already made is not changed by a later SET")
+	assert.Equal(t, "$5\r\nother\r\n", exec(s, "GET", "k"))
+	assert.Equal(t, "+OK\r\n", exec(s, "SET", "k", "a longer value than before"))
+	assert.Equal(t, "$26\r\na longer value than before\r\n", exec(s, "GET", "k"))
+	assert.Equal(t, "+OK\r\n", exec(s, "SET", "k", ""))
+	assert.Equal(t, "$0\r\n\r\n", exec(s, "GET", "k"))
+	big := strings.Repeat("x", inPlaceMax+1)
+	assert.Equal(t, "+OK\r\n", exec(s, "SET", "k", big))
+	assert.Equal(t, "+OK\r\n", exec(s, "SET", "k", "s"))
+	assert.Equal(t, "$1\r\ns\r\n", exec(s, "GET", "k"))
+	assert.LessOrEqual(t, cap(s.shard([]byte("k")).m["k"].val), inPlaceMax, "a small value does not keep a large one's room")
 }
 
 func TestParseIntIsStrconvs(t *testing.T) {
