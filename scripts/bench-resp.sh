@@ -16,9 +16,11 @@
 # DEPTHS (default "16 1"), CPUS (taskset list for the servers, e.g. 0;
 # default: none), CLIENT_CPUS (taskset list for redis-benchmark, e.g. 1;
 # default: none), OUT (the raw lines: server, depth, test, requests per
-# second, round). With CPUS=0 CLIENT_CPUS=1 each server has one CPU, as
-# redis-server uses one (Go's GOMAXPROCS follows the CPUs a process may
-# use), and the load generator the other.
+# second, round, the server's CPU µs a request). It also prints each
+# server's CPU time a request, which the load on a shared machine moves
+# far less than the requests a second. With CPUS=0 CLIENT_CPUS=1 each
+# server has one CPU, as redis-server uses one (Go's GOMAXPROCS follows
+# the CPUs a process may use), and the load generator the other.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${1:-3}
@@ -48,12 +50,18 @@ declare -A port
 port[kamgen]=$(free_port)
 "${pin[@]}" "$bin/kamgen" -addr "127.0.0.1:${port[kamgen]}" 2>/dev/null &
 pids+=($!)
+declare -A pid
+pid[kamgen]=$!
 port[plain]=$(free_port)
 "${pin[@]}" "$bin/plain" -addr "127.0.0.1:${port[plain]}" 2>/dev/null &
 pids+=($!)
+pid[plain]=$!
 port[redis]=$(free_port)
 "${pin[@]}" redis-server --port "${port[redis]}" --bind 127.0.0.1 --save '' --appendonly no --dir "$bin" >/dev/null &
 pids+=($!)
+pid[redis]=$!
+# cpu PID: the CPU time the process's threads have had, in nanoseconds.
+cpu() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%d", t}'; }
 for s in kamgen plain redis; do
 	for _ in $(seq 100); do redis-cli -p "${port[$s]}" ping >/dev/null 2>&1 && break; sleep 0.05; done
 done
@@ -66,9 +74,14 @@ for run in $(seq "$RUNS"); do
 			for i in 0 1 2; do
 				s=${servers[$(((i + run) % 3))]}
 				echo "# run $run -P $depth $test $s" >&2
-				"${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv 2> >(grep -v "Could not fetch server CONFIG" >&2) |
-					sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p' |
-					while read -r name rps; do echo "$s $depth $name $rps $run"; done >>"$out"
+				before=$(cpu "${pid[$s]}")
+				res=$("${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv 2> >(grep -v "Could not fetch server CONFIG" >&2) |
+					sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p')
+				after=$(cpu "${pid[$s]}")
+				tests=$(wc -l <<<"$res")
+				# The server's CPU time a request, in microseconds.
+				us=$(((after - before) / (N * tests) / 10))
+				while read -r name rps; do echo "$s $depth $name $rps $run $((us / 100)).$(printf %02d $((us % 100)))"; done <<<"$res" >>"$out"
 			done
 		done
 	done
@@ -76,21 +89,25 @@ done
 python3 - "$out" <<'PY'
 import sys, statistics, collections
 v = collections.defaultdict(dict)
+cpu = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    s, depth, test, rps, run = line.split()
+    s, depth, test, rps, run, us = line.split()
     v[(s, int(depth), test)][run] = float(rps)
+    cpu[(s, int(depth), test)].append(float(us))
 def ratio(depth, test, a, b):
     x, y = v[(a, depth, test)], v[(b, depth, test)]
     r = sorted(x[k] / y[k] for k in x if k in y and y[k] > 0)
     return f"{statistics.median(r):.2f} ({r[0]:.2f}-{r[-1]:.2f})" if r else "-"
-print("| -P | test | kamgen | plain | redis-server | kamgen/plain | kamgen/redis-server |")
-print("|---|---|---|---|---|---|---|")
+print("| -P | test | kamgen | plain | redis-server | kamgen/plain | kamgen/redis-server | CPU µs a request: kamgen, plain, redis-server |")
+print("|---|---|---|---|---|---|---|---|")
 for depth in sorted({k[1] for k in v}, reverse=True):
     for test in ["PING_INLINE", "PING_MBULK", "SET", "GET", "INCR"]:
         if ("kamgen", depth, test) not in v:
             continue
         k, p, r = (statistics.median(v[(s, depth, test)].values()) for s in ("kamgen", "plain", "redis"))
-        print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {ratio(depth, test, 'kamgen', 'plain')} | {ratio(depth, test, 'kamgen', 'redis')} |")
+        c = ", ".join(f"{statistics.median(cpu[(s, depth, test)]):.2f}" for s in ("kamgen", "plain", "redis"))
+        print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {ratio(depth, test, 'kamgen', 'plain')} | {ratio(depth, test, 'kamgen', 'redis')} | {c} |")
 rounds = len(next(iter(v.values())))
-print(f"\nrequests per second: medians of {rounds} rounds; ratios: the median of the rounds' own ratios (lowest-highest)")
+print(f"\nrequests per second: medians of {rounds} rounds; ratios: the median of the rounds' own ratios (lowest-highest);")
+print("CPU: the server's threads' CPU time over the run (/proc/PID/task/*/schedstat) over its requests, medians")
 PY

@@ -175,3 +175,32 @@ func BenchmarkLinesBufioScanner(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLinesThenExact cuts RESP commands, as examples/resp does: header
+// lines, and after each "$N" line a body of N bytes and its CRLF, with
+// Then(Exact(N+2)); 16 GETs a piece, as a client pipelining 16 sends them.
+func BenchmarkLinesThenExact(b *testing.B) {
+	piece := []byte(strings.Repeat("*2\r\n$3\r\nGET\r\n$16\r\nkey:__rand_int__\r\n", 16))
+	f := framing.New(framing.Lines(1024))
+	b.SetBytes(int64(len(piece)))
+	b.ReportAllocs()
+	frames := 0
+	for b.Loop() {
+		for p := piece; len(p) > 0; {
+			frame, n, err := f.Cut(p)
+			p = p[n:]
+			if err != nil || frame == nil {
+				b.Fatalf("frame %q, err %v", frame, err)
+			}
+			frames++
+			if frame[0] == '$' && len(frame) > 1 && frame[len(frame)-1] != '\n' {
+				size := 0
+				for _, c := range frame[1:] {
+					size = size*10 + int(c-'0')
+				}
+				f.Then(framing.Exact(size + 2))
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(frames), "ns/frame")
+}
