@@ -60,10 +60,9 @@ port[redis]=$(free_port)
 "${pin[@]}" redis-server --port "${port[redis]}" --bind 127.0.0.1 --save '' --appendonly no --dir "$bin" >/dev/null &
 pids+=($!)
 pid[redis]=$!
-# cpu PID: the CPU time the process has had, user and system, in
-# nanoseconds (counted in clock ticks).
-tick=$((1000000000 / $(getconf CLK_TCK)))
-cpu() { sed 's/^.*) //' /proc/"$1"/stat | awk -v tick="$tick" '{printf "%d", ($12 + $13) * tick}'; }
+# cpu PID: the CPU time the process's threads have had, in nanoseconds
+# (%.0f: mawk's %d stops at 2^31).
+cpu() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{t += $1} END {printf "%.0f", t}'; }
 for s in kamgen plain redis; do
 	for _ in $(seq 100); do redis-cli -p "${port[$s]}" ping >/dev/null 2>&1 && break; sleep 0.05; done
 done
@@ -111,5 +110,5 @@ for depth in sorted({k[1] for k in v}, reverse=True):
         print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {ratio(depth, test, 'kamgen', 'plain')} | {ratio(depth, test, 'kamgen', 'redis')} | {c} |")
 rounds = len(next(iter(v.values())))
 print(f"\nrequests per second: medians of {rounds} rounds; ratios: the median of the rounds' own ratios (lowest-highest);")
-print("CPU: the server's CPU time over the run (utime and stime in /proc/PID/stat) over its requests, medians")
+print("CPU: the server's threads' CPU time over the run (/proc/PID/task/*/schedstat) over its requests, medians")
 PY
