@@ -70,7 +70,7 @@ bench:
 	$(GO) test -run TestNonReadingClientsStayWithinTheBudget -count=1 -v ./runtime/chassis | grep -E 'never read|^(ok|FAIL|---)'
 	@echo "a mass close of 19,000 connections and a churn of 40,000, examples/echo against stdecho, about 3 minutes:"
 	./scripts/bench-conns.sh 3
-	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 3 minutes:"
+	@echo "examples/resp against its plain Go twin and redis-server (redis-benchmark), about 6 minutes:"
 	./scripts/bench-resp.sh 3
 	@echo "examples/chat against its plain Go twin, 1,000 clients saying a line a second each, about 3 minutes:"
 	./scripts/bench-chat.sh 3
