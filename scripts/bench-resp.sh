@@ -16,9 +16,12 @@
 # DEPTHS (default "16 1"), CPUS (taskset list for the servers, e.g. 0;
 # default: none), CLIENT_CPUS (taskset list for redis-benchmark, e.g. 1;
 # default: none), OUT (the raw lines: server, depth, test, requests per
-# second, round, the server's CPU µs a request). It also prints each
-# server's CPU time a request, which the load on a shared machine moves
-# far less than the requests a second. With CPUS=0 CLIENT_CPUS=1 each
+# second, round, the server's CPU µs a request, redis-benchmark's busy %).
+# It also prints each server's CPU time a request, which the load on a
+# shared machine moves far less than the requests a second, and how busy
+# redis-benchmark (single-threaded) was against each server: near 100 %
+# of its CPU, the figure is the load generator's ceiling, not the
+# server's. With CPUS=0 CLIENT_CPUS=1 each
 # server has one CPU, as redis-server uses one (Go's GOMAXPROCS follows
 # the CPUs a process may use), and the load generator the other.
 set -euo pipefail
@@ -67,6 +70,7 @@ for s in kamgen plain redis; do
 	for _ in $(seq 100); do redis-cli -p "${port[$s]}" ping >/dev/null 2>&1 && break; sleep 0.05; done
 done
 out=${OUT:-$bin/resp.csv}
+TIMEFORMAT='%U %S %R' # user, system and real seconds, for "time"
 : >"$out"
 servers=(kamgen plain redis)
 for run in $(seq "$RUNS"); do
@@ -76,13 +80,16 @@ for run in $(seq "$RUNS"); do
 				s=${servers[$(((i + run) % 3))]}
 				echo "# run $run -P $depth $test $s" >&2
 				before=$(cpu "${pid[$s]}")
-				res=$("${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv 2> >(grep -v "Could not fetch server CONFIG" >&2) |
-					sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p')
+				took=$({ time "${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv >"$bin/bench.out" 2>"$bin/bench.err"; } 2>&1)
 				after=$(cpu "${pid[$s]}")
+				grep -v "Could not fetch server CONFIG" "$bin/bench.err" >&2 || true
+				res=$(sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p' "$bin/bench.out")
 				tests=$(wc -l <<<"$res")
-				# The server's CPU time a request, in microseconds.
+				# The server's CPU time a request, in microseconds, and how
+				# busy redis-benchmark was: its CPU time over the run's, in %.
 				us=$(((after - before) / (N * tests) / 10))
-				while read -r name rps; do echo "$s $depth $name $rps $run $((us / 100)).$(printf %02d $((us % 100)))"; done <<<"$res" >>"$out"
+				busy=$(awk '{printf "%.0f", 100 * ($1 + $2) / $3}' <<<"$took")
+				while read -r name rps; do echo "$s $depth $name $rps $run $((us / 100)).$(printf %02d $((us % 100))) $busy"; done <<<"$res" >>"$out"
 			done
 		done
 	done
@@ -91,24 +98,28 @@ python3 - "$out" <<'PY'
 import sys, statistics, collections
 v = collections.defaultdict(dict)
 cpu = collections.defaultdict(list)
+client = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    s, depth, test, rps, run, us = line.split()
+    s, depth, test, rps, run, us, busy = line.split()
     v[(s, int(depth), test)][run] = float(rps)
     cpu[(s, int(depth), test)].append(float(us))
+    client[(s, int(depth), test)].append(float(busy))
 def ratio(depth, test, a, b):
     x, y = v[(a, depth, test)], v[(b, depth, test)]
     r = sorted(x[k] / y[k] for k in x if k in y and y[k] > 0)
     return f"{statistics.median(r):.2f} ({r[0]:.2f}-{r[-1]:.2f})" if r else "-"
-print("| -P | test | kamgen | plain | redis-server | kamgen/plain | kamgen/redis-server | CPU µs a request: kamgen, plain, redis-server |")
-print("|---|---|---|---|---|---|---|---|")
+print("| -P | test | kamgen | plain | redis-server | kamgen/plain | kamgen/redis-server | CPU µs a request: kamgen, plain, redis-server | redis-benchmark busy, %: kamgen, plain, redis-server |")
+print("|---|---|---|---|---|---|---|---|---|")
 for depth in sorted({k[1] for k in v}, reverse=True):
     for test in ["PING_INLINE", "PING_MBULK", "SET", "GET", "INCR"]:
         if ("kamgen", depth, test) not in v:
             continue
         k, p, r = (statistics.median(v[(s, depth, test)].values()) for s in ("kamgen", "plain", "redis"))
         c = ", ".join(f"{statistics.median(cpu[(s, depth, test)]):.2f}" for s in ("kamgen", "plain", "redis"))
-        print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {ratio(depth, test, 'kamgen', 'plain')} | {ratio(depth, test, 'kamgen', 'redis')} | {c} |")
+        b = ", ".join(f"{statistics.median(client[(s, depth, test)]):.0f}" for s in ("kamgen", "plain", "redis"))
+        print(f"| {depth} | {test} | {k:,.0f} | {p:,.0f} | {r:,.0f} | {ratio(depth, test, 'kamgen', 'plain')} | {ratio(depth, test, 'kamgen', 'redis')} | {c} | {b} |")
 rounds = len(next(iter(v.values())))
 print(f"\nrequests per second: medians of {rounds} rounds; ratios: the median of the rounds' own ratios (lowest-highest);")
-print("CPU: the server's threads' CPU time over the run (/proc/PID/task/*/schedstat) over its requests, medians")
+print("CPU: the server's threads' CPU time over the run (/proc/PID/task/*/schedstat) over its requests, medians;")
+print("busy: redis-benchmark's own CPU time over the run's time, medians: at 100 it, not the server, sets the figure")
 PY
