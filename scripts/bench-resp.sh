@@ -16,14 +16,15 @@
 # DEPTHS (default "16 1"), CPUS (taskset list for the servers, e.g. 0;
 # default: none), CLIENT_CPUS (taskset list for redis-benchmark, e.g. 1;
 # default: none), OUT (the raw lines: server, depth, test, requests per
-# second, round, the server's CPU µs a request, redis-benchmark's busy %).
+# second, round, the server's CPU µs a request, redis-benchmark's busy %),
+# BENCH_TIMEOUT (seconds one redis-benchmark may take; default 300).
 # It also prints each server's CPU time a request, which the load on a
 # shared machine moves far less than the requests a second, and how busy
 # redis-benchmark (single-threaded) was against each server: near 100 %
 # of its CPU, the figure is the load generator's ceiling, not the
-# server's. With CPUS=0 CLIENT_CPUS=1 each
-# server has one CPU, as redis-server uses one (Go's GOMAXPROCS follows
-# the CPUs a process may use), and the load generator the other.
+# server's. With CPUS=0 CLIENT_CPUS=1 each server has one CPU, as
+# redis-server uses one (Go's GOMAXPROCS follows the CPUs a process may
+# use), and the load generator the other.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUNS=${1:-3}
@@ -71,6 +72,9 @@ for s in kamgen plain redis; do
 done
 out=${OUT:-$bin/resp.csv}
 TIMEFORMAT='%U %S %R' # user, system and real seconds, for "time"
+# A redis-benchmark whose server has gone retries for ever, spinning: it is
+# stopped, and the script with it, after BENCH_TIMEOUT.
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 : >"$out"
 servers=(kamgen plain redis)
 for run in $(seq "$RUNS"); do
@@ -80,7 +84,7 @@ for run in $(seq "$RUNS"); do
 				s=${servers[$(((i + run) % 3))]}
 				echo "# run $run -P $depth $test $s" >&2
 				before=$(cpu "${pid[$s]}")
-				took=$({ time "${cpin[@]}" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv >"$bin/bench.out" 2>"$bin/bench.err"; } 2>&1)
+				took=$({ time "${cpin[@]}" timeout "$BENCH_TIMEOUT" redis-benchmark -h 127.0.0.1 -p "${port[$s]}" -t "$test" -n "$N" -c 50 -P "$depth" -q --csv >"$bin/bench.out" 2>"$bin/bench.err"; } 2>&1)
 				after=$(cpu "${pid[$s]}")
 				grep -v "Could not fetch server CONFIG" "$bin/bench.err" >&2 || true
 				res=$(sed -n 's/^"\([A-Z_]*\)","\([0-9.]*\)".*/\1 \2/p' "$bin/bench.out")
