@@ -121,8 +121,10 @@ func (s *SingleServer) onConns(nc *internet.NewConnection) {
 // onSockets closes the connection once the client has closed its side.
 func (s *SingleServer) onSockets(sig axon.Signal) {
 	// The client closed its side (close ours), or the connection closed
-	// (the adapter waits to be told to stop).
-	if _, ok := sig.(*internet.SocketShutdown); ok && s.csa != nil {
+	// (the adapter waits to be told to stop). A signal of a connection
+	// served before may still wait here when the next one is served: it
+	// says nothing of the current one, which it must not close.
+	if ss, ok := sig.(*internet.SocketShutdown); ok && s.csa != nil && ss.Conn == s.csa {
 		s.toConn.Send(&axon.ProducerFinished{Caller: s})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/kamgen/kamgen/runtime/axon"
 	"github.com/kamgen/kamgen/runtime/axon/axontest"
 	"github.com/kamgen/kamgen/runtime/chassis"
+	"github.com/kamgen/kamgen/runtime/internet"
 )
 
 func singleServer(t *testing.T) (*chassis.SingleServer, *axontest.Sink[[]byte], *axon.Runtime) {
@@ -70,6 +71,29 @@ func TestSingleServerServesOneAtATime(t *testing.T) {
 	_, err = io.ReadFull(second, buf)
 	require.NoError(t, err)
 	assert.Equal(t, "for the second", string(buf))
+}
+
+// A signal of a connection served before, still waiting when the next
+// client is served, does not close the next client's connection: the
+// first connection's last SocketShutdown could be handled after the
+// second connection was wired, and closed it (the second client read EOF).
+func TestSingleServerIgnoresAnEarlierConnectionsSignal(t *testing.T) {
+	srv, _, _ := singleServer(t)
+	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+	require.NoError(t, err)
+	defer c.Close()
+	require.Eventually(t, srv.Connected, deadline, time.Millisecond)
+	earlier := &internet.SocketShutdown{Conn: &internet.ConnectedSocketAdapter{}, Err: io.EOF, Closed: true}
+	require.NoError(t, srv.Sockets.Deliver(earlier))
+	_ = c.SetDeadline(time.Now().Add(deadline))
+	for _, msg := range []string{"still here", "and after"} {
+		require.NoError(t, srv.In.Put(t.Context(), []byte(msg)))
+		buf := make([]byte, len(msg))
+		_, err = io.ReadFull(c, buf)
+		require.NoError(t, err, "the connection served now stays open")
+		assert.Equal(t, msg, string(buf))
+	}
+	assert.True(t, srv.Connected())
 }
 
 // L7: a SingleServer with no client stops on a signal, forwarding it.
