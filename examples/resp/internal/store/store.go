@@ -111,17 +111,15 @@ func (s *Store) set(key, val []byte, exp int64) {
 	}
 	sh.mu.Lock()
 	e, ok := sh.m[string(key)]
-	switch {
-	case !ok:
-		if v == nil {
-			v = append(make([]byte, 0, len(val)), val...)
-		}
-		sh.m[string(key)] = &entry{val: v, exp: exp}
-	case v == nil && cap(e.val) >= len(val) && cap(e.val) <= inPlaceMax:
+	if ok && v == nil && cap(e.val) >= len(val) && cap(e.val) <= inPlaceMax {
 		e.val, e.exp = append(e.val[:0], val...), exp
-	default:
+	} else {
 		if v == nil {
-			v = append(make([]byte, 0, len(val)), val...)
+			v = append(make([]byte, 0, len(val)), val...) // never nil, even empty
+		}
+		if !ok {
+			e = &entry{}
+			sh.m[string(key)] = e
 		}
 		e.val, e.exp = v, exp
 	}
