@@ -242,12 +242,7 @@ func TestStreamGoesBehindWaitingComponents(t *testing.T) {
 			const n = 5000
 			rt := newRT(t, axon.WithWorkers(workers))
 			if workers > 1 { // every other worker is held in a turn
-				h := &holder{held: make(chan struct{}), release: make(chan struct{})}
-				h.In.Init(&h.Component, "inbox", 0)
-				require.NoError(t, rt.Activate(h))
-				require.NoError(t, h.In.Deliver(1))
-				<-h.held
-				defer func() { close(h.release); h.Stop(); waitDone(t, h) }()
+				defer holdWorker(t, rt)()
 			}
 			other := &witness{}
 			other.In.Init(&other.Component, "inbox", 0)
@@ -269,6 +264,21 @@ func TestStreamGoesBehindWaitingComponents(t *testing.T) {
 			waitDone(t, s)
 			waitDone(t, other)
 		})
+	}
+}
+
+// holdWorker holds one of rt's workers in a turn until the function it
+// returns is called, which lets it go and waits for the holder to finish.
+func holdWorker(t *testing.T, rt *axon.Runtime) (release func()) {
+	h := &holder{held: make(chan struct{}), release: make(chan struct{})}
+	h.In.Init(&h.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(h))
+	require.NoError(t, h.In.Deliver(1))
+	<-h.held
+	return func() {
+		close(h.release)
+		h.Stop()
+		waitDone(t, h)
 	}
 }
 
@@ -627,21 +637,16 @@ func TestExitsAreToldABudgetATurn(t *testing.T) {
 		children[i] = &exiter{release: release}
 		require.NoError(t, parent.Start(children[i]))
 	}
-	h := &holder{held: make(chan struct{}), release: make(chan struct{})}
-	h.In.Init(&h.Component, "inbox", 0)
-	require.NoError(t, rt.Activate(h))
-	require.NoError(t, h.In.Deliver(1))
-	<-h.held // the only worker: the parent has no turn until it is let go
+	letGo := holdWorker(t, rt) // the only worker: the parent has no turn until it is let go
 	close(release)
 	for _, c := range children {
 		waitDone(t, c)
 	}
 	require.NoError(t, parent.In.Deliver(1))
-	close(h.release)
+	letGo()
 	eventually(t, "every exit is told", func() bool { return parent.exits.Load() == n })
 	assert.LessOrEqual(t, parent.seenAt.Load(), int64(64), "the message waited for every exit")
 	assert.GreaterOrEqual(t, parent.seenAt.Load(), int64(0), "the message was handled")
-	h.Stop()
 	parent.Stop()
 	waitDone(t, parent)
 }

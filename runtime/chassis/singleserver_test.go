@@ -73,23 +73,29 @@ func TestSingleServerServesOneAtATime(t *testing.T) {
 	assert.Equal(t, "for the second", string(buf))
 }
 
+// connectedClient dials srv and waits until it serves the connection.
+func connectedClient(t *testing.T, srv *chassis.SingleServer) net.Conn {
+	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	require.Eventually(t, srv.Connected, deadline, time.Millisecond)
+	return c
+}
+
 // A signal of a connection served before, still waiting when the next
 // client is served, does not close the next client's connection: the
 // first connection's last SocketShutdown could be handled after the
 // second connection was wired, and closed it (the second client read EOF).
 func TestSingleServerIgnoresAnEarlierConnectionsSignal(t *testing.T) {
 	srv, _, _ := singleServer(t)
-	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
-	require.NoError(t, err)
-	defer c.Close()
-	require.Eventually(t, srv.Connected, deadline, time.Millisecond)
+	c := connectedClient(t, srv)
 	earlier := &internet.SocketShutdown{Conn: &internet.ConnectedSocketAdapter{}, Err: io.EOF, Closed: true}
 	require.NoError(t, srv.Sockets.Deliver(earlier))
 	_ = c.SetDeadline(time.Now().Add(deadline))
 	for _, msg := range []string{"still here", "and after"} {
 		require.NoError(t, srv.In.Put(t.Context(), []byte(msg)))
 		buf := make([]byte, len(msg))
-		_, err = io.ReadFull(c, buf)
+		_, err := io.ReadFull(c, buf)
 		require.NoError(t, err, "the connection served now stays open")
 		assert.Equal(t, msg, string(buf))
 	}
@@ -110,10 +116,7 @@ func TestSingleServerStopsWithoutAClient(t *testing.T) {
 // With a client, the signal closes its connection after what was sent.
 func TestSingleServerStopsWithAClient(t *testing.T) {
 	srv, _, _ := singleServer(t)
-	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
-	require.NoError(t, err)
-	defer c.Close()
-	require.Eventually(t, srv.Connected, deadline, time.Millisecond)
+	c := connectedClient(t, srv)
 	require.NoError(t, srv.In.Put(t.Context(), []byte("bye")))
 	require.NoError(t, srv.Control.Deliver(&axon.ProducerFinished{Caller: nil}))
 	_ = c.SetDeadline(time.Now().Add(deadline))
