@@ -37,9 +37,9 @@ if ! command -v redis-benchmark >/dev/null || ! command -v redis-server >/dev/nu
 		{ apt-get update -q >/dev/null && apt-get install -y -q redis-tools redis-server >/dev/null; }
 fi
 bin=$(mktemp -d)
-pids=()
+declare -A pid # each server's process
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pid[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	rm -rf "$bin"
 }
@@ -53,16 +53,12 @@ cpin=()
 declare -A port
 port[kamgen]=$(free_port)
 "${pin[@]}" "$bin/kamgen" -addr "127.0.0.1:${port[kamgen]}" 2>/dev/null &
-pids+=($!)
-declare -A pid
 pid[kamgen]=$!
 port[plain]=$(free_port)
 "${pin[@]}" "$bin/plain" -addr "127.0.0.1:${port[plain]}" 2>/dev/null &
-pids+=($!)
 pid[plain]=$!
 port[redis]=$(free_port)
 "${pin[@]}" redis-server --port "${port[redis]}" --bind 127.0.0.1 --save '' --appendonly no --dir "$bin" >/dev/null &
-pids+=($!)
 pid[redis]=$!
 # cpu PID: the CPU time the process's threads have had, in nanoseconds
 # (%.0f: mawk's %d stops at 2^31).
