@@ -54,8 +54,8 @@ type Component struct {
 	hooks  *hookTab       // nil for a threaded component
 	rt     *Runtime
 	parent *Component
-	id     uint64
-	th     *threadState // nil for a reactive component
+	id     atomic.Uint64 // read from any goroutine: a link's far end may be activated meanwhile
+	th     *threadState  // nil for a reactive component
 
 	sched   atomic.Uint32
 	life    atomic.Uint32
@@ -137,7 +137,7 @@ func (c *Component) Base() *Component { return c }
 
 // ID returns the component's number, unique within its runtime; zero before
 // it is activated.
-func (c *Component) ID() uint64 { return c.id }
+func (c *Component) ID() uint64 { return c.id.Load() }
 
 // Name returns "<type>_<id>", Kamaelia's naming.
 func (c *Component) Name() string {
@@ -155,10 +155,11 @@ func (c *Component) name() string {
 	case c.th != nil:
 		typ = c.th.typ
 	}
-	if c.id == 0 {
+	id := c.id.Load()
+	if id == 0 {
 		return typ // not activated yet
 	}
-	return fmt.Sprintf("%s_%d", typ, c.id)
+	return fmt.Sprintf("%s_%d", typ, id)
 }
 
 // Runtime returns the runtime the component was activated in, or nil.

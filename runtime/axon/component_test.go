@@ -45,6 +45,32 @@ func TestComponentNamesAndIDs(t *testing.T) {
 	assert.True(t, strings.HasSuffix(a.Name(), fmt.Sprintf("_%d", a.ID())), a.Name())
 }
 
+// ID and Name may be read from any goroutine while the component is being
+// activated, as the live picture reads the far end of a link that a
+// starting server has just made (under -race, a plain field failed here).
+func TestIDMayBeReadWhileTheComponentIsActivated(t *testing.T) {
+	rt := newRT(t)
+	c := newCounting()
+	read := make(chan uint64)
+	go func() {
+		for {
+			if id := c.ID(); id != 0 {
+				_ = c.Name()
+				read <- id
+				return
+			}
+			runtime.Gosched()
+		}
+	}()
+	require.NoError(t, rt.Activate(c))
+	select {
+	case id := <-read:
+		assert.Equal(t, c.ID(), id)
+	case <-time.After(axontest.Timeout):
+		t.Fatal("the reader never saw the component's ID")
+	}
+}
+
 // Mirrors test_Component.py :: dataReady and recv: Len counts what is
 // stored, TryRecv returns FIFO order and reports an empty box (Kamaelia's
 // IndexError), on any inbox.

@@ -149,7 +149,8 @@ func (rt *Runtime) activateOn(p Part, parent *Component, w *worker) error {
 		c.mu.Unlock()
 		return fmt.Errorf("axon: %T activated twice", p)
 	}
-	c.rt, c.parent, c.id = rt, parent, rt.ids.Add(1)
+	c.rt, c.parent = rt, parent
+	c.id.Store(rt.ids.Add(1))
 	c.self = self
 	if s := rt.meter.Load(); s != nil {
 		typ, st := fmt.Sprintf("%T", p), reflect.TypeOf(p)

@@ -29,7 +29,7 @@ func (rt *Runtime) Walk(visit func(p Part, depth int) bool) {
 		tops = append(tops, c)
 	}
 	rt.topMu.Unlock()
-	slices.SortFunc(tops, func(a, b *Component) int { return cmp.Compare(a.id, b.id) })
+	slices.SortFunc(tops, func(a, b *Component) int { return cmp.Compare(a.id.Load(), b.id.Load()) })
 	for _, c := range tops {
 		walk(c, 0, visit)
 	}
