@@ -7,7 +7,7 @@ import (
 )
 
 // NewHost returns the Host that network pollers use.
-func NewHost() loop.Host { return &host{} }
+func NewHost() loop.Host { return loop.NewHost() }
 
 // WaitIdle waits until no reactive component is queued or running, or
 // timeout passes; it reports whether the runtime went idle.

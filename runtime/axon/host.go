@@ -41,6 +41,8 @@ type host struct {
 	w     worker
 	t     Turn
 	woken []*Component
+	again []*Component // woken while their turns ran here: one more turn each, after the others
+	rerun bool         // Run is giving those their turns
 }
 
 // Wake wakes p, as Notify does, to run in the next Run. A threaded
@@ -59,8 +61,21 @@ func (h *host) Wake(p any) {
 // Run runs a turn of each component woken since the last Run, on the
 // calling goroutine, each followed by the turns it wakes (a message and
 // its reply), up to a bound; what is left goes to the components'
-// runtimes, for their workers.
+// runtimes, for their workers. A component woken while its turn ran here
+// has one more turn here, after the others: the wake may be its socket's,
+// seen by another loop meanwhile, and what that brought must not wait
+// for a worker. Woken again in that turn, it goes to its runtime.
 func (h *host) Run() {
+	h.runWoken()
+	if len(h.again) > 0 {
+		h.woken, h.again = h.again, h.woken
+		h.rerun = true
+		h.runWoken()
+		h.rerun = false
+	}
+}
+
+func (h *host) runWoken() {
 	w := &h.w
 	for i := 0; i < len(h.woken); i++ {
 		c := h.woken[i]

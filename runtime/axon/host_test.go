@@ -132,6 +132,67 @@ func TestHostRunIsBounded(t *testing.T) {
 	eventually(t, "the workers finish the chain", func() bool { return a.got.Load()+b.got.Load() == 400 })
 }
 
+// A component woken while its turn runs on a host (its socket's event,
+// seen by another loop) has its next turn there too, not in the run queue:
+// a new client's first request waited for a worker that way, when every
+// worker was busy. Woken again during that turn, it goes to its runtime.
+func TestHostRunsAgainAComponentWokenWhileItRan(t *testing.T) {
+	rt := newRT(t, axon.WithWorkers(1))
+	src, dst := newWokenMidTurn(), newCounting()
+	mustLink(t, &src.Out, &dst.In)
+	require.NoError(t, rt.Activate(src, dst))
+	idle(t, rt)
+	release := occupy(t, rt)
+
+	h, other := axon.NewHost(), axon.NewHost()
+	src.during = func() { // the other loop sees the socket's event now
+		src.flag.Store(true)
+		other.Wake(&src.Component)
+		other.Run() // it runs nothing: src's turn is running here
+	}
+	before := src.turns.Load() // its activation's
+	h.Wake(&src.Component)
+	h.Run()
+	assert.Equal(t, before+2, src.turns.Load(), "a second turn, within Run")
+	assert.EqualValues(t, 1, dst.got.Load(), "what the event brought went through, with no worker")
+
+	// Woken again during that second turn: the runtime's workers take it.
+	src.during = func() {
+		src.flag.Store(true)
+		src.during = func() { src.Notify() }
+		other.Wake(&src.Component)
+		other.Run()
+	}
+	h.Wake(&src.Component)
+	h.Run()
+	assert.Equal(t, before+4, src.turns.Load(), "two more turns on the host")
+	release()
+	eventually(t, "the third turn, on the worker", func() bool { return src.turns.Load() == before+5 })
+	idle(t, rt)
+}
+
+// wokenMidTurn is a poked component that runs during, if set, at the end
+// of its turn, after it looked at its flag.
+type wokenMidTurn struct {
+	poked
+	during func()
+}
+
+func newWokenMidTurn() *wokenMidTurn {
+	p := &wokenMidTurn{}
+	p.In.Init(&p.Component, "inbox", 0)
+	p.Out.Init(&p.Component, "outbox", 0)
+	return p
+}
+
+func (p *wokenMidTurn) OnTurnEnd() {
+	p.poked.OnTurnEnd()
+	if f := p.during; f != nil {
+		p.during = nil
+		f()
+	}
+}
+
 // pingPong passes a count back and forth: it sends m+1 on for each m it
 // gets below last.
 type pingPong struct {

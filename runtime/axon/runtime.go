@@ -438,6 +438,10 @@ func (w *worker) run(c *Component, t *Turn) {
 	if !c.sched.CompareAndSwap(running, idle) {
 		// Woken while it ran: give it another turn, behind the others.
 		c.sched.Store(queued)
+		if h := w.host; h != nil && !h.rerun {
+			h.again = append(h.again, c)
+			return
+		}
 		c.rt.enqueue(c)
 	}
 }

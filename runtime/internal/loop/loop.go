@@ -12,8 +12,9 @@ import (
 // Host runs turns on a goroutine of its own that is not a worker: each
 // component woken with Wake has a turn in the next Run, on the calling
 // goroutine, followed by the turns it wakes, up to a bound; what is left
-// goes to the components' runtimes. A Host is used by one goroutine at a
-// time.
+// goes to the components' runtimes. A component woken while its turn ran
+// on the Host (by another loop, say) has one more turn there, after the
+// others. A Host is used by one goroutine at a time.
 type Host interface {
 	// Wake wakes the component p (an axon.Part) to run in the next Run.
 	Wake(p any)
