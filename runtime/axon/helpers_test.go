@@ -2,6 +2,7 @@ package axon_test
 
 import (
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,3 +123,45 @@ type (
 	atomicBool = atomic.Bool
 	atomicInt  = atomic.Int64
 )
+
+// holdWorker holds one of rt's workers in a turn until the function it
+// returns is called (or the test ends), which lets it go and waits for the
+// holder to finish: whatever runs meanwhile runs somewhere else.
+func holdWorker(t *testing.T, rt *axon.Runtime) (release func()) {
+	t.Helper()
+	h := &holder{held: make(chan struct{}), release: make(chan struct{})}
+	h.In.Init(&h.Component, "inbox", 0)
+	require.NoError(t, rt.Activate(h))
+	require.NoError(t, h.In.Deliver(1))
+	select {
+	case <-h.held:
+	case <-time.After(axontest.Timeout):
+		t.Fatal("no worker ran the holder's turn")
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(h.release)
+			h.Stop()
+			waitDone(t, h)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// holder is a reactive component whose turn holds its worker until
+// released.
+type holder struct {
+	axon.Component
+	In      axon.Inbox[int]
+	held    chan struct{}
+	release chan struct{}
+}
+
+func (h *holder) Dispatch(t *axon.Turn) {
+	axon.Serve(t, &h.In, func(int) {
+		close(h.held)
+		<-h.release
+	})
+}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/kamgen/kamgen/runtime/axon"
-	"github.com/kamgen/kamgen/runtime/axon/axontest"
 )
 
 // poked is woken from outside through a flag, as a network adapter is by
@@ -39,46 +37,6 @@ func (p *poked) OnTurnEnd() {
 	}
 }
 
-// occupy holds rt's only worker in a turn until the returned function is
-// called: whatever runs meanwhile runs somewhere else.
-func occupy(t *testing.T, rt *axon.Runtime) (release func()) {
-	t.Helper()
-	b := &blockingTurn{entered: make(chan struct{}), leave: make(chan struct{})}
-	b.In.Init(&b.Component, "inbox", 0)
-	require.NoError(t, rt.Activate(b))
-	select {
-	case <-b.entered:
-	case <-time.After(axontest.Timeout):
-		t.Fatal("the worker never ran the blocking turn")
-	}
-	var done atomic.Bool
-	release = func() {
-		if !done.Swap(true) {
-			close(b.leave)
-		}
-	}
-	t.Cleanup(release)
-	return release
-}
-
-// blockingTurn's first turn blocks until leave is closed.
-type blockingTurn struct {
-	axon.Component
-	In      axon.Inbox[int]
-	entered chan struct{}
-	leave   chan struct{}
-	once    atomic.Bool
-}
-
-func (b *blockingTurn) Dispatch(t *axon.Turn) { axon.Serve(t, &b.In, func(int) {}) }
-
-func (b *blockingTurn) OnStart() {
-	if !b.once.Swap(true) {
-		close(b.entered)
-		<-b.leave
-	}
-}
-
 // A Host runs the turn of a component it woke on the goroutine that calls
 // Run, and the turns that turn wakes after it, while the runtime's only
 // worker is busy elsewhere.
@@ -89,7 +47,7 @@ func TestHostRunsTurnsWhereItIsCalled(t *testing.T) {
 	mustLink(t, &mid.Out, &dst.In)
 	require.NoError(t, rt.Activate(src, mid, dst))
 	idle(t, rt)
-	release := occupy(t, rt)
+	release := holdWorker(t, rt)
 
 	h := axon.NewHost()
 	src.flag.Store(true)
@@ -118,7 +76,7 @@ func TestHostRunIsBounded(t *testing.T) {
 	mustLink(t, &start.Out, &a.In)
 	require.NoError(t, rt.Activate(a, b, start))
 	idle(t, rt)
-	release := occupy(t, rt)
+	release := holdWorker(t, rt)
 
 	h := axon.NewHost()
 	start.flag.Store(true)
@@ -142,7 +100,7 @@ func TestHostRunsAgainAComponentWokenWhileItRan(t *testing.T) {
 	mustLink(t, &src.Out, &dst.In)
 	require.NoError(t, rt.Activate(src, dst))
 	idle(t, rt)
-	release := occupy(t, rt)
+	release := holdWorker(t, rt)
 
 	h, other := axon.NewHost(), axon.NewHost()
 	src.during = func() { // the other loop sees the socket's event now

@@ -267,37 +267,6 @@ func TestStreamGoesBehindWaitingComponents(t *testing.T) {
 	}
 }
 
-// holdWorker holds one of rt's workers in a turn until the function it
-// returns is called, which lets it go and waits for the holder to finish.
-func holdWorker(t *testing.T, rt *axon.Runtime) (release func()) {
-	h := &holder{held: make(chan struct{}), release: make(chan struct{})}
-	h.In.Init(&h.Component, "inbox", 0)
-	require.NoError(t, rt.Activate(h))
-	require.NoError(t, h.In.Deliver(1))
-	<-h.held
-	return func() {
-		close(h.release)
-		h.Stop()
-		waitDone(t, h)
-	}
-}
-
-// holder is a reactive component whose turn holds its worker until
-// released.
-type holder struct {
-	axon.Component
-	In      axon.Inbox[int]
-	held    chan struct{}
-	release chan struct{}
-}
-
-func (h *holder) Dispatch(t *axon.Turn) {
-	axon.Serve(t, &h.In, func(int) {
-		close(h.held)
-		<-h.release
-	})
-}
-
 // 100,000 paused reactive components hold no goroutine.
 func TestIdleComponentsHoldNoGoroutines(t *testing.T) {
 	rt := newRT(t)
