@@ -136,7 +136,7 @@ type childExit struct {
 func (c *Component) Base() *Component { return c }
 
 // ID returns the component's number, unique within its runtime; zero before
-// it is activated.
+// it is activated. Like Name, it may be called from any goroutine.
 func (c *Component) ID() uint64 { return c.id.Load() }
 
 // Name returns "<type>_<id>", Kamaelia's naming.
