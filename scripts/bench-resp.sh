@@ -51,12 +51,11 @@ pin=()
 cpin=()
 [[ -n ${CLIENT_CPUS:-} ]] && cpin=(taskset -c "$CLIENT_CPUS")
 declare -A port
-port[kamgen]=$(free_port)
-"${pin[@]}" "$bin/kamgen" -addr "127.0.0.1:${port[kamgen]}" 2>/dev/null &
-pid[kamgen]=$!
-port[plain]=$(free_port)
-"${pin[@]}" "$bin/plain" -addr "127.0.0.1:${port[plain]}" 2>/dev/null &
-pid[plain]=$!
+for s in kamgen plain; do
+	port[$s]=$(free_port)
+	"${pin[@]}" "$bin/$s" -addr "127.0.0.1:${port[$s]}" 2>/dev/null &
+	pid[$s]=$!
+done
 port[redis]=$(free_port)
 "${pin[@]}" redis-server --port "${port[redis]}" --bind 127.0.0.1 --save '' --appendonly no --dir "$bin" >/dev/null &
 pid[redis]=$!
@@ -87,9 +86,9 @@ for run in $(seq "$RUNS"); do
 				tests=$(wc -l <<<"$res")
 				# The server's CPU time a request, in microseconds, and how
 				# busy redis-benchmark was: its CPU time over the run's, in %.
-				us=$(((after - before) / (N * tests) / 10))
+				us=$(awk -v ns=$((after - before)) -v n=$((N * tests)) 'BEGIN {printf "%.2f", ns / n / 1000}')
 				busy=$(awk '{printf "%.0f", 100 * ($1 + $2) / $3}' <<<"$took")
-				while read -r name rps; do echo "$s $depth $name $rps $run $((us / 100)).$(printf %02d $((us % 100))) $busy"; done <<<"$res" >>"$out"
+				while read -r name rps; do echo "$s $depth $name $rps $run $us $busy"; done <<<"$res" >>"$out"
 			done
 		done
 	done

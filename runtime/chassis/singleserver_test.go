@@ -75,6 +75,7 @@ func TestSingleServerServesOneAtATime(t *testing.T) {
 
 // connectedClient dials srv and waits until it serves the connection.
 func connectedClient(t *testing.T, srv *chassis.SingleServer) net.Conn {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", srv.Addr().String(), deadline)
 	require.NoError(t, err)
 	t.Cleanup(func() { c.Close() })
